@@ -1,0 +1,56 @@
+"""The JSON API under /api/v1: one module per resource, all on one blueprint.
+
+Authentication is a bearer token on every route. One commit per request, here at the
+boundary: a successful response commits what the services flushed, anything else rolls
+back, so a refused request never leaves a half-written row.
+"""
+
+from __future__ import annotations
+
+from apiflask import APIBlueprint, HTTPTokenAuth
+
+from app.db import session
+from app.services import users
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
+auth = HTTPTokenAuth(scheme="Bearer", description="A token from `plume users create --token`.")
+
+
+@auth.verify_token
+def _verify(token: str):
+    return users.user_for_token(token) if token else None
+
+
+@bp.before_request
+@bp.auth_required(auth)
+def _authenticate():
+    """Every API route needs a valid token (the decorator does the work)."""
+
+
+@bp.after_request
+def _commit(response):
+    if response.status_code < 400:
+        session.commit()
+    else:
+        session.rollback()
+    return response
+
+
+def current_user():
+    return auth.current_user
+
+
+def init_app(app) -> None:
+    from app.api import (  # noqa: F401  (each module adds its routes to bp)
+        activity,
+        frameworks,
+        me,
+        papers,
+        revisions,
+        sections,
+        versions,
+    )
+    from app.api.errors import init_app as init_errors
+
+    init_errors(app, auth)
+    app.register_blueprint(bp)

@@ -1,0 +1,49 @@
+"""Papers."""
+
+from flask import current_app
+
+from app.api import bp, current_user
+from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, SectionRowOut
+from app.services import access, papers, sections
+from app.services.errors import BadInput
+from app.services.templates import template_path
+
+
+@bp.get("/papers")
+@bp.output(PaperOut(many=True))
+@bp.doc(tags=["Papers"], summary="The papers I am a member of")
+def list_papers():
+    return papers.list_papers(current_user())
+
+
+@bp.post("/papers")
+@bp.input(PaperIn, arg_name="data")
+@bp.output(PaperDetailOut, status_code=201)
+@bp.doc(tags=["Papers"], summary="Create a paper, blank or from a template; I become coordinator")
+def create_paper(data):
+    template = data.get("template")
+    if not template and not data.get("title"):
+        raise BadInput("give a title, a template, or both")
+    folder = template_path(current_app.config["DRAFTS_DIR"], template) if template else None
+    return papers.create_paper(
+        current_user(), title=data.get("title"), language=data["language"], template_dir=folder
+    )
+
+
+@bp.get("/papers/<int:paper_id>")
+@bp.output(PaperDetailOut)
+@bp.doc(tags=["Papers"])
+def get_paper(paper_id: int):
+    return access.get_paper(paper_id, current_user())
+
+
+@bp.get("/papers/<int:paper_id>/sections")
+@bp.output(SectionRowOut(many=True))
+@bp.doc(
+    tags=["Sections"], summary="Sections in order, with state, assignee, due date, open comments"
+)
+def list_sections(paper_id: int):
+    return [
+        {**SectionRowOut().dump(row.section), "open_comments": row.open_comments}
+        for row in sections.list_sections(paper_id, current_user())
+    ]

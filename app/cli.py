@@ -1,0 +1,196 @@
+"""The `plume` command line (also `flask --app wsgi ...`).
+
+Each command runs in one transaction: it commits when it succeeds and writes nothing
+when it fails, with a message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.db import session
+from app.services import papers, reference, users
+from app.services.errors import DomainError
+
+
+def transactional(command):
+    """Commit on success; on a domain error roll back, print it, exit 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            result = command(*args, **kwargs)
+            session.commit()
+            return result
+        except DomainError as error:
+            session.rollback()
+            raise click.ClickException(error.message) from None
+        except BaseException:
+            session.rollback()
+            raise
+
+    return with_appcontext(wrapper)
+
+
+@click.group("db")
+def db_group():
+    """Create or migrate the database named by PLUME_DATABASE_URL."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision):
+    """Migrate the database to REVISION (default: the newest)."""
+    from app import migrate
+
+    Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision):
+    """Migrate the database back to REVISION ("base" empties it)."""
+    from app import migrate
+
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("load-reference")
+@transactional
+def load_reference():
+    """Load the shipped sectors and frameworks. Running it twice changes nothing."""
+    summary = reference.load_reference()
+    frameworks = ", ".join(summary["frameworks_changed"]) or "none"
+    click.echo(f"sectors changed: {summary['sectors_changed']}; frameworks changed: {frameworks}")
+
+
+@click.command("load-framework")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@transactional
+def load_framework(file):
+    """Load another framework file of the shipped shape, all or nothing."""
+    framework, changed = reference.load_framework_file(file)
+    state = "loaded" if changed else "already loaded, nothing changed"
+    click.echo(f"{framework.code} {framework.version}: {len(framework.items)} items, {state}")
+
+
+@click.command("import-template")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--language", type=click.Choice(["en", "fr"]), default=None)
+@click.option("--coordinator", "coordinator_email", help="E-mail of the paper's coordinator.")
+@transactional
+def import_template(folder, language, coordinator_email):
+    """Create a paper from a template folder; prints the new paper's id last."""
+    from app.services.templates import read_template
+
+    coordinator = _user(coordinator_email) if coordinator_email else None
+    language = language or read_template(folder).language
+    paper = papers.create_paper(coordinator, language=language, template_dir=folder)
+    click.echo(f"created paper {paper.id}: {paper.title}")
+    click.echo(paper.id)
+
+
+@click.group("users")
+def users_group():
+    """Create users and API tokens."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--sector", "sector_code", required=True, help="Sector code, e.g. CLT or SHS.")
+@click.option("--admin", is_flag=True)
+@click.option("--password")
+@click.option("--token", is_flag=True, help="Also create an API token and print it last.")
+@transactional
+def users_create(email, name, sector_code, admin, password, token):
+    """Create a user; with --token, print a new API token on the last line."""
+    user = users.create_user(email, name, sector_code, password=password, is_admin=admin)
+    click.echo(f"created user {user.id}: {user.email} ({user.sector.code})")
+    if token:
+        click.echo(users.create_token(user, "cli"))
+
+
+@users_group.command("token")
+@click.argument("email")
+@click.option("--label", default="cli")
+@transactional
+def users_token(email, label):
+    """Print a new API token for an existing user."""
+    click.echo(users.create_token(_user(email), label))
+
+
+@click.group("papers")
+def papers_group():
+    """Paper membership."""
+
+
+@papers_group.command("add-member")
+@click.argument("paper_id", type=int)
+@click.argument("email")
+@click.argument("role")
+@transactional
+def papers_add_member(paper_id, email, role):
+    """Give EMAIL a ROLE on a paper: coordinator, author, reviewer, signatory or observer."""
+    from app.models import Paper
+
+    paper = session.get(Paper, paper_id)
+    if paper is None:
+        raise click.ClickException(f"paper {paper_id} does not exist")
+    papers.add_member(paper, email, role, actor=None)
+    click.echo(f"{email} is now {role} of paper {paper_id}")
+
+
+@click.command("demo")
+@transactional
+def demo():
+    """Load reference data, the demo users (one per role) and the AI-and-culture paper."""
+    from app.services import demo as demo_service
+
+    reference.load_reference()
+    paper, logins = demo_service.load_demo(Path(current_app.config["DRAFTS_DIR"]))
+    click.echo(f"demo paper {paper.id}: {paper.title}")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email:<28} password: {password}")
+
+
+def _user(email: str):
+    user = users.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    return user
+
+
+COMMANDS = [
+    db_group,
+    load_reference,
+    load_framework,
+    import_template,
+    users_group,
+    papers_group,
+    demo,
+]
+
+
+def init_app(app) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """The `plume` console script."""
+    from app import create_app
+
+    cli = FlaskGroup(create_app=create_app, add_default_commands=True, add_version_option=False)
+    cli(prog_name="plume", args=sys.argv[1:])

@@ -1,0 +1,31 @@
+"""Settings from the environment, with defaults that work on a laptop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def from_environment(instance_path: str) -> dict:
+    """The configuration the app starts with; `create_app(config)` overrides any of it."""
+    default_db = f"sqlite:///{Path(instance_path) / 'plume.sqlite3'}"
+    return {
+        "DATABASE_URL": os.environ.get("PLUME_DATABASE_URL", default_db),
+        "EXPORTS_DIR": os.environ.get("PLUME_EXPORTS_DIR", str(ROOT / "exports")),
+        "DRAFTS_DIR": os.environ.get("PLUME_DRAFTS_DIR", str(ROOT / "drafts")),
+        "SECRET_KEY": os.environ.get("PLUME_SECRET_KEY", "dev-only-change-me"),
+        # Section texts are large but not that large; anything bigger is a mistake.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PLUME_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("PLUME_SECURE_COOKIES", "0") == "1",
+        "PANDOC_TIMEOUT": int(os.environ.get("PLUME_PANDOC_TIMEOUT", 120)),
+        # APIFlask: a request that fails validation is a 400, as the API contract says.
+        "VALIDATION_ERROR_STATUS_CODE": 400,
+        "VALIDATION_ERROR_DESCRIPTION": "Invalid request",
+        "AUTH_ERROR_STATUS_CODE": 401,
+        "INFO": {"description": "Plume: draft a position paper together and sign it off."},
+        "JSON_SORT_KEYS": False,
+    }

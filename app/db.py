@@ -1,0 +1,108 @@
+"""The declarative base, the constraint naming convention, and the session.
+
+One session per app context; the web and API layers commit once per request at
+the request boundary, services only flush.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from datetime import UTC, datetime
+
+from flask import has_app_context
+from flask.globals import app_ctx
+from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every backend (SQLite stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Plume stores timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def enum_check(column: str, values: type[enum.Enum], name: str | None = None) -> CheckConstraint:
+    """A CHECK constraint that keeps `column` within the values of a str Enum."""
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name or column)
+
+
+def _scope() -> int:
+    """One session per Flask app context (each request has its own), else per thread."""
+    if has_app_context():
+        return id(app_ctx._get_current_object())
+    return threading.get_ident()
+
+
+session = scoped_session(sessionmaker(expire_on_commit=False), scopefunc=_scope)
+
+
+def make_engine(url: str, **options) -> Engine:
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        _fix_sqlite(engine)
+    return engine
+
+
+def _fix_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and let SQLAlchemy (not pysqlite) emit BEGIN so SAVEPOINTs work."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock(conn) else "BEGIN")
+
+
+def _wants_write_lock(conn) -> bool:
+    # Plume's requests write more often than not; taking the write lock up front turns
+    # SQLite's "database is locked" upgrade deadlocks into a short wait.
+    return conn.engine.url.database not in (None, "", ":memory:")
+
+
+def init_app(app) -> None:
+    engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
+    app.extensions["plume.engine"] = engine
+    session.configure(bind=engine)
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        session.remove()

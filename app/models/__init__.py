@@ -1,0 +1,61 @@
+"""Every table, imported so that the metadata is complete for Alembic and the mappers."""
+
+from app.models.activity import Activity
+from app.models.alignment import (
+    AlignmentDecision,
+    AlignmentStatus,
+    Framework,
+    FrameworkItem,
+    ItemKind,
+    PositionDecision,
+)
+from app.models.exports import Export, ExportFormat
+from app.models.immutability import IMMUTABLE
+from app.models.papers import Language, Paper, PaperMember, PaperStatus, Role
+from app.models.reviews import (
+    Comment,
+    CommentReply,
+    CommentResolution,
+    CommentStatus,
+    CommentType,
+    Decision,
+    ReviewRound,
+)
+from app.models.sections import Revision, Section, SectionState
+from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.users import ApiToken, Sector, User
+
+__all__ = [
+    "IMMUTABLE",
+    "Activity",
+    "AlignmentDecision",
+    "AlignmentStatus",
+    "ApiToken",
+    "BallotPosition",
+    "Comment",
+    "CommentReply",
+    "CommentResolution",
+    "CommentStatus",
+    "CommentType",
+    "Decision",
+    "Export",
+    "ExportFormat",
+    "Framework",
+    "FrameworkItem",
+    "ItemKind",
+    "Language",
+    "Paper",
+    "PaperMember",
+    "PaperStatus",
+    "Position",
+    "PositionDecision",
+    "ReviewRound",
+    "Revision",
+    "Role",
+    "Section",
+    "SectionState",
+    "Sector",
+    "User",
+    "Version",
+    "VersionSection",
+]

@@ -1,0 +1,56 @@
+"""Who holds which role on which paper, and the checks the other services make with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.db import session
+from app.models import Paper, PaperMember, Role, User
+from app.services.errors import Forbidden, NotFound
+
+
+def roles_on(user: User, paper_id: int) -> set[str]:
+    """The user's roles on one paper (admins hold none implicitly but may read everything)."""
+    rows = session.scalars(
+        select(PaperMember.role).where(
+            PaperMember.paper_id == paper_id, PaperMember.user_id == user.id
+        )
+    )
+    return set(rows)
+
+
+def get_paper(paper_id: int, user: User) -> Paper:
+    """The paper, if the user may read it: any member, or an admin."""
+    paper = session.get(Paper, paper_id)
+    if paper is None:
+        raise NotFound(f"paper {paper_id} does not exist")
+    if not user.is_admin and not roles_on(user, paper_id):
+        # Not a member: say 404 rather than 403 so paper ids leak nothing.
+        raise NotFound(f"paper {paper_id} does not exist")
+    return paper
+
+
+def require_role(user: User, paper_id: int, *roles: Role, action: str) -> set[str]:
+    """Refuse unless the user holds one of `roles` on the paper. Returns the user's roles."""
+    held = roles_on(user, paper_id)
+    if not held and not user.is_admin:
+        raise NotFound(f"paper {paper_id} does not exist")
+    if not held & set(roles):
+        raise Forbidden(
+            f"only a {' or '.join(roles)} of this paper may {action}",
+            {"required_roles": list(roles), "your_roles": sorted(held)},
+        )
+    return held
+
+
+def roles_by_paper(user: User) -> dict[str, list[str]]:
+    """{paper_id: [roles]} for every paper the user is a member of."""
+    result: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(PaperMember.paper_id, PaperMember.role)
+        .where(PaperMember.user_id == user.id)
+        .order_by(PaperMember.paper_id, PaperMember.role)
+    )
+    for paper_id, role in rows:
+        result.setdefault(str(paper_id), []).append(role)
+    return result

@@ -1,0 +1,66 @@
+"""The demo: one user per role on the AI-and-culture paper, so `make run` shows a live paper."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db import session
+from app.models import Paper, PaperMember, Role
+from app.services import papers, sections, users
+
+DEMO_PASSWORD = "plume-demo-2026"
+TEMPLATE = "ai-and-culture"
+# (role on the paper, e-mail, name, sector)
+DEMO_PEOPLE = [
+    (Role.COORDINATOR, "coordinator@plume.demo", "Camille Laurent", "CLT"),
+    (Role.AUTHOR, "consultant@plume.demo", "Jordan Mensah", "CLT"),
+    (Role.REVIEWER, "reviewer.shs@plume.demo", "Aiko Tanaka", "SHS"),
+    (Role.REVIEWER, "reviewer.la@plume.demo", "Rafael Ortiz", "LA"),
+    (Role.SIGNATORY, "adg.clt@plume.demo", "Nadia Haddad", "CLT"),
+    (Role.SIGNATORY, "ethics.shs@plume.demo", "Lars Berg", "SHS"),
+    (Role.OBSERVER, "observer@plume.demo", "Priya Raman", "ED"),
+]
+ADMIN = ("admin@plume.demo", "Plume Admin", "CLT")
+
+
+def load_demo(drafts_dir: Path, *, today: date | None = None):
+    """Create the demo users and paper once; later calls find them. Returns (paper, logins)."""
+    today = today or date.today()
+    people = {}
+    for _role, email, name, sector in DEMO_PEOPLE:
+        people[email] = users.find_by_email(email) or users.create_user(
+            email, name, sector, password=DEMO_PASSWORD
+        )
+    admin_email, admin_name, admin_sector = ADMIN
+    if users.find_by_email(admin_email) is None:
+        users.create_user(
+            admin_email, admin_name, admin_sector, password=DEMO_PASSWORD, is_admin=True
+        )
+
+    coordinator = people[DEMO_PEOPLE[0][1]]
+    paper = session.scalar(
+        select(Paper)
+        .join(PaperMember, PaperMember.paper_id == Paper.id)
+        .where(Paper.template == TEMPLATE, PaperMember.user_id == coordinator.id)
+        .order_by(Paper.id)
+        .limit(1)
+    )
+    if paper is None:
+        paper = papers.create_paper(coordinator, language="en", template_dir=drafts_dir / TEMPLATE)
+        for role, email, _name, _sector in DEMO_PEOPLE[1:]:
+            papers.add_member(paper, email, role, actor=coordinator)
+        author = people["consultant@plume.demo"]
+        rows = sections.list_sections(paper.id, coordinator)
+        for index, row in enumerate(rows):
+            sections.update_section(
+                row.section,
+                coordinator,
+                lead_author_id=author.id,
+                due_date=today + timedelta(days=7 + 3 * index),
+            )
+    logins = [(str(role), email, DEMO_PASSWORD) for role, email, _n, _s in DEMO_PEOPLE]
+    logins.append(("admin", admin_email, DEMO_PASSWORD))
+    return paper, logins

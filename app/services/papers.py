@@ -1,0 +1,134 @@
+"""Papers: creating one (from a template or blank), its members, and what a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.db import session
+from app.models import Language, Paper, PaperMember, PaperStatus, Role, Section, User
+from app.services import activity, reference, revisions
+from app.services.access import require_role
+from app.services.errors import BadInput, Conflict
+from app.services.templates import read_template
+from app.services.users import find_by_email, get_sector, system_user
+
+
+def create_paper(
+    actor: User | None,
+    *,
+    title: str | None = None,
+    language: str = "en",
+    template_dir: Path | None = None,
+) -> Paper:
+    """A new paper, blank or from a template; its creator (None: the CLI) becomes coordinator."""
+    if language not in {lang.value for lang in Language}:
+        raise BadInput(f"language must be 'en' or 'fr', not {language!r}")
+    template = read_template(template_dir) if template_dir else None
+    title = (title or "").strip() or (template.title(language) if template else "")
+    if not title:
+        raise BadInput("a paper needs a title or a template")
+    paper = Paper(
+        title=title,
+        language=language,
+        description=template.description if template else "",
+        template=template.slug if template else None,
+    )
+    if template:
+        paper.frameworks = reference.find_frameworks(list(template.frameworks))
+    paper.created_by_id = actor.id if actor else None
+    session.add(paper)
+    session.flush()
+    if actor is not None:
+        session.add(PaperMember(paper_id=paper.id, user_id=actor.id, role=Role.COORDINATOR))
+    activity.record(
+        actor,
+        "paper.created",
+        paper,
+        paper_id=paper.id,
+        after={"title": title, "language": language, "template": paper.template},
+    )
+    if template:
+        _add_template_sections(paper, template, actor)
+    session.flush()
+    return paper
+
+
+def _add_template_sections(paper: Paper, template, actor: User | None) -> None:
+    by_number: dict[str, Section] = {}
+    for position, spec in enumerate(template.sections):
+        section = Section(
+            paper_id=paper.id,
+            parent_id=by_number[spec.parent_number].id if spec.parent_number else None,
+            position=position,
+            number=spec.number,
+            title_en=spec.title_en,
+            title_fr=spec.title_fr,
+            brief=spec.brief,
+            brief_fr=spec.brief_fr,
+            expected_items=list(spec.expected_items),
+            contributing_sectors=[get_sector(code) for code in spec.reviewers],
+        )
+        session.add(section)
+        session.flush()
+        by_number[spec.number] = section
+        if spec.body.strip():
+            revisions.save_revision(
+                section,
+                actor or system_user(),
+                body=spec.body,
+                base_revision_id=None,
+                summary="Opening text from the template",
+                check_access=False,
+            )
+
+
+def list_papers(user: User) -> list[Paper]:
+    """The papers the user is a member of; every paper for an admin."""
+    query = select(Paper).order_by(Paper.id)
+    if not user.is_admin:
+        member_of = select(PaperMember.paper_id).where(PaperMember.user_id == user.id)
+        query = query.where(Paper.id.in_(member_of))
+    return list(session.scalars(query))
+
+
+def members(paper_id: int, role: Role | None = None) -> list[PaperMember]:
+    query = select(PaperMember).where(PaperMember.paper_id == paper_id)
+    if role:
+        query = query.where(PaperMember.role == role)
+    return list(session.scalars(query.order_by(PaperMember.id)))
+
+
+def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> PaperMember:
+    """Give a user a role on a paper. The coordinator (or an admin, or the CLI) may."""
+    if actor is not None and not actor.is_admin:
+        require_role(actor, paper.id, Role.COORDINATOR, action="add members")
+    if role not in {r.value for r in Role}:
+        raise BadInput(f"unknown role {role!r}; use one of {[r.value for r in Role]}")
+    user = find_by_email(email)
+    if user is None:
+        raise BadInput(f"no user with e-mail {email}")
+    exists = session.scalar(
+        select(PaperMember).where(
+            PaperMember.paper_id == paper.id,
+            PaperMember.user_id == user.id,
+            PaperMember.role == role,
+        )
+    )
+    if exists:
+        raise Conflict(f"{email} is already {role} of this paper")
+    member = PaperMember(paper_id=paper.id, user_id=user.id, role=role)
+    session.add(member)
+    session.flush()
+    activity.record(
+        actor,
+        "member.added",
+        member,
+        paper_id=paper.id,
+        after={"user": user.email, "role": role},
+    )
+    return member
+
+
+PAPER_STATUSES = [status.value for status in PaperStatus]

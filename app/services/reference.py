@@ -1,0 +1,203 @@
+"""Reference data: sectors and frameworks, loaded from the YAML files in app/reference/.
+
+Framework files are checked whole before anything is written, and every complaint names
+the file and line at fault, because people edit them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app.db import session
+from app.models import Framework, FrameworkItem, ItemKind, Sector, User
+from app.services import activity
+from app.services.errors import BadInput
+
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str
+    kind: str
+    title_en: str
+    title_fr: str
+    description_en: str = ""
+    description_fr: str = ""
+
+
+@dataclass(frozen=True)
+class FrameworkSpec:
+    code: str
+    version: str
+    title_en: str
+    title_fr: str
+    items: tuple[ItemSpec, ...] = field(default_factory=tuple)
+
+
+def _scalar(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
+    for key_node, value_node in mapping.value:
+        if key_node.value == key:
+            return value_node
+    return None
+
+
+def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
+    """Read a framework file; a BadInput names the line of the first fault."""
+
+    def fail(node: yaml.Node | None, message: str):
+        line = node.start_mark.line + 1 if node is not None else 1
+        raise BadInput(f"{source}:{line}: {message}", {"file": source, "line": line})
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise BadInput(f"{source}:{line}: not valid YAML", {"file": source, "line": line}) from exc
+    if not isinstance(root, yaml.MappingNode):
+        fail(root, "a framework file is a mapping with code, version, titles and items")
+
+    def text_of(mapping, key, *, required=True) -> str:
+        node = _scalar(mapping, key)
+        if node is None or not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            if required:
+                fail(node or mapping, f"missing {key}")
+            return ""
+        return str(node.value).strip()
+
+    header = {key: text_of(root, key) for key in ("code", "version", "title_en", "title_fr")}
+    items_node = _scalar(root, "items")
+    if not isinstance(items_node, yaml.SequenceNode) or not items_node.value:
+        fail(items_node or root, "a framework needs a non-empty list of items")
+
+    kinds = {kind.value for kind in ItemKind}
+    seen: dict[str, int] = {}
+    items = []
+    for node in items_node.value:
+        if not isinstance(node, yaml.MappingNode):
+            fail(node, "each item is a mapping with code, kind, title_en and title_fr")
+        code = text_of(node, "code")
+        if code in seen:
+            fail(_scalar(node, "code"), f"duplicate code {code} (first on line {seen[code]})")
+        seen[code] = node.start_mark.line + 1
+        kind = text_of(node, "kind")
+        if kind not in kinds:
+            fail(_scalar(node, "kind"), f"unknown kind {kind!r}; use one of {sorted(kinds)}")
+        items.append(
+            ItemSpec(
+                code=code,
+                kind=kind,
+                title_en=text_of(node, "title_en"),
+                title_fr=text_of(node, "title_fr"),
+                description_en=text_of(node, "description_en", required=False),
+                description_fr=text_of(node, "description_fr", required=False),
+            )
+        )
+    return FrameworkSpec(**header, items=tuple(items))
+
+
+def load_framework(spec: FrameworkSpec, *, actor: User | None = None) -> tuple[Framework, bool]:
+    """Create the framework version, or bring an already loaded one up to the file.
+
+    Returns the framework and whether anything changed. Items are never removed: past
+    decisions point at them.
+    """
+    framework = session.scalar(
+        select(Framework).where(Framework.code == spec.code, Framework.version == spec.version)
+    )
+    changed = framework is None
+    if framework is None:
+        framework = Framework(code=spec.code, version=spec.version, title_en="", title_fr="")
+        session.add(framework)
+    changed |= _assign(framework, title_en=spec.title_en, title_fr=spec.title_fr)
+    existing = {item.code: item for item in framework.items}
+    for position, item_spec in enumerate(spec.items):
+        item = existing.get(item_spec.code)
+        if item is None:
+            item = FrameworkItem(code=item_spec.code, framework=framework)
+            framework.items.append(item)
+            changed = True
+        changed |= _assign(
+            item,
+            position=position,
+            kind=item_spec.kind,
+            title_en=item_spec.title_en,
+            title_fr=item_spec.title_fr,
+            description_en=item_spec.description_en,
+            description_fr=item_spec.description_fr,
+        )
+    session.flush()
+    if changed:
+        activity.record(
+            actor,
+            "framework.loaded",
+            framework,
+            after={"code": spec.code, "version": spec.version, "items": len(spec.items)},
+        )
+    return framework, changed
+
+
+def load_framework_file(path: Path, *, actor: User | None = None) -> tuple[Framework, bool]:
+    """Parse and load one framework file, all or nothing."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read {path}: {exc}") from exc
+    return load_framework(parse_framework(text, str(path)), actor=actor)
+
+
+def load_sectors(rows: list[dict], *, actor: User | None = None) -> int:
+    """Create or update sectors by code; returns how many changed."""
+    changed = 0
+    for row in rows:
+        sector = session.scalar(select(Sector).where(Sector.code == row["code"]))
+        if sector is None:
+            sector = Sector(code=row["code"], name_en="", name_fr="")
+            session.add(sector)
+        if _assign(sector, name_en=row["name_en"], name_fr=row["name_fr"]):
+            changed += 1
+    session.flush()
+    return changed
+
+
+def load_reference(*, actor: User | None = None) -> dict:
+    """The shipped sectors and frameworks. Running it twice changes nothing."""
+    rows = yaml.safe_load((REFERENCE_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    summary = {"sectors_changed": load_sectors(rows, actor=actor), "frameworks_changed": []}
+    for path in sorted((REFERENCE_DIR / "frameworks").glob("*.yaml")):
+        framework, changed = load_framework_file(path, actor=actor)
+        if changed:
+            summary["frameworks_changed"].append(framework.code)
+    return summary
+
+
+def list_frameworks() -> list[Framework]:
+    return list(session.scalars(select(Framework).order_by(Framework.code, Framework.version)))
+
+
+def find_frameworks(codes: list[str]) -> list[Framework]:
+    """The newest loaded version of each framework code."""
+    found = []
+    for code in codes:
+        framework = session.scalar(
+            select(Framework).where(Framework.code == code).order_by(Framework.id.desc()).limit(1)
+        )
+        if framework is None:
+            raise BadInput(f"unknown framework {code!r}; load it first")
+        found.append(framework)
+    return found
+
+
+def _assign(obj, **values) -> bool:
+    """Set attributes that differ; True when any did."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed

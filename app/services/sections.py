@@ -1,0 +1,141 @@
+"""Sections: assignment, due dates, contributing sectors and the state machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.db import session
+from app.models import Comment, CommentStatus, Role, Section, SectionState, User
+from app.services import activity
+from app.services.access import get_paper, require_role, roles_on
+from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
+from app.services.users import get_sector
+
+S = SectionState
+# The only moves a section's state can make, and who may make each one. The coordinator
+# may make any allowed move; the lead author only the ones that hand work on.
+TRANSITIONS: dict[SectionState, set[SectionState]] = {
+    S.NOT_STARTED: {S.DRAFTING},
+    S.DRAFTING: {S.IN_REVIEW},
+    S.IN_REVIEW: {S.CHANGES_REQUESTED, S.APPROVED},
+    S.CHANGES_REQUESTED: {S.DRAFTING, S.IN_REVIEW},
+    S.APPROVED: {S.DRAFTING},
+}
+LEAD_AUTHOR_MOVES: set[tuple[SectionState, SectionState]] = {
+    (S.NOT_STARTED, S.DRAFTING),
+    (S.DRAFTING, S.IN_REVIEW),
+    (S.CHANGES_REQUESTED, S.DRAFTING),
+    (S.CHANGES_REQUESTED, S.IN_REVIEW),
+}
+
+
+def get_section(section_id: int, user: User) -> Section:
+    """The section, if the user may read its paper."""
+    section = session.get(Section, section_id)
+    if section is None:
+        raise NotFound(f"section {section_id} does not exist")
+    get_paper(section.paper_id, user)
+    return section
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    section: Section
+    open_comments: int
+
+
+def list_sections(paper_id: int, user: User) -> list[SectionRow]:
+    """The paper's sections in document order, each with its count of open comments."""
+    get_paper(paper_id, user)
+    counts = dict(
+        session.execute(
+            select(Comment.section_id, func.count())
+            .join(Section, Section.id == Comment.section_id)
+            .where(Section.paper_id == paper_id, Comment.status == CommentStatus.OPEN)
+            .group_by(Comment.section_id)
+        ).all()
+    )
+    sections = session.scalars(
+        select(Section).where(Section.paper_id == paper_id).order_by(Section.position)
+    ).unique()
+    return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+def change_state(section: Section, to: str, actor: User) -> None:
+    """Move the section along an allowed transition, or refuse naming the allowed ones."""
+    try:
+        target = SectionState(to)
+    except ValueError:
+        raise BadInput(
+            f"unknown state {to!r}", {"states": [state.value for state in SectionState]}
+        ) from None
+    current = SectionState(section.state)
+    allowed = TRANSITIONS[current]
+    if target not in allowed:
+        raise InvalidTransition(
+            f"a section cannot go from {current} to {target}; "
+            f"allowed: {', '.join(sorted(allowed))}",
+            {"from": current, "to": target, "allowed": sorted(allowed)},
+        )
+    roles = roles_on(actor, section.paper_id)
+    is_lead = section.lead_author_id == actor.id and Role.AUTHOR in roles
+    if Role.COORDINATOR not in roles and not (is_lead and (current, target) in LEAD_AUTHOR_MOVES):
+        raise Forbidden(f"you may not move this section from {current} to {target}")
+    section.state = target
+
+
+def update_section(section: Section, actor: User, **changes) -> Section:
+    """Apply a coordinator's or lead author's changes: lead author, due date, sectors, state."""
+    roles = require_role(
+        actor, section.paper_id, Role.COORDINATOR, Role.AUTHOR, action="change sections"
+    )
+    before = _snapshot(section)
+    assignment = {"lead_author_id", "due_date", "contributing_sectors"} & changes.keys()
+    if assignment and Role.COORDINATOR not in roles:
+        raise Forbidden("only the coordinator assigns sections, due dates and sectors")
+    if "lead_author_id" in changes:
+        section.lead_author_id = _check_lead_author(section, changes["lead_author_id"])
+    if "due_date" in changes:
+        due = changes["due_date"]
+        if due is not None and not isinstance(due, date):
+            raise BadInput("due_date must be a date (YYYY-MM-DD)")
+        section.due_date = due
+    if "contributing_sectors" in changes:
+        section.contributing_sectors = [
+            get_sector(code) for code in changes["contributing_sectors"]
+        ]
+    if changes.get("state") is not None:
+        change_state(section, changes["state"], actor)
+    session.flush()
+    after = _snapshot(section)
+    if after != before:
+        activity.record(
+            actor,
+            "section.updated",
+            section,
+            paper_id=section.paper_id,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
+    return section
+
+
+def _check_lead_author(section: Section, user_id: int | None) -> int | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not roles_on(user, section.paper_id) & {Role.AUTHOR, Role.COORDINATOR}:
+        raise BadInput(f"user {user_id} is not an author of this paper")
+    return user_id
+
+
+def _snapshot(section: Section) -> dict:
+    return {
+        "lead_author_id": section.lead_author_id,
+        "due_date": section.due_date.isoformat() if section.due_date else None,
+        "contributing_sectors": [sector.code for sector in section.contributing_sectors],
+        "state": str(section.state),
+    }

@@ -1,0 +1,155 @@
+"""Users, their passwords and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from app.db import session, utcnow
+from app.models import ApiToken, Sector, User
+from app.services import activity
+from app.services.errors import BadInput, Conflict, NotFound
+
+_hasher = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_sector(code: str) -> Sector:
+    sector = session.scalar(select(Sector).where(Sector.code == code.upper()))
+    if sector is None:
+        known = session.scalars(select(Sector.code).order_by(Sector.code)).all()
+        raise BadInput(f"unknown sector {code!r}", {"known_sectors": known})
+    return sector
+
+
+def find_by_email(email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_user(user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def create_user(
+    email: str,
+    name: str,
+    sector_code: str,
+    *,
+    password: str | None = None,
+    is_admin: bool = False,
+    actor: User | None = None,
+) -> User:
+    """A new user in one sector; the e-mail is unique, case-insensitively."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email):
+        raise BadInput(f"{email!r} is not an e-mail address")
+    if not name.strip():
+        raise BadInput("a name is required")
+    if find_by_email(email):
+        raise Conflict(f"a user with e-mail {email} already exists")
+    sector = get_sector(sector_code)
+    user = User(
+        email=email,
+        name=name.strip(),
+        sector=sector,
+        is_admin=is_admin,
+        session_nonce=secrets.token_hex(16),
+    )
+    if password is not None:
+        set_password(user, password)
+    session.add(user)
+    session.flush()
+    activity.record(actor, "user.created", user, after={"email": email, "sector": sector.code})
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Store an Argon2 hash; a new password also ends every signed-in session."""
+    if len(password) < 8:
+        raise BadInput("a password needs at least 8 characters")
+    user.password_hash = _hasher.hash(password)
+    user.session_nonce = secrets.token_hex(16)
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None."""
+    user = find_by_email(email)
+    if user is None or not user.is_active or not user.password_hash:
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie the user holds (sign-out, disabling)."""
+    user.session_nonce = secrets.token_hex(16)
+
+
+def create_token(user: User, label: str = "", *, actor: User | None = None) -> str:
+    """A new bearer token for the user. Only its hash is kept: the caller shows it once."""
+    token = "plm_" + secrets.token_urlsafe(32)
+    record = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100])
+    session.add(record)
+    session.flush()
+    activity.record(actor or user, "token.created", record, after={"user": user.email})
+    return token
+
+
+def revoke_token(token_id: int, *, actor: User) -> None:
+    record = session.get(ApiToken, token_id)
+    if record is None or (record.user_id != actor.id and not actor.is_admin):
+        raise NotFound(f"token {token_id} does not exist")
+    record.revoked_at = utcnow()
+    activity.record(actor, "token.revoked", record)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    record = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if record is None or not record.user.is_active:
+        return None
+    return record.user
+
+
+SYSTEM_EMAIL = "template@plume.invalid"
+
+
+def system_user() -> User:
+    """The author of text that came from a template file rather than from a person.
+
+    It cannot sign in (inactive, no password) and holds no role on any paper.
+    """
+    user = find_by_email(SYSTEM_EMAIL)
+    if user is None:
+        sector = session.scalar(select(Sector).order_by(Sector.id).limit(1))
+        if sector is None:
+            raise BadInput("load the reference data first (plume load-reference)")
+        user = User(
+            email=SYSTEM_EMAIL,
+            name="Template",
+            sector=sector,
+            is_active=False,
+            session_nonce=secrets.token_hex(16),
+        )
+        session.add(user)
+        session.flush()
+    return user

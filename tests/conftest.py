@@ -1,0 +1,178 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The schema is built by running the migrations, once per backend per session; the shipped
+reference data is loaded and committed. Each test then runs inside a transaction that is
+rolled back (SQLAlchemy's "join an external transaction" recipe with savepoints).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app, migrate
+from app import db as plume_db
+from app.models import Role
+from app.services import papers, reference, users
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_URL = os.environ.get(
+    "PLUME_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/plume_test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (a skip is a failure under CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+def fresh_postgres_database(url: str) -> str:
+    """Drop and create the test database; skips (fails in CI) when PostgreSQL is not there."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except Exception as exc:
+        _unavailable(f"PostgreSQL is not reachable at {target.host}:{target.port}: {exc}")
+    finally:
+        admin.dispose()
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """An empty database of each backend, migrated to head."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'plume.sqlite3'}"
+    else:
+        url = fresh_postgres_database(POSTGRES_URL)
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "EXPORTS_DIR": str(tmp_path_factory.mktemp("exports")),
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
+    with app.app_context():
+        reference.load_reference()
+        plume_db.session.commit()
+    yield app
+    plume_db.session.remove()
+    app.extensions["plume.engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The session, inside a transaction rolled back after the test."""
+    engine = app.extensions["plume.engine"]
+    connection = engine.connect()
+    transaction = connection.begin()
+    plume_db.session.remove()
+    plume_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    context = app.app_context()
+    context.push()
+    try:
+        yield plume_db.session
+    finally:
+        plume_db.session.remove()
+        context.pop()
+        transaction.rollback()
+        connection.close()
+        plume_db.session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def create_user(db):
+    counter = iter(range(1, 1_000_000))
+
+    def create(
+        sector: str = "CLT",
+        *,
+        name: str | None = None,
+        admin: bool = False,
+        password: str | None = None,
+        email: str | None = None,
+    ):
+        n = next(counter)
+        return users.create_user(
+            email or f"user{n}-{sector.lower()}@example.org",
+            name or f"User {n}",
+            sector,
+            password=password,
+            is_admin=admin,
+        )
+
+    return create
+
+
+@pytest.fixture
+def token_for(db):
+    """Authorization headers for a user."""
+
+    def headers(user) -> dict:
+        return {"Authorization": f"Bearer {users.create_token(user, 'test')}"}
+
+    return headers
+
+
+@pytest.fixture
+def drafts_dir(app):
+    from pathlib import Path
+
+    return Path(app.config["DRAFTS_DIR"])
+
+
+@pytest.fixture
+def create_paper(db, create_user, drafts_dir):
+    """A paper with one member per role; from the shipped template unless blank=True."""
+
+    def create(*, blank: bool = False, language: str = "en"):
+        people = {
+            role: create_user(sector)
+            for role, sector in [
+                (Role.COORDINATOR, "CLT"),
+                (Role.AUTHOR, "CLT"),
+                (Role.REVIEWER, "SHS"),
+                (Role.SIGNATORY, "CLT"),
+                (Role.OBSERVER, "ED"),
+            ]
+        }
+        paper = papers.create_paper(
+            people[Role.COORDINATOR],
+            title="A test paper" if blank else None,
+            language=language,
+            template_dir=None if blank else drafts_dir / "ai-and-culture",
+        )
+        for role, user in people.items():
+            if role != Role.COORDINATOR:
+                papers.add_member(paper, user.email, role, actor=people[Role.COORDINATOR])
+        paper.people = people
+        return paper
+
+    return create
+
+
+@pytest.fixture
+def today():
+    return date.today()
