@@ -44,7 +44,7 @@ def db_group():
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 @with_appcontext
 def db_upgrade(revision):
     """Migrate the database to REVISION (default: the newest)."""

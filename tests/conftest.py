@@ -176,3 +176,18 @@ def create_paper(db, create_user, drafts_dir):
 @pytest.fixture
 def today():
     return date.today()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only run on the PostgreSQL backend alone."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        if item.get_closest_marker("postgres_only") and backend == "sqlite":
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -43,11 +43,17 @@ def current_user():
 def init_app(app) -> None:
     from app.api import (  # noqa: F401  (each module adds its routes to bp)
         activity,
+        alignment,
+        comments,
+        exports,
         frameworks,
         me,
         papers,
+        queue,
         revisions,
+        rounds,
         sections,
+        signoff,
         versions,
     )
     from app.api.errors import init_app as init_errors

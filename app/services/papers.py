@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.db import session
 from app.models import Language, Paper, PaperMember, PaperStatus, Role, Section, User
@@ -86,7 +87,7 @@ def _add_template_sections(paper: Paper, template, actor: User | None) -> None:
 
 def list_papers(user: User) -> list[Paper]:
     """The papers the user is a member of; every paper for an admin."""
-    query = select(Paper).order_by(Paper.id)
+    query = select(Paper).order_by(Paper.id).options(selectinload(Paper.frameworks))
     if not user.is_admin:
         member_of = select(PaperMember.paper_id).where(PaperMember.user_id == user.id)
         query = query.where(Paper.id.in_(member_of))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.db import session
 from app.models import Comment, CommentStatus, Role, Section, SectionState, User
@@ -59,8 +60,11 @@ def list_sections(paper_id: int, user: User) -> list[SectionRow]:
         ).all()
     )
     sections = session.scalars(
-        select(Section).where(Section.paper_id == paper_id).order_by(Section.position)
-    ).unique()
+        select(Section)
+        .where(Section.paper_id == paper_id)
+        .order_by(Section.position)
+        .options(selectinload(Section.lead_author), selectinload(Section.contributing_sectors))
+    )
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
 
 
