@@ -70,7 +70,7 @@ def db_downgrade(revision):
 @transactional
 def load_reference():
     """Load the shipped sectors and frameworks. Running it twice changes nothing."""
-    summary = reference.load_reference()
+    summary = reference.load_reference(current_app.config["REFERENCE_DIR"])
     frameworks = ", ".join(summary["frameworks_changed"]) or "none"
     click.echo(f"sectors changed: {summary['sectors_changed']}; frameworks changed: {frameworks}")
 
@@ -158,11 +158,33 @@ def demo():
     """Load reference data, the demo users (one per role) and the AI-and-culture paper."""
     from app.services import demo as demo_service
 
-    reference.load_reference()
+    reference.load_reference(current_app.config["REFERENCE_DIR"])
     paper, logins = demo_service.load_demo(Path(current_app.config["DRAFTS_DIR"]))
     click.echo(f"demo paper {paper.id}: {paper.title}")
     for role, email, password in logins:
         click.echo(f"  {role:<12} {email:<28} password: {password}")
+
+
+@click.command("backup")
+@click.argument("file", type=click.File("w", encoding="utf-8"))
+@with_appcontext
+def backup(file):
+    """Write the whole database to FILE as JSON (- for standard output)."""
+    from app.services import backup as backup_service
+
+    counts = backup_service.dump(file)
+    click.echo(f"backed up {sum(counts.values())} rows from {len(counts)} tables", err=True)
+
+
+@click.command("restore")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@transactional
+def restore(file):
+    """Load a backup into an empty, migrated database (run `plume db upgrade` first)."""
+    from app.services import backup as backup_service
+
+    counts = backup_service.restore(file)
+    click.echo(f"restored {sum(counts.values())} rows into {len(counts)} tables")
 
 
 def _user(email: str):

@@ -15,6 +15,7 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": os.environ.get("PLUME_DATABASE_URL", default_db),
         "EXPORTS_DIR": os.environ.get("PLUME_EXPORTS_DIR", str(ROOT / "exports")),
         "DRAFTS_DIR": os.environ.get("PLUME_DRAFTS_DIR", str(ROOT / "drafts")),
+        "REFERENCE_DIR": os.environ.get("PLUME_REFERENCE_DIR", str(ROOT / "app" / "reference")),
         "SECRET_KEY": os.environ.get("PLUME_SECRET_KEY", "dev-only-change-me"),
         # Section texts are large but not that large; anything bigger is a mistake.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PLUME_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),

@@ -10,11 +10,11 @@ import enum
 import threading
 from datetime import UTC, datetime
 
-from flask import has_app_context
-from flask.globals import app_ctx
+from flask import current_app, has_app_context, has_request_context
+from flask.globals import app_ctx, request_ctx
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -60,13 +60,29 @@ def enum_check(column: str, values: type[enum.Enum], name: str | None = None) ->
 
 
 def _scope() -> int:
-    """One session per Flask app context (each request has its own), else per thread."""
+    """One session per request, else per app context (CLI, tests), else per thread."""
+    if has_request_context():
+        return id(request_ctx._get_current_object())
     if has_app_context():
         return id(app_ctx._get_current_object())
     return threading.get_ident()
 
 
-session = scoped_session(sessionmaker(expire_on_commit=False), scopefunc=_scope)
+class _AppSession(Session):
+    """Binds to the current app's database, so that several apps (tests) can coexist."""
+
+    def get_bind(self, mapper=None, clause=None, **kwargs):
+        return current_app.extensions["plume.bind"]
+
+
+# join_transaction_mode only matters when the bind is a Connection already in a
+# transaction: the tests' rolled-back outer transaction. With an Engine it changes nothing.
+session = scoped_session(
+    sessionmaker(
+        class_=_AppSession, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    ),
+    scopefunc=_scope,
+)
 
 
 def make_engine(url: str, **options) -> Engine:
@@ -101,8 +117,9 @@ def _wants_write_lock(conn) -> bool:
 def init_app(app) -> None:
     engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
     app.extensions["plume.engine"] = engine
-    session.configure(bind=engine)
+    app.extensions["plume.bind"] = engine
 
+    @app.teardown_request
     @app.teardown_appcontext
     def _remove_session(_exc):
         session.remove()

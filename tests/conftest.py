@@ -70,7 +70,7 @@ def app(database_url, tmp_path_factory):
         }
     )
     with app.app_context():
-        reference.load_reference()
+        reference.load_reference(app.config["REFERENCE_DIR"])
         plume_db.session.commit()
     yield app
     plume_db.session.remove()
@@ -83,8 +83,7 @@ def db(app):
     engine = app.extensions["plume.engine"]
     connection = engine.connect()
     transaction = connection.begin()
-    plume_db.session.remove()
-    plume_db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    app.extensions["plume.bind"] = connection
     context = app.app_context()
     context.push()
     try:
@@ -92,9 +91,9 @@ def db(app):
     finally:
         plume_db.session.remove()
         context.pop()
+        app.extensions["plume.bind"] = engine
         transaction.rollback()
         connection.close()
-        plume_db.session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
 
 
 @pytest.fixture

@@ -44,8 +44,16 @@ def test_the_shipped_frameworks(runner):
 
 def test_users_create_prints_the_token_last(runner, client):
     result = runner.invoke(
-        args=["users", "create", "Focal@Example.org", "--name", "Focal Point", "--sector", "clt",
-              "--token"]
+        args=[
+            "users",
+            "create",
+            "Focal@Example.org",
+            "--name",
+            "Focal Point",
+            "--sector",
+            "clt",
+            "--token",
+        ]
     )
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
@@ -56,8 +64,9 @@ def test_users_create_prints_the_token_last(runner, client):
 
 def test_users_create_refuses_an_unknown_sector(runner):
     before = _count(User)
-    result = runner.invoke(args=["users", "create", "x@example.org", "--name", "X",
-                                 "--sector", "NOPE"])
+    result = runner.invoke(
+        args=["users", "create", "x@example.org", "--name", "X", "--sector", "NOPE"]
+    )
     assert result.exit_code != 0
     assert "unknown sector 'NOPE'" in result.output
     assert _count(User) == before

@@ -14,7 +14,8 @@ def get_me():
         "id": user.id,
         "email": user.email,
         "name": user.name,
-        "sector": user,
+        "sector": user.sector.code,
+        "sector_names": user.sector,
         "is_admin": user.is_admin,
         "roles": access.roles_by_paper(user),
     }

@@ -43,7 +43,4 @@ def get_paper(paper_id: int):
     tags=["Sections"], summary="Sections in order, with state, assignee, due date, open comments"
 )
 def list_sections(paper_id: int):
-    return [
-        {**SectionRowOut().dump(row.section), "open_comments": row.open_comments}
-        for row in sections.list_sections(paper_id, current_user())
-    ]
+    return sections.list_sections(paper_id, current_user())

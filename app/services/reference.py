@@ -165,11 +165,12 @@ def load_sectors(rows: list[dict], *, actor: User | None = None) -> int:
     return changed
 
 
-def load_reference(*, actor: User | None = None) -> dict:
+def load_reference(folder: Path = REFERENCE_DIR, *, actor: User | None = None) -> dict:
     """The shipped sectors and frameworks. Running it twice changes nothing."""
-    rows = yaml.safe_load((REFERENCE_DIR / "sectors.yaml").read_text(encoding="utf-8"))
+    folder = Path(folder)
+    rows = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
     summary = {"sectors_changed": load_sectors(rows, actor=actor), "frameworks_changed": []}
-    for path in sorted((REFERENCE_DIR / "frameworks").glob("*.yaml")):
+    for path in sorted((folder / "frameworks").glob("*.yaml")):
         framework, changed = load_framework_file(path, actor=actor)
         if changed:
             summary["frameworks_changed"].append(framework.code)

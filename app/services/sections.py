@@ -44,8 +44,13 @@ def get_section(section_id: int, user: User) -> Section:
 
 @dataclass(frozen=True)
 class SectionRow:
+    """A section as the overview lists it: the section's own fields plus its open comments."""
+
     section: Section
     open_comments: int
+
+    def __getattr__(self, name):
+        return getattr(self.section, name)
 
 
 def list_sections(paper_id: int, user: User) -> list[SectionRow]:
@@ -108,9 +113,8 @@ def update_section(section: Section, actor: User, **changes) -> Section:
             raise BadInput("due_date must be a date (YYYY-MM-DD)")
         section.due_date = due
     if "contributing_sectors" in changes:
-        section.contributing_sectors = [
-            get_sector(code) for code in changes["contributing_sectors"]
-        ]
+        codes = sorted({code.upper() for code in changes["contributing_sectors"]})
+        section.contributing_sectors = [get_sector(code) for code in codes]
     if changes.get("state") is not None:
         change_state(section, changes["state"], actor)
     session.flush()

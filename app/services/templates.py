@@ -60,6 +60,13 @@ def _front_matter(path: Path) -> tuple[dict, str]:
     return meta, body + "\n" if body.strip() else ""
 
 
+def number_key(number: str) -> tuple:
+    """Sort key for section numbers: "2" < "2.1" < "2.10" < "3" < "A" (annexes last)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in number.split(".")
+    )
+
+
 def read_template(folder: Path) -> PaperTemplate:
     """Read and check a template folder; nothing is written."""
     folder = Path(folder)
@@ -84,6 +91,8 @@ def read_template(folder: Path) -> PaperTemplate:
                 body=body,
             )
         )
+    # Document order is the numbering (2, 2.1, 2.2, 3...), whatever the file names.
+    sections.sort(key=lambda section: number_key(section.number))
     numbers = [section.number for section in sections]
     for section in sections:
         if numbers.count(section.number) > 1:

@@ -15,7 +15,9 @@ def test_no_token_is_401(client):
 
 def test_malformed_json_is_400(client, create_user, token_for):
     response = client.post(
-        "/api/v1/papers", data="{not json", content_type="application/json",
+        "/api/v1/papers",
+        data="{not json",
+        content_type="application/json",
         headers=token_for(create_user()),
     )
     assert response.status_code == 400
@@ -24,7 +26,8 @@ def test_malformed_json_is_400(client, create_user, token_for):
 
 def test_validation_error_names_the_field(client, create_user, token_for):
     response = client.post(
-        "/api/v1/papers", json={"title": "x", "language": "de", "colour": "red"},
+        "/api/v1/papers",
+        json={"title": "x", "language": "de", "colour": "red"},
         headers=token_for(create_user()),
     )
     assert response.status_code == 400
@@ -45,8 +48,10 @@ def test_wrong_types_are_400_not_500(client, create_paper, token_for):
 def test_body_over_the_limit_is_413(client, app, create_user, token_for):
     limit = app.config["MAX_CONTENT_LENGTH"]
     response = client.post(
-        "/api/v1/papers", data=b'{"title": "' + b"x" * limit + b'"}',
-        content_type="application/json", headers=token_for(create_user()),
+        "/api/v1/papers",
+        data=b'{"title": "' + b"x" * limit + b'"}',
+        content_type="application/json",
+        headers=token_for(create_user()),
     )
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
@@ -69,6 +74,7 @@ def test_openapi_document_comes_from_the_schemas(client):
     schema_ref = revision_post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
     assert set(schema["required"]) == {"body", "base_revision_id"}
-    assert "BearerAuth" in spec["components"]["securitySchemes"] or spec["components"][
-        "securitySchemes"
-    ]
+    assert (
+        "BearerAuth" in spec["components"]["securitySchemes"]
+        or spec["components"]["securitySchemes"]
+    )

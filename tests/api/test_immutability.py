@@ -44,8 +44,14 @@ def test_no_endpoint_changes_them(client, frozen, token_for, db):
         lambda db, version: db.delete(db.query(Revision).first()),
         lambda db, version: db.delete(version),
     ],
-    ids=["revision-body", "version-hash", "version-label", "activity", "delete-revision",
-         "delete-version"],
+    ids=[
+        "revision-body",
+        "version-hash",
+        "version-label",
+        "activity",
+        "delete-revision",
+        "delete-version",
+    ],
 )
 def test_the_orm_refuses_changes(frozen, db, change):
     _paper, version = frozen

@@ -17,7 +17,8 @@ def test_me_shows_the_caller_and_their_roles(client, create_paper, token_for):
 def test_create_paper_from_the_template(client, create_user, token_for, drafts_dir):
     user = create_user("CLT")
     response = client.post(
-        "/api/v1/papers", json={"template": "ai-and-culture", "language": "fr"},
+        "/api/v1/papers",
+        json={"template": "ai-and-culture", "language": "fr"},
         headers=token_for(user),
     )
     assert response.status_code == 201, response.get_json()
@@ -75,8 +76,11 @@ def test_assign_a_section(client, create_paper, token_for, db):
     ).get_json()[3]
     response = client.patch(
         f"/api/v1/sections/{section['id']}",
-        json={"lead_author_id": author.id, "due_date": "2027-01-15",
-              "contributing_sectors": ["SHS", "LA"]},
+        json={
+            "lead_author_id": author.id,
+            "due_date": "2027-01-15",
+            "contributing_sectors": ["SHS", "LA"],
+        },
         headers=token_for(coordinator),
     )
     assert response.status_code == 200, response.get_json()
@@ -99,7 +103,8 @@ def test_lead_author_must_be_an_author(client, create_paper, token_for):
     reviewer = paper.people[Role.REVIEWER]
     section_id = _blank_section(paper)
     response = client.patch(
-        f"/api/v1/sections/{section_id}", json={"lead_author_id": reviewer.id},
+        f"/api/v1/sections/{section_id}",
+        json={"lead_author_id": reviewer.id},
         headers=token_for(coordinator),
     )
     assert response.status_code == 400
@@ -110,7 +115,8 @@ def test_illegal_state_move_names_the_allowed_ones(client, create_paper, token_f
     paper = create_paper(blank=True)
     section_id = _blank_section(paper)
     response = client.patch(
-        f"/api/v1/sections/{section_id}", json={"state": "approved"},
+        f"/api/v1/sections/{section_id}",
+        json={"state": "approved"},
         headers=token_for(paper.people[Role.COORDINATOR]),
     )
     assert response.status_code == 409

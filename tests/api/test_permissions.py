@@ -29,9 +29,14 @@ def _assign(paper):
 
 def _save(paper):
     current = revisions.latest(paper.section.id)
-    return "post", f"/api/v1/sections/{paper.section.id}/revisions", {
-        "body": "New text.\n", "base_revision_id": current.id if current else None,
-    }
+    return (
+        "post",
+        f"/api/v1/sections/{paper.section.id}/revisions",
+        {
+            "body": "New text.\n",
+            "base_revision_id": current.id if current else None,
+        },
+    )
 
 
 def _submit(paper):
@@ -82,10 +87,11 @@ def test_an_author_who_does_not_lead_nor_contribute_cannot_write(
     from app.services import papers
 
     outsider_author = create_user("SC")
-    papers.add_member(paper, outsider_author.email, Role.AUTHOR,
-                      actor=paper.people[Role.COORDINATOR])
+    papers.add_member(
+        paper, outsider_author.email, Role.AUTHOR, actor=paper.people[Role.COORDINATOR]
+    )
     paper.section.contributing_sectors = []
-    method, url, body = _save(paper)
+    _method, url, body = _save(paper)
     response = client.post(url, json=body, headers=token_for(outsider_author))
     assert response.status_code == 403
 

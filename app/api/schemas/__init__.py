@@ -30,10 +30,18 @@ class UserOut(Schema):
     sector = fields.Function(lambda user: user.sector.code)
 
 
-class MeOut(UserOut):
+class MeOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    sector = fields.String(metadata={"description": "the code of the caller's sector"})
+    sector_names = fields.Nested(SectorOut)
     is_admin = fields.Boolean()
-    sector_detail = fields.Nested(SectorOut, attribute="sector")
-    roles = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    roles = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "paper id -> the caller's roles on it"},
+    )
 
 
 class PaperIn(Strict):
