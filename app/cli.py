@@ -202,6 +202,8 @@ COMMANDS = [
     users_group,
     papers_group,
     demo,
+    backup,
+    restore,
 ]
 
 
