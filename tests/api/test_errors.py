@@ -74,7 +74,5 @@ def test_openapi_document_comes_from_the_schemas(client):
     schema_ref = revision_post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
     assert set(schema["required"]) == {"body", "base_revision_id"}
-    assert (
-        "BearerAuth" in spec["components"]["securitySchemes"]
-        or spec["components"]["securitySchemes"]
-    )
+    assert spec["components"]["securitySchemes"]["BearerAuth"]["scheme"] == "bearer"
+    assert spec["paths"]["/api/v1/me"]["get"]["security"] == [{"BearerAuth": []}]
