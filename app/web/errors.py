@@ -16,7 +16,8 @@ _STATUS = {
 }
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plume</title></head>
-<body><main><h1>{{ title }}</h1><p>{{ message }}</p><p><a href="/">Back</a></p></main></body></html>"""
+<body><main><h1>{{ title }}</h1><p>{{ message }}</p><p><a href="/">Back</a></p></main>
+</body></html>"""
 
 
 def domain_error_page(error: domain.DomainError):
