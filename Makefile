@@ -25,7 +25,7 @@ run: install
 	@echo "Plume is serving at http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "Sign in with any demo login above. Stop with Ctrl-C."
 	@echo
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 ## Lint, then every test (database tests on SQLite and PostgreSQL).
 test: install
