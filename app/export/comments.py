@@ -1,0 +1,188 @@
+"""Open comments as native Word comments, anchored on the passage they quote.
+
+A comment quotes its passage as a W3C TextQuoteSelector (exact text, a little text before and
+after) on the section's Markdown. We find the passage in the Markdown, put a private-use marker
+character at each end, let pandoc parse the text as usual, and then turn the markers, wherever
+they landed in the AST, into pandoc's `comment-start` / `comment-end` spans, which its docx
+writer makes into w:commentRangeStart / w:commentRangeEnd and an entry in comments.xml.
+
+A comment on the whole section (no `exact`), or whose passage cannot be found or whose markers
+fell where no comment can go (inside code or a link target), is anchored on the section heading:
+a comment is never lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from app.export import ast
+from app.export.document import OpenComment
+from app.export.labels import iso, labels
+from app.export.markdown import normalize_line
+
+START, END = "\ue0f1", "\ue0f2"
+_MARKER = re.compile(f"([{START}{END}])([0-9]+)\\1")
+# What opens a block at the start of a line: a marker placed before it would unmake the block.
+_BLOCK_PREFIX = re.compile(r"[ \t]*(?:#{1,6}|>+|[-*+]|[0-9]+[.)]|\|)?[ \t]*")
+
+
+def locate(body: str, comment: OpenComment) -> tuple[int, int] | None:
+    """Where the comment's passage is in `body`: the occurrence its prefix and suffix fit best."""
+    exact = _lf(comment.exact or "")
+    if not exact:
+        return None
+    prefix, suffix = _lf(comment.prefix), _lf(comment.suffix)
+    best: tuple[int, int] | None = None
+    best_score = -1
+    start = body.find(exact)
+    while start >= 0:
+        end = start + len(exact)
+        score = _common_suffix(body[:start], prefix) + _common_prefix(body[end:], suffix)
+        if score > best_score:
+            best, best_score = (start, end), score
+        start = body.find(exact, start + 1)
+    if best is None:
+        return None
+    start, end = best
+    if start == 0 or body[start - 1] == "\n":
+        start = min(_BLOCK_PREFIX.match(body, start).end(), end)
+    return (start, end) if start < end else None
+
+
+def _lf(text: str) -> str:
+    """Line ends as in a normalised body (the quote was taken on the text as saved)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def mark(body: str, anchors: dict[int, tuple[int, int]]) -> str:
+    """`body` with a start and an end marker around each anchored passage (keyed by index)."""
+    inserts: list[tuple[int, int, str]] = []
+    for index, (start, end) in anchors.items():
+        inserts.append((start, 1, f"{START}{index}{START}"))
+        inserts.append((end, 0, f"{END}{index}{END}"))  # ends before starts at one position
+    out, position = [], 0
+    for at, _, marker in sorted(inserts):
+        out.append(body[position:at])
+        out.append(marker)
+        position = at
+    out.append(body[position:])
+    return "".join(out)
+
+
+def comment_text(comment: OpenComment, language: str) -> list[ast.Node]:
+    """What the Word comment says: the comment, then the proposed text if any."""
+    inlines = ast.lines(comment.body)
+    if comment.proposed_text:
+        inlines += [
+            {"t": "LineBreak"},
+            ast.strong(ast.text(labels(language)["proposed"])),
+            {"t": "Space"},
+            *ast.lines(comment.proposed_text),
+        ]
+    return inlines
+
+
+def start_span(comment: OpenComment, language: str) -> ast.Node:
+    """Where the comment starts; pandoc pairs it with its end by the comment's id."""
+    author = f"{normalize_line(comment.author)} ({normalize_line(comment.sector)})"
+    attributes = ast.attr(
+        "", ["comment-start"], id=str(comment.id), author=author, date=iso(comment.created_at)
+    )
+    return ast.span(comment_text(comment, language), attributes)
+
+
+def end_span(comment: OpenComment) -> ast.Node:
+    return ast.span([], ast.attr("", ["comment-end"], id=str(comment.id)))
+
+
+def place(
+    blocks: list[Any], comments: Sequence[OpenComment], language: str
+) -> tuple[list[Any], list[int]]:
+    """Turn the markers in `blocks` into comment spans.
+
+    Returns the blocks and the indexes of the comments that found no place in the text (to be
+    anchored on the heading). Markers outside plain text are dropped.
+    """
+    seen: list[tuple[str, int]] = []
+    _collect(blocks, seen)
+    starts = {index for kind, index in seen if kind == START}
+    placed = {
+        index
+        for kind, index in seen
+        if kind == END and index in starts and seen.index((START, index)) < seen.index((END, index))
+    }
+    blocks = _replace(blocks, placed, comments, language)
+    return blocks, [index for index in range(len(comments)) if index not in placed]
+
+
+def anchor_on_heading(
+    heading: list[ast.Node], indexes: list[int], comments: Sequence[OpenComment], language: str
+) -> list[ast.Node]:
+    """Heading inlines wrapped by the comments at `indexes` (whole-section comments)."""
+    starts = [start_span(comments[index], language) for index in indexes]
+    ends = [end_span(comments[index]) for index in reversed(indexes)]
+    return [*starts, *heading, *ends]
+
+
+def _collect(node: Any, seen: list[tuple[str, int]]) -> None:
+    """The markers found in Str elements, in document order."""
+    if isinstance(node, list):
+        for item in node:
+            _collect(item, seen)
+    elif isinstance(node, dict):
+        if node.get("t") == "Str":
+            seen.extend((m.group(1), int(m.group(2))) for m in _MARKER.finditer(node["c"]))
+        elif "c" in node:
+            _collect(node["c"], seen)
+
+
+def _replace(node: Any, placed: set[int], comments: Sequence[OpenComment], language: str) -> Any:
+    if isinstance(node, str):
+        return _MARKER.sub("", node)  # a marker in code or in a link target: dropped
+    if isinstance(node, list):
+        out: list[Any] = []
+        for item in node:
+            if isinstance(item, dict) and item.get("t") == "Str" and _MARKER.search(item["c"]):
+                out.extend(_split(item["c"], placed, comments, language))
+            else:
+                out.append(_replace(item, placed, comments, language))
+        return out
+    if isinstance(node, dict):
+        return {key: _replace(value, placed, comments, language) for key, value in node.items()}
+    return node
+
+
+def _split(
+    value: str, placed: set[int], comments: Sequence[OpenComment], language: str
+) -> list[ast.Node]:
+    out: list[ast.Node] = []
+    position = 0
+    for match in _MARKER.finditer(value):
+        if match.start() > position:
+            out.append({"t": "Str", "c": value[position : match.start()]})
+        index = int(match.group(2))
+        if index in placed:
+            if match.group(1) == START:
+                out.append(start_span(comments[index], language))
+            else:
+                out.append(end_span(comments[index]))
+        position = match.end()
+    if position < len(value):
+        out.append({"t": "Str", "c": value[position:]})
+    return out

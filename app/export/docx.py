@@ -1,0 +1,152 @@
+"""DOCX export: pandoc's docx writer with Plume's reference.docx, one section at a time.
+
+One pandoc run converts the front matter and every section not already in the cache; cached
+sections appear in that run only as a marker. The result is cut at the markers (docx_package),
+the new pieces are cached, and all pieces are put together again in order. The title block goes
+first; the header and footer that come from reference.docx get the paper title, the DRAFT mark
+(drafts only), the version label, the short hash and the page numbers.
+
+With comments or a redline, the annotated sections are built as AST in Python (comments.py,
+redline.py) and the run reads JSON instead of Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+from app.export import ast, cache, frontmatter, pandoc, reference_docx
+from app.export.document import ExportOptions, VersionDocument
+from app.export.docx_package import Assembler, Cutter, Package, Piece
+from app.export.labels import epoch, labels, stamp, utc
+from app.export.markdown import normalize_line
+from app.export.parts import AstStore, Part, plan_parts, split_blocks
+
+REFERENCE = Path(__file__).resolve().parent / "reference.docx"
+LANGUAGES = {"en": "en-GB", "fr": "fr-FR"}
+
+
+def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
+    """The .docx of a version (same document and options: same bytes)."""
+    writer_key = ("docx", pandoc.pandoc_version())
+    parts = plan_parts(doc, options, writer_key)
+    cached: dict[str, Piece] = {}
+    for part in parts:
+        data = pieces.get("docx", part.key)
+        if data is not None:
+            cached[part.name] = Piece.from_json(json.loads(data))
+    todo = [part for part in parts if part.name not in cached]
+
+    words = labels(doc.language)
+    args = [
+        "--reference-doc",
+        str(REFERENCE),
+        "--metadata",
+        f"lang={LANGUAGES.get(doc.language, 'en-GB')}",
+        "--metadata",
+        f"toc-title={words['contents']}",
+    ]
+    if options.toc:
+        args += ["--toc", "--toc-depth=3"]
+    front = frontmatter.notice(doc) + "\n" + frontmatter.signoff_page(doc)
+    if any(part.build is not None for part in todo):
+        written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
+    else:
+        plan = pandoc.Plan()
+        plan.trusted(front)
+        for part in parts:
+            plan.mark(part.name)
+            if part.name not in cached:
+                plan.extend(part.text.chunks())
+        plan.mark("end")
+        written = pandoc.convert(plan, "docx", args, epoch(doc.frozen_at))
+
+    package = Package.open(written)
+    keys = {part.name: part.key for part in parts}
+    cutter, assembler = Cutter(package), Assembler()
+    body = [_title_block(doc)]
+    for name, xml in package.pieces:
+        piece = cached.get(name)
+        if piece is None:
+            piece = cutter.cut(xml)
+            if name in keys:
+                pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
+        body.append(assembler.add(piece))
+    package.parts["docProps/core.xml"] = package.parts["docProps/core.xml"].replace(
+        "<dc:title></dc:title>",
+        f"<dc:title>{xml_escape(normalize_line(doc.paper_title))}</dc:title>",
+    )
+    return assembler.write(package, "".join(body), _header_footer(doc), _zip_time(doc))
+
+
+def _convert_annotated(
+    parts: list[Part],
+    todo: list[Part],
+    front: str,
+    pieces: cache.PieceCache,
+    args: list[str],
+    seconds: int,
+) -> bytes:
+    """Convert via JSON: parse what needs parsing (one run), build, write (a second run)."""
+    store = AstStore(pieces)
+    store.load(text for part in todo if part.build is not None for text in part.needs)
+    plan = pandoc.Plan()
+    plan.trusted(front)
+    for part in todo:
+        if part.build is None:
+            plan.mark(part.name)
+            plan.extend(part.text.chunks())
+    parsed = split_blocks(json.loads(pandoc.convert(plan, "json"))["blocks"])
+
+    blocks = list(parsed["front"])
+    todo_names = {part.name for part in todo}
+    for part in parts:
+        blocks.append(ast.para([{"t": "Str", "c": f"{pandoc.MARK}{part.name}{pandoc.MARK}"}]))
+        if part.name not in todo_names:
+            continue
+        if part.build is not None:
+            heading, body = part.build(store)
+            blocks.append(ast.header(part.level, heading))
+            blocks.extend(body)
+        else:
+            blocks.extend(parsed[part.name])
+    blocks.append(ast.para([{"t": "Str", "c": f"{pandoc.MARK}end{pandoc.MARK}"}]))
+    return pandoc.convert_ast(blocks, "docx", args, seconds)
+
+
+def _title_block(doc: VersionDocument) -> str:
+    """The title and subtitle paragraphs (Word's Title and Subtitle styles)."""
+    words = labels(doc.language)
+    subtitle = (
+        f"{words['version']} {normalize_line(doc.version_label)} — "
+        f"{words['frozen']} {stamp(doc.frozen_at)}"
+    )
+    paragraphs = [("Title", normalize_line(doc.paper_title)), ("Subtitle", subtitle)]
+    return "".join(
+        f'<w:p><w:pPr><w:pStyle w:val="{style}" /></w:pPr>'
+        f'<w:r><w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r></w:p>'
+        for style, text in paragraphs
+    )
+
+
+def _header_footer(doc: VersionDocument) -> dict[str, str]:
+    """The text that replaces each placeholder word of the reference header and footer."""
+    words = labels(doc.language)
+    values = {
+        reference_docx.TITLE: normalize_line(doc.paper_title),
+        reference_docx.DRAFT: "" if doc.signed_off else words["draft"],
+        reference_docx.VERSION: normalize_line(doc.version_label),
+        reference_docx.HASH: doc.version_sha256[:12],
+        reference_docx.PAGE: words["page"],
+        reference_docx.OF: words["of"],
+    }
+    return {word: xml_escape(value) for word, value in values.items()}
+
+
+def _zip_time(doc: VersionDocument) -> tuple[int, int, int, int, int, int]:
+    """Every zip entry's time: the version's (1980 at least: zip cannot go earlier)."""
+    moment = utc(doc.frozen_at)
+    if moment.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)

@@ -1,0 +1,181 @@
+"""PDF export: pandoc's typst writer, Plume's typst template, and the `typst` compiler.
+
+Each section's typst is cached (a section's typst depends on its own text only), so pandoc only
+converts the sections not seen before; the template and the pieces are joined into one in-memory
+source and compiled by a `typst.Compiler` kept for the life of the process. Its incremental
+cache makes small edits cheap to re-lay; an edit that moves page breaks costs about a cold
+compile, which the template keeps short (no hyphenation: see template.typ).
+
+Memory: typst memoises layout in-process; compiling a 40,000-word paper holds several hundred
+megabytes at peak, whichever compiler object is used (the cache is typst's, global).
+
+The PDF always shows the clean current text: Word comments and tracked changes are review
+features of the DOCX, so neither option changes the PDF.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from app.export import cache, frontmatter, pandoc
+from app.export.document import ExportError, ExportOptions, VersionDocument
+from app.export.labels import epoch, labels, stamp
+from app.export.markdown import normalize_line
+from app.export.parts import plan_parts
+
+TEMPLATE = Path(__file__).resolve().parent / "template.typ"
+LANGUAGES = ("en", "fr")
+
+
+def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
+    """The PDF of a version (same document and options: same bytes)."""
+    writer_key = ("typst", pandoc.pandoc_version())
+    parts = plan_parts(doc, ExportOptions(toc=options.toc), writer_key)
+    cached: dict[str, str] = {}
+    for part in parts:
+        data = pieces.get("typst", part.key)
+        if data is not None:
+            cached[part.name] = data.decode("utf-8")
+
+    plan = pandoc.Plan()
+    plan.trusted(frontmatter.signoff_page(doc))
+    for part in parts:
+        plan.mark(part.name)
+        if part.name not in cached:
+            plan.extend(part.text.chunks())
+    plan.mark("end")
+    written = pandoc.convert(plan, "typst").decode("utf-8")
+
+    keys = {part.name: part.key for part in parts}
+    # Chapters (and the sign-off page) start on a new page.
+    new_page = {part.name for part in parts if part.level == 1} | {"front"}
+    body: list[str] = []
+    for name, text in split_typst(written):
+        if name in cached:
+            text = cached[name]
+        elif name in keys:
+            pieces.put("typst", keys[name], text.encode("utf-8"))
+        if name in new_page and text.strip():
+            body.append("#pagebreak(weak: true)\n")
+        body.append(text)
+    source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
+    return COMPILER.compile(source, epoch(doc.frozen_at))
+
+
+def split_typst(written: str) -> list[tuple[str, str]]:
+    """Cut the typst writer's output at the marker paragraphs: front, pieces..., back."""
+    out: list[tuple[str, str]] = []
+    name, position = "front", 0
+    mark = pandoc.MARK
+    while (found := written.find(mark, position)) >= 0:
+        end_of_name = written.index(mark, found + 1)
+        line_start = written.rfind("\n", 0, found) + 1
+        line_end = written.find("\n", end_of_name)
+        line_end = len(written) if line_end < 0 else line_end + 1
+        out.append((name, written[position:line_start]))
+        name, position = written[found + 1 : end_of_name], line_end
+    out.append(("back" if name == "end" else name, written[position:]))
+    return out
+
+
+def typst_string(value: str) -> str:
+    """A typst string literal holding exactly `value` (backslash, quote, controls escaped)."""
+    escaped = []
+    for char in value:
+        if char in '\\"':
+            escaped.append("\\" + char)
+        elif ord(char) < 0x20 or char in "\u2028\u2029":
+            escaped.append(f"\\u{{{ord(char):x}}}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _template(doc: VersionDocument, options: ExportOptions) -> str:
+    """The template with the version's values filled in as typst literals."""
+    values = ", ".join(
+        f"{typst_string(name)}: "
+        + (("true" if value else "false") if isinstance(value, bool) else typst_string(value))
+        for name, value in _values(doc, options).items()
+    )
+    language = doc.language if doc.language in LANGUAGES else "en"
+    return (
+        TEMPLATE.read_text(encoding="utf-8")
+        .replace("PLUME_LANG", typst_string(language))
+        .replace("PLUME_META", f"({values})")
+    )
+
+
+def _document_title(doc: VersionDocument) -> str:
+    """The PDF's title, set last: a set rule before the body would restyle (and re-lay) it all."""
+    return f"\n#set document(title: {typst_string(normalize_line(doc.paper_title))})\n"
+
+
+def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | bool]:
+    """What the template shows: the cover, header, footer and DRAFT mark."""
+    words = labels(doc.language)
+    return {
+        "title": normalize_line(doc.paper_title),
+        "signed": doc.signed_off,
+        "toc": options.toc,
+        "draft": words["draft"],
+        "notice": words["signed_notice"] if doc.signed_off else words["draft_notice"],
+        "version-word": words["version"],
+        "version": normalize_line(doc.version_label),
+        "frozen-word": words["frozen"],
+        "stamp": stamp(doc.frozen_at),
+        "hash-label": words["hash"],
+        "sha": doc.version_sha256,
+        "short": doc.version_sha256[:12],
+        "contents": words["contents"],
+        "page": words["page"],
+        "of": words["of"],
+    }
+
+
+class WarmCompiler:
+    """One typst.Compiler per process, reused so that its incremental cache stays warm.
+
+    (Values go into the source rather than through sys_inputs: the typst package rebuilds its
+    library when sys_inputs are passed, which throws the incremental cache away.)
+
+    Its root is an empty temporary folder: the source is compiled from memory, so nothing in a
+    document can read a file (typst confines file access to the root). Only the fonts embedded in
+    typst are used, so the same source gives the same PDF on every machine.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._compiler = None
+        self._root: str | None = None
+
+    def _ready(self):
+        if self._compiler is None:
+            import typst
+
+            self._root = tempfile.mkdtemp(prefix="plume-typst-")
+            atexit.register(shutil.rmtree, self._root, True)
+            self._compiler = typst.Compiler(root=self._root, ignore_system_fonts=True)
+        return self._compiler
+
+    def compile(self, source: str, timestamp: int) -> bytes:
+        import typst
+
+        with self._lock:
+            compiler = self._ready()
+            try:
+                pdf, _warnings = compiler.compile_with_warnings(
+                    input=source.encode("utf-8"), timestamp=timestamp
+                )
+            except typst.TypstError as error:
+                raise ExportError(f"typst could not compile the export: {error.message}") from error
+        if not isinstance(pdf, bytes):
+            raise ExportError("typst returned no PDF")
+        return pdf
+
+
+COMPILER = WarmCompiler()
