@@ -6,6 +6,7 @@ the file and line at fault, because people edit them by hand.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,11 +40,11 @@ class FrameworkSpec:
     items: tuple[ItemSpec, ...] = field(default_factory=tuple)
 
 
-def _scalar(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
-    for key_node, value_node in mapping.value:
-        if key_node.value == key:
-            return value_node
-    return None
+# Codes go into URLs, Markdown tables and "CODE@VERSION" labels: keep them plain.
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NULL_TAG = "tag:yaml.org,2002:null"
+HEADER_KEYS = ("code", "version", "title_en", "title_fr", "items")
+ITEM_KEYS = ("code", "kind", "title_en", "title_fr", "description_en", "description_fr")
 
 
 def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
@@ -62,16 +63,43 @@ def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
     if not isinstance(root, yaml.MappingNode):
         fail(root, "a framework file is a mapping with code, version, titles and items")
 
-    def text_of(mapping, key, *, required=True) -> str:
-        node = _scalar(mapping, key)
-        if node is None or not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+    def keys_of(mapping: yaml.MappingNode, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
+        # A misspelt or repeated key would otherwise be dropped without a word.
+        found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in mapping.value:
+            key = key_node.value
+            if key not in allowed:
+                fail(key_node, f"unknown key {key!r}; use {', '.join(allowed)}")
+            if key in found:
+                first = found[key][0].start_mark.line + 1
+                fail(key_node, f"duplicate key {key} (first on line {first})")
+            found[key] = (key_node, value_node)
+        return {key: value for key, (_, value) in found.items()}
+
+    def text_of(mapping, values: dict, key: str, model, *, required=True) -> str:
+        node = values.get(key)
+        if node is not None and not isinstance(node, yaml.ScalarNode):
+            fail(node, f"{key} must be text, not a list or a mapping")
+        value = "" if node is None or node.tag == _NULL_TAG else str(node.value).strip()
+        if not value:
             if required:
                 fail(node or mapping, f"missing {key}")
             return ""
-        return str(node.value).strip()
+        # The column's own limit: PostgreSQL would refuse a longer value mid-load.
+        limit = model.__table__.c[key].type.length
+        if limit and len(value) > limit:
+            fail(node, f"{key} is longer than {limit} characters")
+        return value
 
-    header = {key: text_of(root, key) for key in ("code", "version", "title_en", "title_fr")}
-    items_node = _scalar(root, "items")
+    header_values = keys_of(root, HEADER_KEYS)
+    header = {
+        key: text_of(root, header_values, key, Framework)
+        for key in ("code", "version", "title_en", "title_fr")
+    }
+    code = header["code"]
+    if not _CODE.fullmatch(code):
+        fail(header_values["code"], f"code {code!r} may hold only letters, digits, '.', '-', '_'")
+    items_node = header_values.get("items")
     if not isinstance(items_node, yaml.SequenceNode) or not items_node.value:
         fail(items_node or root, "a framework needs a non-empty list of items")
 
@@ -81,21 +109,31 @@ def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
     for node in items_node.value:
         if not isinstance(node, yaml.MappingNode):
             fail(node, "each item is a mapping with code, kind, title_en and title_fr")
-        code = text_of(node, "code")
-        if code in seen:
-            fail(_scalar(node, "code"), f"duplicate code {code} (first on line {seen[code]})")
-        seen[code] = node.start_mark.line + 1
-        kind = text_of(node, "kind")
+        values = keys_of(node, ITEM_KEYS)
+        item_code = text_of(node, values, "code", FrameworkItem)
+        suffix = item_code.removeprefix(f"{code}.")
+        if suffix == item_code or not _CODE.fullmatch(suffix):
+            # The prefix keeps item codes unique across the frameworks a paper is checked against.
+            message = f"item code {item_code!r} must be {code}. and a plain suffix, e.g. {code}.1"
+            fail(values["code"], message)
+        if item_code in seen:
+            fail(values["code"], f"duplicate code {item_code} (first on line {seen[item_code]})")
+        seen[item_code] = node.start_mark.line + 1
+        kind = text_of(node, values, "kind", FrameworkItem)
         if kind not in kinds:
-            fail(_scalar(node, "kind"), f"unknown kind {kind!r}; use one of {sorted(kinds)}")
+            fail(values["kind"], f"unknown kind {kind!r}; use one of {sorted(kinds)}")
         items.append(
             ItemSpec(
-                code=code,
+                code=item_code,
                 kind=kind,
-                title_en=text_of(node, "title_en"),
-                title_fr=text_of(node, "title_fr"),
-                description_en=text_of(node, "description_en", required=False),
-                description_fr=text_of(node, "description_fr", required=False),
+                title_en=text_of(node, values, "title_en", FrameworkItem),
+                title_fr=text_of(node, values, "title_fr", FrameworkItem),
+                description_en=text_of(
+                    node, values, "description_en", FrameworkItem, required=False
+                ),
+                description_fr=text_of(
+                    node, values, "description_fr", FrameworkItem, required=False
+                ),
             )
         )
     return FrameworkSpec(**header, items=tuple(items))
@@ -119,7 +157,7 @@ def load_framework(spec: FrameworkSpec, *, actor: User | None = None) -> tuple[F
     for position, item_spec in enumerate(spec.items):
         item = existing.get(item_spec.code)
         if item is None:
-            item = FrameworkItem(code=item_spec.code, framework=framework)
+            item = FrameworkItem(code=item_spec.code)
             framework.items.append(item)
             changed = True
         changed |= _assign(
@@ -177,21 +215,37 @@ def load_reference(folder: Path = REFERENCE_DIR, *, actor: User | None = None) -
     return summary
 
 
+def list_sectors() -> list[Sector]:
+    """Every sector, by code."""
+    return list(session.scalars(select(Sector).order_by(Sector.code)))
+
+
 def list_frameworks() -> list[Framework]:
+    """Every loaded framework, each version, by code then version."""
     return list(session.scalars(select(Framework).order_by(Framework.code, Framework.version)))
 
 
-def find_frameworks(codes: list[str]) -> list[Framework]:
-    """The newest loaded version of each framework code."""
-    found = []
-    for code in codes:
-        framework = session.scalar(
-            select(Framework).where(Framework.code == code).order_by(Framework.id.desc()).limit(1)
-        )
-        if framework is None:
-            raise BadInput(f"unknown framework {code!r}; load it first")
-        found.append(framework)
-    return found
+def framework_label(framework: Framework) -> str:
+    """How people and the API name one version of a framework: "REC2021@2021"."""
+    return f"{framework.code}@{framework.version}"
+
+
+def find_framework(name: str) -> Framework:
+    """The framework named "CODE@VERSION", or by "CODE" alone its newest loaded version."""
+    code, _, version = name.strip().partition("@")
+    query = select(Framework).where(Framework.code == code)
+    if version:
+        query = query.where(Framework.version == version)
+    framework = session.scalar(query.order_by(Framework.id.desc()).limit(1))
+    if framework is None:
+        known = [framework_label(f) for f in list_frameworks()]
+        raise BadInput(f"unknown framework {name!r}; load it first", {"frameworks": known})
+    return framework
+
+
+def find_frameworks(names: list[str]) -> list[Framework]:
+    """Each named framework (see find_framework)."""
+    return [find_framework(name) for name in names]
 
 
 def _assign(obj, **values) -> bool:

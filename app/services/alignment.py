@@ -1,0 +1,640 @@
+"""Alignment: how each section, and the whole paper, stands against the items of the
+frameworks the paper is checked against; the traceability matrix and the coverage report.
+
+Decisions are append-only. The newest decision on a cell (paper, section or the whole
+paper, item) is the current one; the older ones stay as its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import contains_eager
+
+from app.db import session
+from app.models import (
+    AlignmentDecision,
+    AlignmentStatus,
+    Comment,
+    Framework,
+    FrameworkItem,
+    Paper,
+    Role,
+    Section,
+    User,
+)
+from app.models.alignment import alignment_decision_comments
+from app.models.papers import paper_frameworks
+from app.services import activity, revisions
+from app.services.access import require_role, roles_on
+from app.services.errors import BadInput, Forbidden, Invalid
+from app.services.reference import find_framework, framework_label
+
+STATUSES = [status.value for status in AlignmentStatus]
+# An item counts as addressed where some cell says it is aligned or partly aligned.
+ADDRESSING = {AlignmentStatus.ALIGNED, AlignmentStatus.PARTIAL}
+
+
+# --- recording decisions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """A decision as its history lists it: superseded_by is the next decision on its cell."""
+
+    decision: AlignmentDecision
+    comment_ids: list[int]
+    superseded_by: int | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_by is None
+
+    @property
+    def quote(self) -> dict[str, str] | None:
+        """The supporting passage as a TextQuoteSelector, or None."""
+        if self.decision.quote_exact is None:
+            return None
+        return {
+            "exact": self.decision.quote_exact,
+            "prefix": self.decision.quote_prefix,
+            "suffix": self.decision.quote_suffix,
+        }
+
+    def __getattr__(self, name):
+        return getattr(self.decision, name)
+
+
+def may_decide(section: Section, user: User) -> bool:
+    """The coordinator and the section's lead author record decisions on a section."""
+    roles = roles_on(user, section.paper_id)
+    is_lead = section.lead_author_id == user.id and Role.AUTHOR in roles
+    return Role.COORDINATOR in roles or is_lead
+
+
+def record_section_decision(
+    section: Section,
+    actor: User,
+    *,
+    item_code: str,
+    status: str,
+    rationale: str,
+    quote: Mapping[str, str] | None = None,
+    comment_ids: Iterable[int] = (),
+) -> DecisionEntry:
+    """Record how the section stands against one item; supersedes the cell's previous decision.
+
+    A quote must be found in the section's latest revision, the one the decision is taken on.
+    """
+    if not may_decide(section, actor):
+        raise Forbidden(
+            "only the coordinator or the section's lead author records alignment decisions; "
+            "a reviewer points at an item with a comment of type alignment",
+            {
+                "required_roles": [Role.COORDINATOR, "lead author"],
+                "your_roles": sorted(roles_on(actor, section.paper_id)),
+            },
+        )
+    paper = session.get(Paper, section.paper_id)
+    revision = revisions.latest(section.id)
+    quoted = _check_quote(quote, revision.body if revision else None)
+    return _record(
+        paper,
+        section,
+        actor,
+        item_code=item_code,
+        status=status,
+        rationale=rationale,
+        revision_id=revision.id if revision else None,
+        quote=quoted,
+        comment_ids=comment_ids,
+    )
+
+
+def record_paper_decision(
+    paper: Paper,
+    actor: User,
+    *,
+    item_code: str,
+    status: str,
+    rationale: str,
+    comment_ids: Iterable[int] = (),
+) -> DecisionEntry:
+    """Record how the whole paper stands against one item. The coordinator alone may."""
+    require_role(actor, paper.id, Role.COORDINATOR, action="record whole-paper decisions")
+    return _record(
+        paper,
+        None,
+        actor,
+        item_code=item_code,
+        status=status,
+        rationale=rationale,
+        revision_id=None,
+        quote=None,
+        comment_ids=comment_ids,
+    )
+
+
+def _record(
+    paper: Paper,
+    section: Section | None,
+    actor: User,
+    *,
+    item_code: str,
+    status: str,
+    rationale: str,
+    revision_id: int | None,
+    quote: tuple[str, str, str] | None,
+    comment_ids: Iterable[int],
+) -> DecisionEntry:
+    """Check and append one decision on a cell (section None: the whole paper), and log it."""
+    if status not in STATUSES:
+        raise BadInput(f"unknown status {status!r}; use one of {STATUSES}")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise BadInput("a decision needs a rationale: say why the text stands where it does")
+    item = paper_item(paper, item_code)
+    comment_ids = paper_comment_ids(paper.id, comment_ids)
+    section_id = section.id if section else None
+    previous = current_decision(paper.id, section_id, item.id)
+
+    exact, prefix, suffix = quote or (None, "", "")
+    decision = AlignmentDecision(
+        paper_id=paper.id,
+        section_id=section_id,
+        item_id=item.id,
+        status=status,
+        rationale=rationale,
+        revision_id=revision_id,
+        quote_exact=exact,
+        quote_prefix=prefix,
+        quote_suffix=suffix,
+        decided_by_id=actor.id,
+    )
+    session.add(decision)
+    session.flush()
+    link_comments(alignment_decision_comments, decision.id, comment_ids)
+    activity.record(
+        actor,
+        "alignment.decided",
+        decision,
+        paper_id=paper.id,
+        before={"decision_id": previous.id, "status": previous.status} if previous else None,
+        after={
+            "decision_id": decision.id,
+            "section_id": section_id,
+            "item": item.code,
+            "status": status,
+            "comment_ids": comment_ids,
+        },
+    )
+    return DecisionEntry(decision, comment_ids)
+
+
+def paper_item(paper: Paper, item_code: str) -> FrameworkItem:
+    """The item of that code in one of the frameworks the paper is checked against."""
+    item = session.scalar(
+        select(FrameworkItem)
+        .join(paper_frameworks, paper_frameworks.c.framework_id == FrameworkItem.framework_id)
+        .where(paper_frameworks.c.paper_id == paper.id, FrameworkItem.code == item_code)
+    )
+    if item is None:
+        names = [framework_label(f) for f in paper.frameworks]
+        raise Invalid(
+            f"{item_code!r} is not an item of the frameworks this paper is checked against "
+            f"({', '.join(names) or 'none chosen'})",
+            {"item_code": item_code, "frameworks": names},
+        )
+    return item
+
+
+def paper_comment_ids(paper_id: int, comment_ids: Iterable[int]) -> list[int]:
+    """The given comment ids, sorted and once each, if every one is a comment on the paper."""
+    wanted = sorted(set(comment_ids))
+    if not wanted:
+        return []
+    found = set(
+        session.scalars(
+            select(Comment.id)
+            .join(Section, Section.id == Comment.section_id)
+            .where(Comment.id.in_(wanted), Section.paper_id == paper_id)
+        )
+    )
+    missing = [cid for cid in wanted if cid not in found]
+    if missing:
+        raise Invalid(
+            f"not comments on this paper: {', '.join(map(str, missing))}",
+            {"comment_ids": missing},
+        )
+    return wanted
+
+
+def _check_quote(quote: Mapping[str, str] | None, text: str | None) -> tuple[str, str, str] | None:
+    """(exact, prefix, suffix) of a quote found in the text, or None without a quote."""
+    if quote is None:
+        return None
+    exact = quote.get("exact") or ""
+    prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
+    if not exact.strip():
+        raise BadInput("a quote needs the exact passage it is about")
+    if text is None:
+        raise Invalid("this section has no text yet: there is nothing to quote")
+    # A verbatim match. Comments anchor through app/services/anchoring.locate, which
+    # tolerates small differences; this check should call it too once it is in place.
+    if exact not in text:
+        raise Invalid(
+            "the quoted passage is not in the section's current text",
+            {"exact": exact},
+        )
+    return exact, prefix, suffix
+
+
+def _on_section(section_id: int | None):
+    """The SQL condition for decisions on a section, or with None on the whole paper."""
+    if section_id is None:
+        return AlignmentDecision.section_id.is_(None)
+    return AlignmentDecision.section_id == section_id
+
+
+def current_decision(
+    paper_id: int, section_id: int | None, item_id: int
+) -> AlignmentDecision | None:
+    """The newest decision on one cell, or None."""
+    return session.scalar(
+        select(AlignmentDecision)
+        .where(
+            AlignmentDecision.paper_id == paper_id,
+            _on_section(section_id),
+            AlignmentDecision.item_id == item_id,
+        )
+        .order_by(AlignmentDecision.id.desc())
+        .limit(1)
+    )
+
+
+def decision_history(
+    paper: Paper, section: Section | None = None, *, item_code: str | None = None
+) -> list[DecisionEntry]:
+    """Every decision on the section (None: on the whole paper), oldest first, superseded
+    ones included, each knowing whether it is current and what superseded it."""
+    query = select(AlignmentDecision).where(
+        AlignmentDecision.paper_id == paper.id, _on_section(section.id if section else None)
+    )
+    if item_code is not None:
+        query = query.join(FrameworkItem).where(FrameworkItem.code == item_code)
+    decisions = list(session.scalars(query.order_by(AlignmentDecision.id)))
+    links = linked_comment_ids(alignment_decision_comments, [d.id for d in decisions])
+    next_on_cell: dict[int, int] = {}
+    last_on_item: dict[int, AlignmentDecision] = {}
+    for decision in decisions:
+        if decision.item_id in last_on_item:
+            next_on_cell[last_on_item[decision.item_id].id] = decision.id
+        last_on_item[decision.item_id] = decision
+    return [DecisionEntry(d, links.get(d.id, []), next_on_cell.get(d.id)) for d in decisions]
+
+
+def link_comments(table: Table, decision_id: int, comment_ids: list[int]) -> None:
+    """Record the comments a decision answers (alignment or position decision link table)."""
+    if comment_ids:
+        session.execute(
+            insert(table), [{"decision_id": decision_id, "comment_id": c} for c in comment_ids]
+        )
+
+
+def linked_comment_ids(table: Table, decision_ids: list[int]) -> dict[int, list[int]]:
+    """{decision id: the ids of the comments it answers} from a link table, in one query."""
+    if not decision_ids:
+        return {}
+    rows = session.execute(
+        select(table.c.decision_id, table.c.comment_id)
+        .where(table.c.decision_id.in_(decision_ids))
+        .order_by(table.c.comment_id)
+    )
+    links: dict[int, list[int]] = {}
+    for decision_id, comment_id in rows:
+        links.setdefault(decision_id, []).append(comment_id)
+    return links
+
+
+# --- the frameworks a paper is checked against -------------------------------------------
+
+
+def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
+    """Set the frameworks the paper is checked against ("CODE" or "CODE@VERSION" each).
+
+    Decisions on the items of a framework left out stay in the history; the matrix shows
+    only the chosen frameworks.
+    """
+    require_role(actor, paper.id, Role.COORDINATOR, action="choose the paper's frameworks")
+    chosen = [find_framework(name) for name in names]
+    codes = [framework.code for framework in chosen]
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        raise BadInput(
+            f"a paper is checked against one version of each framework: {', '.join(twice)}",
+            {"frameworks": twice},
+        )
+    before = [framework_label(f) for f in paper.frameworks]
+    paper.frameworks = sorted(chosen, key=lambda framework: framework.code)
+    session.flush()
+    after = [framework_label(f) for f in paper.frameworks]
+    if after != before:
+        activity.record(
+            actor,
+            "paper.frameworks_changed",
+            paper,
+            paper_id=paper.id,
+            before={"frameworks": before},
+            after={"frameworks": after},
+        )
+    return paper
+
+
+# --- the traceability matrix -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One row of the matrix: a section (None: the whole paper) and its cells by item code."""
+
+    section: Section | None
+    cells: dict[str, str | None]
+
+    @property
+    def section_id(self) -> int | None:
+        return self.section.id if self.section else None
+
+    @property
+    def decided(self) -> bool:
+        return any(status is not None for status in self.cells.values())
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Sections × items, each cell the current status or None.
+
+    The counts cover every cell, the whole-paper row included; "none" counts empty cells.
+    """
+
+    paper: Paper
+    frameworks: list[Framework]
+    items: list[FrameworkItem]
+    whole_paper: MatrixRow
+    rows: list[MatrixRow]
+    # The current decision behind each filled cell, by (section id or None, item code).
+    decisions: dict[tuple[int | None, str], AlignmentDecision]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return _count(
+            status for row in [self.whole_paper, *self.rows] for status in row.cells.values()
+        )
+
+    @property
+    def item_counts(self) -> dict[str, dict[str, int]]:
+        return {
+            item.code: _count(row.cells[item.code] for row in [self.whole_paper, *self.rows])
+            for item in self.items
+        }
+
+
+def _count(statuses: Iterable[str | None]) -> dict[str, int]:
+    counts = dict.fromkeys([*STATUSES, "none"], 0)
+    for status in statuses:
+        counts[status or "none"] += 1
+    return counts
+
+
+def alignment_matrix(
+    paper: Paper, *, framework: str | None = None, as_of: datetime | None = None
+) -> Matrix:
+    """The paper's traceability matrix, in three SQL statements whatever its size.
+
+    `framework` ("CODE" or "CODE@VERSION") keeps one of the paper's frameworks; `as_of`
+    counts only the decisions taken by then (an export shows the matrix of its version).
+    Callers check that the reader may see the paper.
+    """
+    items = list(
+        session.scalars(
+            select(FrameworkItem)
+            .join(FrameworkItem.framework)
+            .join(paper_frameworks, paper_frameworks.c.framework_id == Framework.id)
+            .where(paper_frameworks.c.paper_id == paper.id)
+            .options(contains_eager(FrameworkItem.framework))
+            .order_by(Framework.code, FrameworkItem.position)
+        )
+    )
+    if framework is not None:
+        items = _keep_framework(items, framework)
+    frameworks = list(dict.fromkeys(item.framework for item in items))
+    sections = session.scalars(
+        select(Section).where(Section.paper_id == paper.id).order_by(Section.position)
+    ).all()
+
+    newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
+    if as_of is not None:
+        newest = newest.where(AlignmentDecision.created_at <= as_of)
+    newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
+    codes = {item.id: item.code for item in items}
+    decisions = {
+        (decision.section_id, codes[decision.item_id]): decision
+        for decision in session.scalars(
+            select(AlignmentDecision).where(AlignmentDecision.id.in_(newest))
+        )
+        if decision.item_id in codes
+    }
+
+    def row(section: Section | None) -> MatrixRow:
+        section_id = section.id if section else None
+        cells = {}
+        for item in items:
+            decision = decisions.get((section_id, item.code))
+            cells[item.code] = decision.status if decision else None
+        return MatrixRow(section, cells)
+
+    return Matrix(
+        paper=paper,
+        frameworks=frameworks,
+        items=items,
+        whole_paper=row(None),
+        rows=[row(section) for section in sections],
+        decisions=decisions,
+    )
+
+
+def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem]:
+    """The items of the framework named "CODE" or "CODE@VERSION", which must be among them."""
+    code, _, version = name.partition("@")
+    kept = [
+        item
+        for item in items
+        if item.framework.code == code and version in ("", item.framework.version)
+    ]
+    if not kept:
+        names = [framework_label(f) for f in dict.fromkeys(item.framework for item in items)]
+        raise Invalid(
+            f"this paper is not checked against {name!r}; it is checked against "
+            f"{', '.join(names) or 'no framework'}",
+            {"frameworks": names},
+        )
+    return kept
+
+
+# --- the coverage report ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A filled cell of the matrix: where (section None: the whole paper), what, and why."""
+
+    section: Section | None
+    item: FrameworkItem
+    decision: AlignmentDecision
+
+
+@dataclass(frozen=True)
+class MissingExpected:
+    """A section and the items its template expected it to address that have no decision."""
+
+    section: Section
+    items: list[FrameworkItem]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Where the paper falls short: what nothing addresses, what conflicts, what is undecided."""
+
+    matrix: Matrix
+    unaddressed_items: list[FrameworkItem]
+    conflicts: list[Cell]
+    sections_without_decisions: list[Section]
+    expected_without_decision: list[MissingExpected]
+
+
+def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
+    """The coverage report, read off the matrix.
+
+    An item is addressed where any cell, the whole paper's included, is aligned or partial.
+    Expected items outside the paper's frameworks are left out: nobody could decide on them.
+    """
+    matrix = alignment_matrix(paper, framework=framework)
+    every_row = [matrix.whole_paper, *matrix.rows]
+    by_code = {item.code: item for item in matrix.items}
+    unaddressed = [
+        item
+        for item in matrix.items
+        if not any(row.cells[item.code] in ADDRESSING for row in every_row)
+    ]
+    conflicts = [
+        Cell(row.section, item, matrix.decisions[(row.section_id, item.code)])
+        for row in every_row
+        for item in matrix.items
+        if row.cells[item.code] == AlignmentStatus.CONFLICT
+    ]
+    missing = []
+    for row in matrix.rows:
+        undecided = [
+            by_code[code]
+            for code in row.section.expected_items
+            if code in by_code and row.cells[code] is None
+        ]
+        if undecided:
+            missing.append(MissingExpected(row.section, undecided))
+    return Coverage(
+        matrix=matrix,
+        unaddressed_items=unaddressed,
+        conflicts=conflicts,
+        sections_without_decisions=[row.section for row in matrix.rows if not row.decided],
+        expected_without_decision=missing,
+    )
+
+
+# --- the annex of an export ------------------------------------------------------------
+
+_ANNEX_WORDS = {
+    "en": {
+        "section": "Section",
+        "whole_paper": "Whole paper",
+        "legend": "Legend",
+        "no_decision": "no decision recorded",
+        "items": "Items",
+        "no_framework": "This paper is not checked against any framework.",
+    },
+    "fr": {
+        "section": "Section",
+        "whole_paper": "Document entier",
+        "legend": "Légende",
+        "no_decision": "aucune décision enregistrée",
+        "items": "Éléments",
+        "no_framework": "Ce document n’est confronté à aucun cadre de référence.",
+    },
+}
+# Each status as a short word for a table cell, and what it means, for the legend.
+_STATUS_WORDS = {
+    "en": {
+        "aligned": ("Aligned", "the text is aligned with the item"),
+        "partial": ("Partial", "the text is partly aligned with the item"),
+        "gap": ("Gap", "the text should address the item and does not yet"),
+        "conflict": ("Conflict", "the text conflicts with the item"),
+        "not_applicable": ("N/A", "the item does not apply to the text"),
+    },
+    "fr": {
+        "aligned": ("Aligné", "le texte est aligné sur l’élément"),
+        "partial": ("Partiel", "le texte est partiellement aligné sur l’élément"),
+        "gap": ("Lacune", "le texte devrait traiter l’élément et ne le fait pas"),
+        "conflict": ("Conflit", "le texte est en contradiction avec l’élément"),
+        "not_applicable": ("S.O.", "l’élément ne s’applique pas au texte (sans objet)"),
+    },
+}
+NO_DECISION = "—"
+# Characters that would end a table cell or start Markdown (or pandoc) markup.
+_MARKDOWN_SPECIAL = set("\\`*_[]<>|~^$@#")
+
+
+def _cell_text(text: str) -> str:
+    """One line of plain text, safe inside a Markdown pipe-table cell."""
+    line = " ".join(text.split())
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in line)
+
+
+def alignment_annex_markdown(paper: Paper, language: str, *, as_of: datetime | None = None) -> str:
+    """The matrix as Markdown for an export's annex: one pipe table per framework (rows are
+    sections, columns item codes, cells a short status word), then a legend."""
+    language = "fr" if language == "fr" else "en"
+    words, statuses = _ANNEX_WORDS[language], _STATUS_WORDS[language]
+    matrix = alignment_matrix(paper, as_of=as_of)
+    if not matrix.items:
+        return words["no_framework"] + "\n"
+    rows = [(words["whole_paper"], matrix.whole_paper)] if matrix.whole_paper.decided else []
+    rows += [(f"{row.section.number} {row.section.title(language)}", row) for row in matrix.rows]
+
+    def short(status: str | None) -> str:
+        return statuses[status][0] if status else NO_DECISION
+
+    parts = []
+    for framework in matrix.frameworks:
+        codes = [item.code for item in matrix.items if item.framework is framework]
+        title = framework.title_fr if language == "fr" else framework.title_en
+        table = [
+            f"| {words['section']} | " + " | ".join(map(_cell_text, codes)) + " |",
+            "|---|" + "---|" * len(codes),
+        ]
+        table += [
+            f"| {_cell_text(label)} | "
+            + " | ".join(short(row.cells[code]) for code in codes)
+            + " |"
+            for label, row in rows
+        ]
+        parts.append(f"**{_cell_text(title)}**\n\n" + "\n".join(table))
+
+    legend = [f"- {word}: {meaning}" for word, meaning in statuses.values()]
+    legend.append(f"- {NO_DECISION}: {words['no_decision']}")
+    parts.append(f"**{words['legend']}**\n\n" + "\n".join(legend))
+    items = [
+        f"- {_cell_text(item.code)}: {_cell_text(item.title(language))}" for item in matrix.items
+    ]
+    parts.append(f"**{words['items']}**\n\n" + "\n".join(items))
+    return "\n\n".join(parts) + "\n"
