@@ -7,6 +7,7 @@ when it fails, with a message and a non-zero exit.
 from __future__ import annotations
 
 import functools
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.db import session
-from app.services import papers, reference, users
+from app.services import exports, papers, reference, users
 from app.services.errors import DomainError
 
 
@@ -152,6 +153,52 @@ def papers_add_member(paper_id, email, role):
     click.echo(f"{email} is now {role} of paper {paper_id}")
 
 
+@click.command("export")
+@click.argument("version_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(exports.DOCUMENT_FORMATS), required=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Also copy the file here (a file name, or a folder to keep the export's name).",
+)
+@click.option("--toc", is_flag=True, help="Add a table of contents (docx, pdf).")
+@click.option("--comments", is_flag=True, help="docx: the open comments as Word comments.")
+@click.option(
+    "--redline-against",
+    type=int,
+    metavar="VERSION_ID",
+    help="docx: the changes since an earlier version as tracked changes.",
+)
+@transactional
+def export_version(version_id, fmt, out, toc, comments, redline_against):
+    """Export a version as docx, pdf or md; prints the sha256 and the file's path last."""
+    from app.models import Version
+
+    version = session.get(Version, version_id)
+    if version is None:
+        raise click.ClickException(f"version {version_id} does not exist")
+    exports_dir = Path(current_app.config["EXPORTS_DIR"])
+    made, created = exports.create_export(
+        version,
+        None,
+        fmt,
+        exports_dir=exports_dir,
+        toc=toc,
+        comments=comments,
+        redline_against=redline_against,
+    )
+    path = exports_dir / made.path
+    if out is not None:
+        # Copy from the checked file, so what lands at --out is what the database recorded.
+        download = exports.open_download(made, exports_dir)
+        path = out / download.name if out.is_dir() else out
+        with download.file as source, path.open("wb") as target:
+            shutil.copyfileobj(source, target)
+    state = "exported" if created else "already exported, the same file"
+    click.echo(f"version {version.label} as {fmt}: {state} (export {made.id}, {made.size} bytes)")
+    click.echo(f"{made.sha256}  {path}")
+
+
 @click.command("demo")
 @transactional
 def demo():
@@ -201,6 +248,7 @@ COMMANDS = [
     import_template,
     users_group,
     papers_group,
+    export_version,
     demo,
     backup,
     restore,

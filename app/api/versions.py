@@ -2,7 +2,7 @@
 
 from app.api import bp, current_user
 from app.api.schemas import VersionIn, VersionOut
-from app.services import access, versions
+from app.services import access, signoff, versions
 
 
 def version_out(version) -> dict:
@@ -15,7 +15,7 @@ def version_out(version) -> dict:
         "created_at": version.created_at,
         "signed_off_at": version.signed_off_at,
         "sections": version.sections,
-        "positions": [],
+        "positions": signoff.ballot(version),
     }
 
 

@@ -173,7 +173,8 @@ class VersionOut(Schema):
     created_at = fields.DateTime()
     signed_off_at = fields.DateTime(allow_none=True)
     sections = fields.List(fields.Nested(VersionSectionOut))
-    positions = fields.List(fields.Dict())
+    # Each required signatory's current position (app/api/schemas/signoff.py).
+    positions = fields.List(fields.Nested("BallotRowOut"))
 
 
 class ActivityOut(Schema):

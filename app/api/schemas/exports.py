@@ -1,0 +1,36 @@
+"""Schemas of exports: what to render, and the file that was made."""
+
+from __future__ import annotations
+
+from apiflask import Schema, fields, validators
+from flask import url_for
+
+from app.api.schemas import OneOf, Strict
+from app.services.exports import DOCUMENT_FORMATS
+
+
+class ExportIn(Strict):
+    format = fields.String(required=True, validate=OneOf(DOCUMENT_FORMATS))
+    toc = fields.Boolean(load_default=False, metadata={"description": "a table of contents"})
+    comments = fields.Boolean(
+        load_default=False,
+        metadata={"description": "docx only: the open comments as native Word comments"},
+    )
+    redline_against = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validators.Range(min=1),
+        metadata={"description": "docx only: an earlier version's id; changes as tracked changes"},
+    )
+
+
+class ExportOut(Schema):
+    id = fields.Integer()
+    version_id = fields.Integer()
+    format = fields.String()
+    options = fields.Dict()
+    sha256 = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    created_by_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    download_url = fields.Function(lambda e: url_for("api.download_export", export_id=e.id))

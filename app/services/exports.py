@@ -1,0 +1,308 @@
+"""Exports: a frozen version rendered as Word, PDF or Markdown, stored with its sha256.
+
+A file is written under `<exports_dir>/<paper>/<version>/` (a temporary file, then a rename,
+so no reader ever sees half a file), named by its content, and recorded with its sha256,
+size, options, maker and time. The same version and options give the same bytes, so asking
+again returns the export already made. A download re-checks the sha256 and refuses a file
+that no longer matches: what is circulated is what was recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from app import export
+from app.db import session
+from app.models import Comment, CommentStatus, Export, ExportFormat, Paper, User, Version
+from app.services import activity, signoff
+from app.services.access import get_paper
+from app.services.errors import BadInput, Conflict, Invalid, NotFound
+from app.services.revisions import sha256_text
+from app.services.versions import frozen_texts, get_version
+
+log = logging.getLogger(__name__)
+
+# The formats a version is rendered to here; the comment matrix is made by review rounds.
+MEDIA_TYPES = {
+    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportFormat.PDF: "application/pdf",
+    ExportFormat.MD: "text/markdown; charset=utf-8",
+}
+DOCUMENT_FORMATS = [fmt.value for fmt in MEDIA_TYPES]
+# Converted sections are cached by content under the exports folder, shared by every process.
+CACHE_FOLDER = ".cache"
+_CHUNK = 1 << 20
+
+
+def build_document(version: Version, *, with_comments: bool = False) -> export.VersionDocument:
+    """The version as the export library takes it: the frozen texts in order, the sign-off
+    rows, and (when asked) the open comments on the frozen texts.
+    """
+    paper = session.get(Paper, version.paper_id)
+    frozen = frozen_texts(version)
+    sections = tuple(
+        export.ExportSection(
+            number=entry.number,
+            title=entry.title,  # taken in the paper's language when the version was frozen
+            level=entry.number.count(".") + 1,
+            body=revision.body if revision else "",
+            revision_sha256=revision.sha256 if revision else sha256_text(""),
+            key=str(entry.section_id),
+        )
+        for entry, revision in frozen
+    )
+    signoffs = tuple(
+        export.SignoffRow(
+            name=entry.signatory.name,
+            sector=entry.signatory.sector.code,
+            position=entry.position,
+            recorded_at=entry.recorded_at,
+            reason=entry.reason,
+        )
+        for entry in signoff.ballot(version)
+    )
+    return export.VersionDocument(
+        paper_title=paper.title,
+        language=paper.language,
+        version_label=version.label,
+        version_sha256=version.sha256,
+        frozen_at=version.created_at,
+        signed_off=version.signed_off_at is not None,
+        signoffs=signoffs,
+        sections=sections,
+        open_comments=_open_comments(frozen) if with_comments else (),
+    )
+
+
+def _open_comments(frozen) -> tuple[export.OpenComment, ...]:
+    """The open comments made on the frozen revision of a section or on an earlier one.
+
+    A comment made on a later revision quotes text this version does not hold, so it is
+    left out. Revision ids grow with every save, so "earlier" is a comparison of ids.
+    """
+    frozen_revision = {entry.section_id: (entry, revision) for entry, revision in frozen}
+    rows = session.scalars(
+        select(Comment)
+        .where(
+            Comment.section_id.in_(list(frozen_revision)),
+            Comment.status == CommentStatus.OPEN,
+        )
+        .order_by(Comment.id)
+    )
+    comments = []
+    for comment in rows:
+        entry, revision = frozen_revision[comment.section_id]
+        if revision is None or comment.revision_id > revision.id:
+            continue
+        comments.append(
+            export.OpenComment(
+                id=comment.id,
+                section_number=entry.number,
+                author=comment.author.name,
+                sector=comment.sector.code,
+                exact=comment.quote_exact,
+                prefix=comment.quote_prefix or "",
+                suffix=comment.quote_suffix or "",
+                body=comment.body,
+                proposed_text=comment.proposed_text,
+                created_at=comment.created_at,
+            )
+        )
+    return tuple(comments)
+
+
+def create_export(
+    version: Version,
+    actor: User | None,
+    fmt: str,
+    *,
+    exports_dir: Path,
+    toc: bool = False,
+    comments: bool = False,
+    redline_against: int | None = None,
+) -> tuple[Export, bool]:
+    """Render the version and record the file; returns (export, created).
+
+    Any member of the paper may export (an observer too: circulating is reading); `actor`
+    None is the command line. An identical export already made is returned, not repeated.
+    """
+    if actor is not None:
+        get_paper(version.paper_id, actor)
+    earlier = _check_options(version, fmt, toc=toc, comments=comments, against=redline_against)
+    signed_off = version.signed_off_at is not None
+    options = {
+        "toc": toc,
+        "comments": comments,
+        "redline_against": redline_against,
+        "signed_off": signed_off,
+    }
+    doc = build_document(version, with_comments=comments)
+    against = build_document(earlier) if earlier else None
+    render_options = export.ExportOptions(toc=toc, comments=comments, redline_against=against)
+    try:
+        data = export.render(doc, fmt, render_options, cache_dir=Path(exports_dir) / CACHE_FOLDER)
+    except export.ExportError as error:
+        log.exception("export of version %s as %s failed", version.id, fmt)
+        raise Invalid(f"version {version.label} could not be exported as {fmt}: {error}") from error
+
+    digest = hashlib.sha256(data).hexdigest()
+    # Named by content too: identical bytes land on one file, different ones never clash,
+    # and writing it again restores a file that was changed on disk.
+    stem = Path(download_name(version, fmt, draft=not signed_off)).stem
+    relative = Path(str(version.paper_id), str(version.id), f"{stem}-{digest[:12]}.{fmt}")
+    _write_atomically(Path(exports_dir) / relative, data)
+
+    # Decide reuse under the version's row lock, so two identical requests make one row.
+    session.execute(select(Version.id).where(Version.id == version.id).with_for_update())
+    existing = session.scalars(
+        select(Export).where(
+            Export.version_id == version.id, Export.format == fmt, Export.sha256 == digest
+        )
+    )
+    for made in existing:
+        if made.options == options:
+            return made, False
+
+    made = Export(
+        version_id=version.id,
+        format=fmt,
+        options=options,
+        path=relative.as_posix(),
+        sha256=digest,
+        size=len(data),
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(made)
+    session.flush()
+    activity.record(
+        actor,
+        "export.created",
+        made,
+        paper_id=version.paper_id,
+        after={"version_id": version.id, "format": fmt, "options": options, "sha256": digest},
+    )
+    return made, True
+
+
+def _check_options(
+    version: Version, fmt: str, *, toc: bool, comments: bool, against: int | None
+) -> Version | None:
+    """Refuse options the format cannot honour; returns the version to redline against."""
+    if fmt not in DOCUMENT_FORMATS:
+        raise BadInput(f"unknown export format {fmt!r}; use one of {DOCUMENT_FORMATS}")
+    if fmt != ExportFormat.DOCX and (comments or against is not None):
+        raise BadInput(
+            "comments and redline_against are native Word features: use them with format docx"
+        )
+    if fmt == ExportFormat.MD and toc:
+        raise BadInput("a table of contents is for docx and pdf; the Markdown export has none")
+    if against is None:
+        return None
+    earlier = session.get(Version, against)
+    if earlier is None or earlier.paper_id != version.paper_id or earlier.id >= version.id:
+        raise Invalid(
+            f"redline_against must be an earlier version of the same paper; "
+            f"version {against} is not one"
+        )
+    return earlier
+
+
+def download_name(version: Version, extension: str, *, draft: bool) -> str:
+    """What the reader's browser saves the file as: paper-title-v0.3-draft.docx."""
+    paper = session.get(Paper, version.paper_id)
+    title = _slug(paper.title)[:60].strip("-.")
+    return f"{title}-{_slug(version.label)}{'-draft' if draft else ''}.{extension}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9.]+", "-", ascii_text.lower()).strip("-.") or "untitled"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target and rename over it: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def get_export(export_id: int, user: User) -> Export:
+    """The export, if the user may read its paper."""
+    made = session.get(Export, export_id)
+    if made is None:
+        raise NotFound(f"export {export_id} does not exist")
+    get_version(made.version_id, user)
+    return made
+
+
+def list_exports(version: Version) -> list[Export]:
+    """Every export made from the version, oldest first."""
+    return list(
+        session.scalars(select(Export).where(Export.version_id == version.id).order_by(Export.id))
+    )
+
+
+@dataclass(frozen=True)
+class Download:
+    """An export's file, open and checked, with what a browser needs to save it."""
+
+    file: BinaryIO
+    name: str
+    media_type: str
+    sha256: str
+    size: int
+
+
+def open_download(made: Export, exports_dir: Path) -> Download:
+    """Open the export's file after checking it still has the sha256 recorded when it was
+    made; a file that was changed or lost is refused with a Conflict.
+    """
+    path = Path(exports_dir) / made.path
+    try:
+        file = path.open("rb")
+    except FileNotFoundError:
+        raise Conflict(
+            f"the file of export {made.id} is missing from the exports folder; "
+            "make the export again",
+            {"path": made.path},
+        ) from None
+    digest = hashlib.sha256()
+    # Hash the very file object that will be sent, so a swap after the check goes unsent.
+    while chunk := file.read(_CHUNK):
+        digest.update(chunk)
+    if digest.hexdigest() != made.sha256:
+        file.close()
+        raise Conflict(
+            f"the file of export {made.id} no longer matches the sha256 recorded when it was "
+            "made: it was changed on disk after export, so it is not served; "
+            "make the export again",
+            {"expected_sha256": made.sha256, "found_sha256": digest.hexdigest()},
+        )
+    file.seek(0)
+    version = session.get(Version, made.version_id)
+    draft = not (made.options or {}).get("signed_off", False)
+    return Download(
+        file=file,
+        name=download_name(version, Path(made.path).suffix.lstrip("."), draft=draft),
+        media_type=MEDIA_TYPES.get(made.format, "application/octet-stream"),
+        sha256=made.sha256,
+        size=made.size,
+    )

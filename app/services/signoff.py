@@ -1,0 +1,228 @@
+"""Sign-off: the signatories' positions on a frozen version, and the rule that signs it off.
+
+Positions are append-only: changing one adds a row, and the newest per signatory counts.
+Each position is bound to the sha256 of the text it was given on. Once the rule is met the
+version is signed off for good: its `signed_off_at` is set (once), the paper is
+`signed_off`, and no further position is taken on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
+from app.db import session, utcnow
+from app.models import (
+    BallotPosition,
+    Paper,
+    PaperMember,
+    PaperStatus,
+    Position,
+    Role,
+    User,
+    Version,
+)
+from app.services import activity
+from app.services.access import require_role
+from app.services.errors import BadInput, Conflict
+from app.services.versions import VersionState, version_state
+
+P = BallotPosition
+SUPPORTING = {P.APPROVE, P.NO_OBJECTION}
+
+
+def is_signed_off(positions: Iterable[str | None]) -> bool:
+    """The ballot rule over each required signatory's current position (None: no record).
+
+    Abstentions step out of the count: every other signatory must approve or not object
+    (so no block stands and nobody is without a record), and at least one must approve.
+    A ballot of abstentions alone signs nothing off, and neither does an empty one.
+    """
+    counted = [position for position in positions if position != P.ABSTAIN]
+    return all(position in SUPPORTING for position in counted) and P.APPROVE in counted
+
+
+@dataclass(frozen=True)
+class BallotEntry:
+    """A required signatory and their current position on a version (None: no record)."""
+
+    signatory: User
+    current: Position | None
+
+    @property
+    def position(self) -> str | None:
+        return self.current.position if self.current else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.current.reason if self.current else None
+
+    @property
+    def recorded_at(self) -> datetime | None:
+        return self.current.created_at if self.current else None
+
+
+def required_signatories(paper_id: int) -> list[User]:
+    """The paper's members with the signatory role, in the order they were added."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(PaperMember, PaperMember.user_id == User.id)
+            .where(PaperMember.paper_id == paper_id, PaperMember.role == Role.SIGNATORY)
+            .order_by(PaperMember.id)
+        )
+    )
+
+
+def ballot(version: Version) -> list[BallotEntry]:
+    """Each required signatory with their newest position on the version.
+
+    A signed-off ballot is the one that was signed: a signatory added to the paper later has
+    no place on it (everyone required then had a record, or it would not be signed).
+    """
+    newest: dict[int, Position] = {}
+    for position in position_history(version):
+        newest[position.user_id] = position
+    signed = version.signed_off_at is not None
+    return [
+        BallotEntry(signatory, newest.get(signatory.id))
+        for signatory in required_signatories(version.paper_id)
+        if not signed or signatory.id in newest
+    ]
+
+
+def position_history(version: Version) -> list[Position]:
+    """Every position recorded on the version, oldest first, changed ones included."""
+    return list(
+        session.scalars(
+            select(Position).where(Position.version_id == version.id).order_by(Position.id)
+        )
+    )
+
+
+def record_position(
+    version: Version,
+    actor: User,
+    position: str,
+    *,
+    reason: str | None = None,
+    version_sha256: str | None = None,
+) -> Position:
+    """Record a signatory's position on a frozen version; signs the version off if that
+    completes the ballot. `version_sha256`, when given, must be the hash the signatory read.
+    """
+    require_role(actor, version.paper_id, Role.SIGNATORY, action="record a position")
+    if position not in {p.value for p in P}:
+        raise BadInput(f"unknown position {position!r}; use one of {[p.value for p in P]}")
+    reason = (reason or "").strip() or None
+    if position == P.BLOCK and reason is None:
+        raise BadInput("a block needs a reason: say what must change before you can approve")
+    if version_sha256 is not None and version_sha256 != version.sha256:
+        raise Conflict(
+            "the text you read is not this version's: its sha256 differs; "
+            "reload the version and read it again before recording a position",
+            {"version_sha256": version.sha256, "you_sent": version_sha256},
+        )
+
+    # Serialise the ballot of one version: two signatories completing it at once must
+    # both see each other's position, and none may land after the sign-off.
+    session.execute(
+        select(Version)
+        .where(Version.id == version.id)
+        .with_for_update(of=Version)
+        .execution_options(populate_existing=True)
+    )
+    if version.signed_off_at is not None:
+        raise Conflict(
+            f"version {version.label} was signed off on {version.signed_off_at:%Y-%m-%d}; "
+            "its positions are final"
+        )
+    if version_state(version) == VersionState.SUPERSEDED:
+        raise Conflict(
+            f"version {version.label} is superseded by a later version; "
+            "record your position on the latest one"
+        )
+
+    previous = next((e.current for e in ballot(version) if e.signatory.id == actor.id), None)
+    recorded = Position(
+        version_id=version.id,
+        user_id=actor.id,
+        position=position,
+        reason=reason,
+        version_sha256=version.sha256,
+    )
+    session.add(recorded)
+    session.flush()
+    activity.record(
+        actor,
+        "position.recorded",
+        recorded,
+        paper_id=version.paper_id,
+        before={"position": previous.position if previous else None},
+        after={
+            "version_id": version.id,
+            "position": position,
+            "reason": reason,
+            "version_sha256": version.sha256,
+        },
+    )
+
+    entries = ballot(version)
+    if is_signed_off(entry.position for entry in entries):
+        _sign_off(version, actor, entries)
+    return recorded
+
+
+def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None:
+    """Set the version's one set-once column and move the paper to signed_off."""
+    version.signed_off_at = utcnow()
+    activity.record(
+        actor,
+        "version.signed_off",
+        version,
+        paper_id=version.paper_id,
+        after={
+            "label": version.label,
+            "sha256": version.sha256,
+            "positions": {entry.signatory.email: entry.position for entry in entries},
+        },
+    )
+    paper = session.get(Paper, version.paper_id)
+    if paper.status != PaperStatus.SIGNED_OFF:
+        before = paper.status
+        paper.status = PaperStatus.SIGNED_OFF
+        session.flush()
+        activity.record(
+            actor,
+            "paper.status_changed",
+            paper,
+            paper_id=paper.id,
+            before={"status": before},
+            after={"status": paper.status, "version_id": version.id},
+        )
+
+
+def versions_awaiting(user: User) -> list[Version]:
+    """The versions awaiting the user's position: the latest, unsigned version of each paper
+    where they are a signatory and have recorded nothing yet.
+    """
+    later = aliased(Version)
+    signatory_of = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role == Role.SIGNATORY
+    )
+    return list(
+        session.scalars(
+            select(Version)
+            .where(
+                Version.paper_id.in_(signatory_of),
+                Version.signed_off_at.is_(None),
+                ~exists().where(later.paper_id == Version.paper_id, later.id > Version.id),
+                ~exists().where(Position.version_id == Version.id, Position.user_id == user.id),
+            )
+            .order_by(Version.id)
+        )
+    )
