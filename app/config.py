@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,9 +20,16 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("PLUME_SECRET_KEY", "dev-only-change-me"),
         # Section texts are large but not that large; anything bigger is a mistake.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PLUME_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "SESSION_COOKIE_NAME": "plume_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PLUME_SECURE_COOKIES", "0") == "1",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # A CSRF token lives as long as the session: an author who writes for two hours
+        # must not lose the text to an expired form.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PANDOC_TIMEOUT": int(os.environ.get("PLUME_PANDOC_TIMEOUT", 120)),
         # APIFlask: a request that fails validation is a 400, as the API contract says.
         "VALIDATION_ERROR_STATUS_CODE": 400,

@@ -80,7 +80,9 @@ def init_app(app, auth) -> None:
     def _http_error(error: HTTPException):
         session.rollback()
         if not is_api_request():
-            return error
+            from app.web.errors import http_error_page
+
+            return http_error_page(error)
         message = error.description or error.name
         details = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
         if error.code == 400 and details and "json" in details:

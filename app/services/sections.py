@@ -89,11 +89,25 @@ def change_state(section: Section, to: str, actor: User) -> None:
             f"allowed: {', '.join(sorted(allowed))}",
             {"from": current, "to": target, "allowed": sorted(allowed)},
         )
-    roles = roles_on(actor, section.paper_id)
-    is_lead = section.lead_author_id == actor.id and Role.AUTHOR in roles
-    if Role.COORDINATOR not in roles and not (is_lead and (current, target) in LEAD_AUTHOR_MOVES):
+    if not _may_move(section, actor, current, target):
         raise Forbidden(f"you may not move this section from {current} to {target}")
     section.state = target
+
+
+def _may_move(section: Section, actor: User, current: SectionState, target: SectionState) -> bool:
+    roles = roles_on(actor, section.paper_id)
+    is_lead = section.lead_author_id == actor.id and Role.AUTHOR in roles
+    return Role.COORDINATOR in roles or (is_lead and (current, target) in LEAD_AUTHOR_MOVES)
+
+
+def allowed_moves(section: Section, actor: User) -> list[SectionState]:
+    """The states this user may move the section to now, in workflow order."""
+    current = SectionState(section.state)
+    return [
+        target
+        for target in SectionState
+        if target in TRANSITIONS[current] and _may_move(section, actor, current, target)
+    ]
 
 
 def update_section(section: Section, actor: User, **changes) -> Section:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.models import ApiToken, Sector, User
 from app.services import activity
-from app.services.errors import BadInput, Conflict, NotFound
+from app.services.errors import BadInput, Conflict, Forbidden, NotFound
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -51,7 +51,12 @@ def create_user(
     is_admin: bool = False,
     actor: User | None = None,
 ) -> User:
-    """A new user in one sector; the e-mail is unique, case-insensitively."""
+    """A new user in one sector; the e-mail is unique, case-insensitively.
+
+    `actor` is the admin creating the account (None: the command line).
+    """
+    if actor is not None:
+        require_admin(actor, "create users")
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise BadInput(f"{email!r} is not an e-mail address")
@@ -100,8 +105,54 @@ def end_sessions(user: User) -> None:
     user.session_nonce = secrets.token_hex(16)
 
 
+def require_admin(actor: User, action: str) -> None:
+    if not actor.is_admin:
+        raise Forbidden(f"only an admin may {action}")
+
+
+def list_users(actor: User) -> list[User]:
+    """Every account that can sign in, by name (the template's system user is not one)."""
+    require_admin(actor, "list users")
+    return list(session.scalars(select(User).where(User.email != SYSTEM_EMAIL).order_by(User.name)))
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Enable or disable an account; disabling also ends its sessions at once."""
+    require_admin(actor, "enable or disable users")
+    if user.id == actor.id and not active:
+        raise Conflict("you cannot disable your own account")
+    if user.is_active != active:
+        user.is_active = active
+        end_sessions(user)
+        activity.record(actor, "user.enabled" if active else "user.disabled", user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the language the user reads Plume in."""
+    if locale not in {"en", "fr"}:
+        raise BadInput(f"unknown language {locale!r}; use en or fr")
+    before = user.locale
+    user.locale = locale
+    activity.record(
+        user, "user.locale_changed", user, before={"locale": before}, after={"locale": locale}
+    )
+
+
+def list_tokens(user: User, *, actor: User) -> list[ApiToken]:
+    """A user's API tokens, newest first (their own, or anyone's for an admin)."""
+    if user.id != actor.id:
+        require_admin(actor, "see other people's tokens")
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+    )
+
+
 def create_token(user: User, label: str = "", *, actor: User | None = None) -> str:
     """A new bearer token for the user. Only its hash is kept: the caller shows it once."""
+    if actor is not None and actor.id != user.id:
+        require_admin(actor, "create tokens for other people")
     token = "plm_" + secrets.token_urlsafe(32)
     record = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100])
     session.add(record)

@@ -1,11 +1,15 @@
-"""How a domain error looks on a web page."""
+"""How an error looks on a web page: the house layout, a plain title, the right status."""
 
 from __future__ import annotations
 
-from flask import render_template_string
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from app.db import session
 from app.services import errors as domain
+from app.web.forms import safe_next
 
 _STATUS = {
     domain.BadInput: 400,
@@ -14,15 +18,57 @@ _STATUS = {
     domain.Conflict: 409,
     domain.Invalid: 422,
 }
+TITLES = {
+    400: _l("Please check what you entered"),
+    401: _l("Please sign in"),
+    403: _l("You may not do this"),
+    404: _l("This page does not exist"),
+    405: _l("This page does not accept that"),
+    409: _l("This has changed in the meantime"),
+    413: _l("That is too large"),
+    422: _l("This cannot be accepted"),
+}
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plume</title></head>
-<body><main><h1>{{ title }}</h1><p>{{ message }}</p><p><a href="/">Back</a></p></main>
-</body></html>"""
+MESSAGES = {
+    404: _l("The address may be mistyped, or the page was moved."),
+    405: _l("Go back to the page and use its buttons."),
+    413: _l("The text or file you sent is larger than Plume accepts."),
+}
+CSRF_MESSAGE = _l(
+    "The form had expired or did not come from this site. Go back, reload the page and "
+    "send it again."
+)
+
+
+def _page(status: int, message: str):
+    session.rollback()
+    referrer = request.referrer or ""
+    host = request.host_url
+    back = safe_next(referrer[len(host) - 1 :] if referrer.startswith(host) else None)
+    title = TITLES.get(status, _l("Something went wrong"))
+    return render_template("error.html", title=title, message=message, back=back), status
+
+
+def status_of(error: domain.DomainError) -> int:
+    """The HTTP status of a domain error, the same as the API's."""
+    return next(code for cls, code in _STATUS.items() if isinstance(error, cls))
 
 
 def domain_error_page(error: domain.DomainError):
-    session.rollback()
-    status = next(code for cls, code in _STATUS.items() if isinstance(error, cls))
-    return render_template_string(
-        _PAGE, title="Something stopped this", message=error.message
-    ), status
+    """A service refused: say why, with the status the API would give."""
+    return _page(status_of(error), error.message)
+
+
+def http_error_page(error: HTTPException):
+    """404, 405, a refused CSRF token (400), a body too large (413)...
+
+    app/api/errors.py sends here every HTTP error outside /api/, as it does domain errors.
+    """
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        message = CSRF_MESSAGE
+    else:
+        message = MESSAGES.get(status, error.description or "")
+    body, status = _page(status, str(message))
+    headers = {"Allow": ", ".join(error.valid_methods)} if status == 405 else {}
+    return body, status, headers

@@ -1,0 +1,99 @@
+"""Signing in and out with an e-mail and a password.
+
+The session cookie carries the user's id and their `session_nonce`. Signing out changes
+the nonce (users.end_sessions), and the loader refuses a cookie whose nonce is not the
+user's current one or whose user is disabled, so a copied or old cookie stops working on
+the server, not only in the browser that signed out.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+
+from app.db import session as db_session
+from app.models import User
+from app.services import users
+from app.web import bp, i18n
+from app.web.forms import safe_next
+
+login_manager = LoginManager()
+login_manager.login_view = "web.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+
+
+class Account:
+    """The signed-in user as Flask-Login sees it; `.user` is the model the services take."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user: User):
+        self.user = user
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.is_active
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_nonce}"
+
+
+@login_manager.user_loader
+def _load(cookie_id: str) -> Account | None:
+    user_id, _sep, nonce = cookie_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db_session.get(User, int(user_id))
+    if user is None or not user.is_active or not nonce:
+        return None
+    if not secrets.compare_digest(nonce, user.session_nonce):
+        return None
+    return Account(user)
+
+
+def me() -> User:
+    """The signed-in user (every page but the sign-in page has one)."""
+    return current_user.user
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    email = request.form.get("email", "").strip()
+    if request.method == "POST":
+        user = users.check_password(email, request.form.get("password", ""))
+        if user is not None:
+            chosen = session.get("lang")
+            # A new session on sign-in: nothing from before it carries over but the language.
+            session.clear()
+            login_user(Account(user))
+            session.permanent = True
+            if chosen:
+                session["lang"] = chosen
+                users.set_locale(user, chosen)
+            return redirect(safe_next(request.args.get("next")))
+        flash(_("That e-mail and password do not match an active account."), "error")
+        return render_template("login.html", email=email), 401
+    return render_template("login.html", email=email)
+
+
+@bp.post("/logout")
+def logout():
+    users.end_sessions(me())
+    logout_user()
+    language = i18n.current_language()
+    session.clear()
+    session["lang"] = language
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("web.login"))
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)

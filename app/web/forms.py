@@ -1,0 +1,56 @@
+"""Reading HTML form fields into the types the services take.
+
+Forms are plain HTML (CSRFProtect checks every POST); the services hold the rules. What
+is malformed on its face (a date that is not a date) is a BadInput, shown as a 400.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask import request, url_for
+from flask_babel import gettext as _
+
+from app.services.errors import BadInput
+
+
+def text(name: str) -> str:
+    return request.form.get(name, "").strip()
+
+
+def optional_int(name: str) -> int | None:
+    value = text(name)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise BadInput(_("%(field)s must be a number", field=name))
+    return int(value)
+
+
+def optional_date(name: str) -> date | None:
+    value = text(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(_("%(field)s must be a date (YYYY-MM-DD)", field=name)) from None
+
+
+def checked(name: str) -> bool:
+    return request.form.get(name) in {"1", "on", "true", "yes"}
+
+
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A local path to go to after a form, never another site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return default or url_for("web.dashboard")
+
+
+def back_to(default: str) -> str:
+    """Where a form asked to return (its `next` field), else `default`."""
+    return safe_next(request.form.get("next") or request.args.get("next"), default)

@@ -1,0 +1,159 @@
+"""The page language: `?lang=`, remembered in the session and on the user's account.
+
+Labels for the domain's states live here too, so that every template says "In review" /
+"En relecture" for the same stored value.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.services import users
+
+LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def _user_locale() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.user.locale
+    return None
+
+
+def select_locale() -> str:
+    """?lang= first, then the signed-in user's choice, the session's, the browser's."""
+    if not has_request_context():
+        return "en"
+    for choice in (request.args.get("lang"), _user_locale(), session.get("lang")):
+        if choice in LANGUAGES:
+            return choice
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def remember_choice() -> None:
+    """Keep a `?lang=` choice for the next pages, and on the account of a signed-in user."""
+    choice = request.args.get("lang")
+    if choice not in LANGUAGES:
+        return
+    session["lang"] = choice
+    if current_user.is_authenticated and current_user.user.locale != choice:
+        users.set_locale(current_user.user, choice)
+
+
+SECTION_STATES = {
+    "not_started": _l("Not started"),
+    "drafting": _l("Drafting"),
+    "in_review": _l("In review"),
+    "changes_requested": _l("Changes requested"),
+    "approved": _l("Approved"),
+}
+PAPER_STATUSES = {
+    "drafting": _l("Drafting"),
+    "in_review": _l("In review"),
+    "consolidating": _l("Consolidating"),
+    "signed_off": _l("Signed off"),
+}
+ROLES = {
+    "coordinator": _l("Coordinator"),
+    "author": _l("Author"),
+    "reviewer": _l("Reviewer"),
+    "signatory": _l("Signatory"),
+    "observer": _l("Observer"),
+}
+VERSION_STATES = {
+    "frozen": _l("Frozen"),
+    "signed_off": _l("Signed off"),
+    "superseded": _l("Superseded"),
+}
+POSITIONS = {
+    "approve": _l("Approve"),
+    "no_objection": _l("No objection"),
+    "block": _l("Block"),
+    "abstain": _l("Abstain"),
+}
+COMMENT_TYPES = {
+    "editorial": _l("Editorial"),
+    "substantive": _l("Substantive"),
+    "legal": _l("Legal"),
+    "alignment": _l("Alignment"),
+}
+COMMENT_STATUSES = {
+    "open": _l("Open"),
+    "resolved": _l("Resolved"),
+    "withdrawn": _l("Withdrawn"),
+}
+DECISIONS = {
+    "accepted": _l("Accepted"),
+    "accepted_modified": _l("Accepted with changes"),
+    "rejected": _l("Rejected"),
+    "noted": _l("Noted"),
+}
+ALIGNMENT_STATUSES = {
+    "aligned": _l("Aligned"),
+    "partial": _l("Partly aligned"),
+    "gap": _l("Gap"),
+    "conflict": _l("Conflict"),
+    "not_applicable": _l("Not applicable"),
+}
+ITEM_KINDS = {
+    "value": _l("Value"),
+    "principle": _l("Principle"),
+    "policy_area": _l("Policy area"),
+}
+EXPORT_FORMATS = {
+    "docx": _l("Word document"),
+    "pdf": _l("PDF"),
+    "md": _l("Markdown"),
+    "matrix_csv": _l("Comment matrix (CSV)"),
+    "matrix_docx": _l("Comment matrix (Word)"),
+    "alignment_annex": _l("Alignment annex"),
+}
+ACTIONS = {
+    "paper.created": _l("created the paper"),
+    "paper.status_changed": _l("changed the paper's status"),
+    "member.added": _l("added a member"),
+    "section.updated": _l("updated a section"),
+    "revision.saved": _l("saved a revision"),
+    "version.frozen": _l("froze a version"),
+    "version.signed_off": _l("signed off a version"),
+    "position.recorded": _l("recorded a position"),
+    "comment.created": _l("commented"),
+    "comment.replied": _l("replied to a comment"),
+    "comment.resolved": _l("resolved a comment"),
+    "comment.reopened": _l("reopened a comment"),
+    "comment.withdrawn": _l("withdrew a comment"),
+    "comment.orphaned": _l("lost a comment's passage"),
+    "round.opened": _l("opened a review round"),
+    "alignment.decided": _l("recorded an alignment decision"),
+    "position_decision.recorded": _l("recorded a position decision"),
+    "export.created": _l("exported a version"),
+}
+
+LABELS = {
+    "section_state": SECTION_STATES,
+    "paper_status": PAPER_STATUSES,
+    "role": ROLES,
+    "version_state": VERSION_STATES,
+    "position": POSITIONS,
+    "comment_type": COMMENT_TYPES,
+    "comment_status": COMMENT_STATUSES,
+    "decision": DECISIONS,
+    "alignment": ALIGNMENT_STATUSES,
+    "item_kind": ITEM_KINDS,
+    "export_format": EXPORT_FORMATS,
+    "action": ACTIONS,
+}
+
+
+def label(value, kind: str) -> str:
+    """The translated label of a stored value; the value itself when it has none."""
+    if value is None:
+        return ""
+    return str(LABELS[kind].get(str(value), value))

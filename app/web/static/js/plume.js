@@ -1,0 +1,166 @@
+/* Plume's progressive enhancement. Every action works without this file.
+ *
+ * On a section page: select a passage of the text and a "Comment on this passage" button
+ * appears beside it; it fills the comment form's quote fields (the exact text, with a little
+ * text before and after it, as in the W3C TextQuoteSelector) and moves to the form. Without
+ * JavaScript, the same fields are typed by hand.
+ */
+(function () {
+  "use strict";
+
+  var CONTEXT = 32; // characters of prefix and suffix kept around a quote
+
+  function visibleText(container) {
+    // The text a reader sees, without the numbered markers Plume adds beside passages.
+    var walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentElement.closest(".quote-ref") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var parts = [];
+    var nodes = [];
+    var node;
+    while ((node = walker.nextNode())) {
+      nodes.push({ node: node, start: parts.join("").length });
+      parts.push(node.nodeValue);
+    }
+    return { text: parts.join(""), nodes: nodes };
+  }
+
+  function offsetOf(index, container, node, offset) {
+    // The position of (node, offset) in the visible text.
+    if (node.nodeType !== Node.TEXT_NODE) {
+      var range = document.createRange();
+      range.setStart(container, 0);
+      range.setEnd(node, offset);
+      var fragment = range.cloneContents();
+      fragment.querySelectorAll(".quote-ref").forEach(function (ref) { ref.remove(); });
+      return fragment.textContent.length;
+    }
+    for (var i = 0; i < index.nodes.length; i++) {
+      if (index.nodes[i].node === node) {
+        return index.nodes[i].start + offset;
+      }
+    }
+    return -1;
+  }
+
+  function selectedQuote(container) {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) {
+      return null;
+    }
+    var range = selection.getRangeAt(0);
+    if (!container.contains(range.startContainer) || !container.contains(range.endContainer)) {
+      return null;
+    }
+    var index = visibleText(container);
+    var start = offsetOf(index, container, range.startContainer, range.startOffset);
+    var end = offsetOf(index, container, range.endContainer, range.endOffset);
+    if (start < 0 || end <= start) {
+      return null;
+    }
+    var exact = index.text.slice(start, end);
+    if (!exact.trim()) {
+      return null;
+    }
+    return {
+      exact: exact,
+      prefix: index.text.slice(Math.max(0, start - CONTEXT), start),
+      suffix: index.text.slice(end, end + CONTEXT),
+      rect: range.getBoundingClientRect()
+    };
+  }
+
+  function enhanceCommentForm() {
+    var text = document.getElementById("section-text");
+    var form = document.getElementById("comment-form");
+    if (!text || !form) {
+      return;
+    }
+    var fields = {
+      exact: form.querySelector("[name=quote_exact]"),
+      prefix: form.querySelector("[name=quote_prefix]"),
+      suffix: form.querySelector("[name=quote_suffix]")
+    };
+    var details = form.querySelector("details.quote-fields");
+    var preview = form.querySelector(".quote-preview");
+    var body = form.querySelector("[name=body]");
+
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button primary small selection-button";
+    button.textContent = form.getAttribute("data-select-label");
+    document.body.appendChild(button);
+
+    var pending = null;
+
+    function hide() {
+      button.classList.remove("visible");
+      pending = null;
+    }
+
+    document.addEventListener("selectionchange", function () {
+      var quote = selectedQuote(text);
+      if (!quote) {
+        // Keep the button while the pointer moves onto it; hide it once the selection goes.
+        if (!button.matches(":hover, :focus")) {
+          hide();
+        }
+        return;
+      }
+      pending = quote;
+      button.style.top = window.scrollY + quote.rect.bottom + 6 + "px";
+      button.style.left = window.scrollX + Math.max(8, quote.rect.left) + "px";
+      button.classList.add("visible");
+    });
+
+    button.addEventListener("mousedown", function (event) {
+      event.preventDefault(); // keep the selection while clicking
+    });
+
+    button.addEventListener("click", function () {
+      if (!pending) {
+        return;
+      }
+      fields.exact.value = pending.exact;
+      fields.prefix.value = pending.prefix;
+      fields.suffix.value = pending.suffix;
+      if (preview) {
+        preview.textContent = "\u201c" + pending.exact.trim() + "\u201d";
+        preview.hidden = false;
+      }
+      if (details) {
+        details.open = true;
+      }
+      hide();
+      form.scrollIntoView({ behavior: "smooth", block: "nearest" });
+      body.focus();
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        hide();
+      }
+    });
+  }
+
+  function highlightOnHover() {
+    // Hovering or focusing a comment lights up its passage in the text, and the reverse.
+    document.querySelectorAll("[data-comment-id]").forEach(function (item) {
+      var id = item.getAttribute("data-comment-id");
+      var marks = document.querySelectorAll('mark.quote[data-comments~="' + id + '"]');
+      function on() { marks.forEach(function (mark) { mark.classList.add("active"); }); }
+      function off() { marks.forEach(function (mark) { mark.classList.remove("active"); }); }
+      item.addEventListener("mouseenter", on);
+      item.addEventListener("mouseleave", off);
+      item.addEventListener("focusin", on);
+      item.addEventListener("focusout", off);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    enhanceCommentForm();
+    highlightOnHover();
+  });
+})();

@@ -1,0 +1,69 @@
+"""What every template may use: labels, dates in the reader's locale, the language switch."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from babel import Locale
+from flask import current_app, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.models import SectionState
+from app.web import i18n, render
+
+
+def lang_url(language: str) -> str:
+    """This page in another language (the choice is then remembered)."""
+    args = request.args.to_dict()
+    args["lang"] = language
+    return url_for(request.endpoint or "web.dashboard", **(request.view_args or {}), **args)
+
+
+def when(value, style: str = "medium") -> str:
+    """A date or a timestamp in the reader's locale; timestamps in UTC, said so."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style) + " UTC"
+    return format_date(value, style)
+
+
+def is_overdue(due: date | None, state: str | None = None) -> bool:
+    """Past its due date and not yet approved."""
+    return due is not None and due < datetime.now(UTC).date() and state != "approved"
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language: "anglais" to a French reader."""
+    return Locale.parse(code).get_display_name(i18n.current_language())
+
+
+def extra_paper_tabs() -> list[tuple[str, str]]:
+    """The paper's tabs for the capabilities this installation has (reviews, alignment)."""
+    tabs = [("web.reviews", _l("Reviews")), ("web.alignment", _l("Alignment"))]
+    return [(endpoint, title) for endpoint, title in tabs if endpoint in current_app.view_functions]
+
+
+def signed_in_user():
+    return current_user.user if current_user.is_authenticated else None
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(
+        label=i18n.label,
+        when=when,
+        markdown=render.markdown,
+        diff=render.diff_html,
+    )
+    app.jinja_env.globals.update(
+        lang_url=lang_url,
+        languages=i18n.LANGUAGE_NAMES,
+        language_name=language_name,
+        current_language=i18n.current_language,
+        is_overdue=is_overdue,
+        extra_paper_tabs=extra_paper_tabs,
+        section_states=[state.value for state in SectionState],
+        signed_in_user=signed_in_user,
+    )

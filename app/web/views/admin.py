@@ -1,0 +1,88 @@
+"""Administration (users, API tokens) and my account (my tokens, my language).
+
+A new API token is shown once, in the response to the form that made it, and never again:
+only its hash is kept.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.services import access, papers, reference, users
+from app.web import bp, forms
+from app.web.auth import me
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+def admin_users():
+    actor = me()
+    if request.method == "POST":
+        created = users.create_user(
+            forms.text("email"),
+            forms.text("name"),
+            forms.text("sector"),
+            password=request.form.get("password") or None,
+            is_admin=forms.checked("is_admin"),
+            actor=actor,
+        )
+        flash(_("Account created for %(name)s.", name=created.name), "success")
+        return redirect(url_for("web.admin_user", user_id=created.id))
+    return render_template(
+        "admin/users.html", people=users.list_users(actor), sectors=reference.list_sectors()
+    )
+
+
+def _user_page(person, actor, **extra):
+    """An account as the admin sees it: its tokens, and its roles paper by paper."""
+    tokens = users.list_tokens(person, actor=actor)
+    visible = {paper.id: paper for paper in papers.list_papers(actor)}
+    roles = [
+        (visible[int(paper_id)], held)
+        for paper_id, held in access.roles_by_paper(person).items()
+        if int(paper_id) in visible
+    ]
+    return render_template("admin/user.html", person=person, tokens=tokens, roles=roles, **extra)
+
+
+@bp.get("/admin/users/<int:user_id>")
+def admin_user(user_id: int):
+    return _user_page(users.get_user(user_id), me())
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+def admin_set_active(user_id: int):
+    person = users.get_user(user_id)
+    active = forms.checked("active")
+    users.set_active(person, active, actor=me())
+    if active:
+        flash(_("%(name)s can sign in again.", name=person.name), "success")
+    else:
+        flash(_("%(name)s is disabled and signed out everywhere.", name=person.name), "success")
+    return redirect(url_for("web.admin_user", user_id=person.id))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens")
+def admin_create_token(user_id: int):
+    actor = me()
+    person = users.get_user(user_id)
+    token = users.create_token(person, forms.text("label"), actor=actor)
+    return _user_page(person, actor, new_token=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    users.revoke_token(token_id, actor=me())
+    flash(_("The token is revoked: it no longer opens the API."), "success")
+    return redirect(forms.back_to(url_for("web.account")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    user = me()
+    new_token = None
+    if request.method == "POST":
+        new_token = users.create_token(user, forms.text("label"), actor=user)
+    return render_template(
+        "account.html", person=user, tokens=users.list_tokens(user, actor=user), new_token=new_token
+    )

@@ -1,0 +1,111 @@
+"""A paper: its overview (sections at a glance), assignments and states, members, activity."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.models import Role
+from app.services import access, activity, papers, sections
+from app.web import bp, feed, forms, i18n
+from app.web.auth import me
+from app.web.views.dashboard import state_counts
+
+ACTIVITY_PAGE = 50
+
+
+def lead_candidates(paper_id: int) -> list:
+    """The people who may lead a section: the paper's authors and coordinators."""
+    people = {}
+    for member in papers.members(paper_id):
+        if member.role in (Role.AUTHOR, Role.COORDINATOR):
+            people.setdefault(member.user.id, member.user)
+    return sorted(people.values(), key=lambda user: user.name)
+
+
+@bp.get("/papers/<int:paper_id>")
+def paper(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    rows = sections.list_sections(paper_id, user)
+    roles = access.roles_on(user, paper_id)
+    return render_template(
+        "paper/overview.html",
+        paper=paper,
+        rows=rows,
+        roles=roles,
+        counts=state_counts(rows),
+        candidates=lead_candidates(paper_id) if Role.COORDINATOR in roles else [],
+        moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
+    )
+
+
+@bp.post("/sections/<int:section_id>/assignment")
+def assign_section(section_id: int):
+    user = me()
+    section = sections.get_section(section_id, user)
+    sections.update_section(
+        section,
+        user,
+        lead_author_id=forms.optional_int("lead_author_id"),
+        due_date=forms.optional_date("due_date"),
+    )
+    flash(_("Section %(number)s: assignment saved.", number=section.number), "success")
+    return redirect(forms.back_to(url_for("web.section", section_id=section.id)))
+
+
+@bp.post("/sections/<int:section_id>/state")
+def change_state(section_id: int):
+    user = me()
+    section = sections.get_section(section_id, user)
+    sections.update_section(section, user, state=forms.text("state"))
+    flash(
+        _(
+            "Section %(number)s is now %(state)s.",
+            number=section.number,
+            state=i18n.label(section.state, "section_state"),
+        ),
+        "success",
+    )
+    return redirect(forms.back_to(url_for("web.section", section_id=section.id)))
+
+
+@bp.route("/papers/<int:paper_id>/members", methods=["GET", "POST"])
+def members(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    if request.method == "POST":
+        member = papers.add_member(paper, forms.text("email"), forms.text("role"), actor=user)
+        flash(
+            _(
+                "%(name)s is now %(role)s of this paper.",
+                name=member.user.name,
+                role=i18n.label(member.role, "role"),
+            ),
+            "success",
+        )
+        return redirect(url_for("web.members", paper_id=paper.id))
+    roles = access.roles_on(user, paper_id)
+    return render_template(
+        "paper/members.html",
+        paper=paper,
+        members=papers.members(paper_id),
+        may_add=user.is_admin or Role.COORDINATOR in roles,
+        roles=roles,
+        all_roles=[role.value for role in Role],
+    )
+
+
+@bp.get("/papers/<int:paper_id>/activity")
+def paper_activity(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    before = request.args.get("before", type=int)
+    entries = activity.list_for_paper(paper_id, limit=ACTIVITY_PAGE + 1, before_id=before)
+    return render_template(
+        "paper/activity.html",
+        paper=paper,
+        roles=access.roles_on(user, paper_id),
+        entries=feed.describe(entries[:ACTIVITY_PAGE], paper, user),
+        older=entries[ACTIVITY_PAGE - 1].id if len(entries) > ACTIVITY_PAGE else None,
+    )

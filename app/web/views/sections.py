@@ -1,0 +1,139 @@
+"""A section: its text, its history with diffs, and the editor.
+
+The editor never loses what the user typed: a save on a stale base (someone saved since
+the editor was opened) shows their text beside the colleague's revision and the diff, on
+the new base, so that they merge and save again.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.models import Role
+from app.services import access, revisions, sections
+from app.services.errors import DomainError, Forbidden
+from app.web import bp, forms, render
+from app.web.auth import me
+from app.web.errors import status_of
+from app.web.views.papers import lead_candidates
+
+
+def _section_page(section_id: int):
+    """The acting user, the section, and what every section page shows around it."""
+    user = me()
+    section = sections.get_section(section_id, user)
+    paper = access.get_paper(section.paper_id, user)
+    page = {
+        "paper": paper,
+        "section": section,
+        "roles": access.roles_on(user, paper.id),
+        "may_write": revisions.may_write(user, section),
+    }
+    return user, section, page
+
+
+@bp.get("/sections/<int:section_id>")
+def section(section_id: int):
+    user, section, page = _section_page(section_id)
+    current = revisions.latest(section.id)
+    return render_template(
+        "section/show.html",
+        **page,
+        current=current,
+        text=render.markdown(current.body) if current else None,
+        revision_count=len(revisions.list_revisions(section)),
+        moves=sections.allowed_moves(section, user),
+        candidates=lead_candidates(section.paper_id) if Role.COORDINATOR in page["roles"] else [],
+    )
+
+
+@bp.get("/sections/<int:section_id>/history")
+def section_history(section_id: int):
+    _user, section, page = _section_page(section_id)
+    history = revisions.list_revisions(section)
+    to_id = request.args.get("to", type=int) or (history[-1].id if history else None)
+    from_id = request.args.get("from", type=int)
+    if from_id is None and to_id is not None:
+        # By default, what the chosen revision changed: compare it with the one before.
+        earlier = [revision.id for revision in history if revision.id < to_id]
+        from_id = earlier[-1] if earlier else None
+    ops = (
+        revisions.diff_revisions(section, from_id, to_id)
+        if from_id is not None and to_id is not None
+        else None
+    )
+    return render_template(
+        "section/history.html",
+        **page,
+        history=list(reversed(history)),
+        from_id=from_id,
+        to_id=to_id,
+        ops=ops,
+        counts=render.diff_counts(ops) if ops else (0, 0),
+    )
+
+
+@bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
+def edit_section(section_id: int):
+    user, section, page = _section_page(section_id)
+    if not page["may_write"]:
+        raise Forbidden(
+            _(
+                "Only the coordinator, the section's lead author or an author from a "
+                "contributing sector may edit this section."
+            )
+        )
+    if request.method == "GET":
+        current = revisions.latest(section.id)
+        return render_template(
+            "section/edit.html",
+            **page,
+            body=current.body if current else "",
+            base_revision_id=current.id if current else None,
+            summary="",
+        )
+
+    # Browsers send a textarea's line breaks as CRLF; the text is stored with LF.
+    body = request.form.get("body", "").replace("\r\n", "\n")
+    base_revision_id = forms.optional_int("base_revision_id")
+    summary = forms.text("summary")
+    if request.form.get("action") == "preview":
+        return render_template(
+            "section/edit.html",
+            **page,
+            body=body,
+            base_revision_id=base_revision_id,
+            summary=summary,
+            preview=render.markdown(body),
+        )
+    try:
+        revision = revisions.save_revision(
+            section, user, body=body, base_revision_id=base_revision_id, summary=summary
+        )
+    except revisions.StaleBase as stale:
+        theirs = stale.current
+        ops = revisions.word_diff(theirs.body if theirs else "", body)
+        return render_template(
+            "section/conflict.html",
+            **page,
+            body=body,
+            summary=summary,
+            theirs=theirs,
+            theirs_html=render.markdown(theirs.body) if theirs else None,
+            ops=ops,
+            counts=render.diff_counts(ops),
+        ), 409
+    except DomainError as error:
+        # Refused for another reason (the section was approved meanwhile...): say why,
+        # and keep the text in the editor.
+        return render_template(
+            "section/edit.html",
+            **page,
+            body=body,
+            base_revision_id=base_revision_id,
+            summary=summary,
+            error=error.message,
+        ), status_of(error)
+    flash(_("Revision %(number)s saved.", number=revision.number), "success")
+    return redirect(url_for("web.section", section_id=section.id))

@@ -1,0 +1,139 @@
+"""Versions: freezing one, reading exactly what was frozen, and the sign-off ballot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+
+from app.models import Role
+from app.services import access, exports, signoff, versions
+from app.web import bp, forms, i18n, render
+from app.web.auth import me
+
+
+def _next_label(existing: list) -> str:
+    """A suggestion for the next label: v0.1, then one more than the last v0.N."""
+    for version in reversed(existing):
+        head, _dot, tail = version.label.rpartition(".")
+        if head and tail.isdigit():
+            return f"{head}.{int(tail) + 1}"
+    return "v0.1"
+
+
+@bp.get("/papers/<int:paper_id>/versions")
+def paper_versions(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    existing = versions.list_versions(paper_id)
+    roles = access.roles_on(user, paper_id)
+    return render_template(
+        "paper/versions.html",
+        paper=paper,
+        roles=roles,
+        versions=[(version, versions.version_state(version)) for version in reversed(existing)],
+        may_freeze=Role.COORDINATOR in roles,
+        suggested_label=_next_label(existing),
+    )
+
+
+@bp.post("/papers/<int:paper_id>/versions")
+def freeze(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    version = versions.freeze_version(paper, user, forms.text("label"))
+    flash(_("Version %(label)s is frozen.", label=version.label), "success")
+    return redirect(url_for("web.version", version_id=version.id))
+
+
+@bp.get("/versions/<int:version_id>")
+def version(version_id: int):
+    user = me()
+    version = versions.get_version(version_id, user)
+    paper = access.get_paper(version.paper_id, user)
+    roles = access.roles_on(user, paper.id)
+    state = versions.version_state(version)
+    texts = [
+        (entry, render.markdown(revision.body, heading_offset=3) if revision else None)
+        for entry, revision in versions.frozen_texts(version)
+    ]
+    return render_template(
+        "version/show.html",
+        paper=paper,
+        roles=roles,
+        version=version,
+        state=state,
+        ballot=signoff.ballot(version),
+        history=signoff.position_history(version),
+        may_sign=Role.SIGNATORY in roles and state == versions.VersionState.FROZEN,
+        texts=texts,
+        active_tab="web.paper_versions",
+        positions=list(i18n.POSITIONS),
+        exports=list(reversed(exports.list_exports(version))),
+        export_formats=exports.DOCUMENT_FORMATS,
+        earlier=[v for v in versions.list_versions(paper.id) if v.id < version.id],
+    )
+
+
+@bp.post("/versions/<int:version_id>/positions")
+def record_position(version_id: int):
+    user = me()
+    version = versions.get_version(version_id, user)
+    recorded = signoff.record_position(
+        version,
+        user,
+        forms.text("position"),
+        reason=forms.text("reason") or None,
+        version_sha256=forms.text("version_sha256") or None,
+    )
+    flash(
+        _(
+            "Your position on %(label)s is recorded: %(position)s.",
+            label=version.label,
+            position=i18n.label(recorded.position, "position"),
+        ),
+        "success",
+    )
+    if version.signed_off_at is not None:
+        flash(_("Every signatory has now signed: %(label)s is signed off.", label=version.label))
+    return redirect(url_for("web.version", version_id=version.id))
+
+
+def _exports_dir() -> Path:
+    return Path(current_app.config["EXPORTS_DIR"])
+
+
+@bp.post("/versions/<int:version_id>/exports")
+def create_export(version_id: int):
+    user = me()
+    version = versions.get_version(version_id, user)
+    made, created = exports.create_export(
+        version,
+        user,
+        forms.text("format"),
+        exports_dir=_exports_dir(),
+        toc=forms.checked("toc"),
+        comments=forms.checked("comments"),
+        redline_against=forms.optional_int("redline_against"),
+    )
+    fmt = i18n.label(made.format, "export_format")
+    if created:
+        flash(_("%(format)s ready to download.", format=fmt), "success")
+    else:
+        flash(_("The same %(format)s was already made: here it is.", format=fmt), "info")
+    return redirect(url_for("web.version", version_id=version.id, _anchor=f"export-{made.id}"))
+
+
+@bp.get("/exports/<int:export_id>/download")
+def download_export(export_id: int):
+    made = exports.get_export(export_id, me())
+    download = exports.open_download(made, _exports_dir())
+    return send_file(
+        download.file,
+        mimetype=download.media_type,
+        as_attachment=True,
+        download_name=download.name,
+        etag=download.sha256,
+        max_age=0,
+    )

@@ -1,0 +1,142 @@
+"""The path from assignment to a signed-off export, in the browser, in English and French.
+
+A coordinator signs in and assigns a section; the author writes a revision; the
+coordinator freezes a version; the signatories approve; the coordinator downloads the DOCX.
+Each step uses the page's own
+links, forms and buttons, as a person would, and checks what the page then says.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# What the key pages say, in each language: the test reads the page as a person would.
+WORDS = {
+    "en": {
+        "manage": "Manage",
+        "save_assignment": "Save assignment",
+        "assigned": "assignment saved",
+        "edit": "Edit the text",
+        "preview": "Preview",
+        "save": "Save a new revision",
+        "saved": "Revision 2 saved",
+        "versions": "Versions and sign-off",
+        "freeze": "Freeze",
+        "frozen": "is frozen",
+        "awaiting": "Versions awaiting my signature",
+        "record": "Record my position",
+        "approve": "Approve",
+        "signed_off": "Signed off",
+        "no_record": "No record",
+        "my_sections": "Sections I lead",
+        "export": "Export",
+        "word": "Word document",
+        "download": "Download",
+        "ready": "ready to download",
+    },
+    "fr": {
+        "manage": "Gérer",
+        "save_assignment": "Enregistrer l’attribution",
+        "assigned": "attribution enregistrée",
+        "edit": "Modifier le texte",
+        "preview": "Aperçu",
+        "save": "Enregistrer une nouvelle révision",
+        "saved": "Révision 2 enregistrée",
+        "versions": "Versions et validation",
+        "freeze": "Figer",
+        "frozen": "est figée",
+        "awaiting": "Versions en attente de ma signature",
+        "record": "Enregistrer ma position",
+        "approve": "Approbation",
+        "signed_off": "Validée",
+        "no_record": "Aucune position",
+        "my_sections": "Mes sections",
+        "export": "Exporter",
+        "word": "Document Word",
+        "download": "Télécharger",
+        "ready": "prêt à télécharger",
+    },
+}
+NEW_TEXT = (
+    "Museums use machine learning to describe large collections, which makes "
+    "them easier to search.\n\nThe descriptions must stay under curatorial review."
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_from_assignment_to_sign_off(live, open_as, language):
+    words = WORDS[language]
+    _paper_id, emails, names = live.paper()
+    shots = live.screenshots
+
+    # The coordinator signs in and assigns section 3.4 to the author, due on 1 March 2027.
+    coordinator = open_as(emails["coordinator"], language=language)
+    coordinator.get_by_role("link", name=re.compile("Artificial intelligence and culture")).click()
+    row = coordinator.locator("tr", has=coordinator.get_by_role("rowheader", name="Museums"))
+    row.get_by_text(words["manage"]).click()
+    lead = row.get_by_label(re.compile("Lead author|Auteur"))
+    lead.select_option(label=f"{names['author']} (CLT)")
+    row.get_by_label(re.compile("Due date|Échéance")).fill("2027-03-01")
+    row.get_by_role("button", name=words["save_assignment"]).click()
+    assert words["assigned"] in coordinator.locator(".flashes").inner_text()
+    row = coordinator.locator("tr", has=coordinator.get_by_role("rowheader", name="Museums"))
+    assert names["author"] in row.inner_text()
+    coordinator.screenshot(path=shots / f"overview-{language}.png", full_page=False)
+
+    # The author finds the section in their queue and writes a revision, with a preview.
+    author = open_as(emails["author"], language=language)
+    queue = author.locator("section", has=author.get_by_role("heading", name=words["my_sections"]))
+    queue.get_by_role("link", name=re.compile("Museums")).click()
+    author.get_by_role("link", name=words["edit"]).click()
+    author.locator("#body").fill(NEW_TEXT)
+    author.locator("#summary").fill("Describe collections")
+    author.get_by_role("button", name=words["preview"]).click()
+    assert "curatorial review" in author.locator(".preview").inner_text()
+    author.screenshot(path=shots / f"editor-{language}.png", full_page=False)
+    author.get_by_role("button", name=words["save"]).click()
+    assert words["saved"] in author.locator(".flashes").inner_text()
+    assert "machine learning" in author.locator("#section-text").inner_text()
+    author.screenshot(path=shots / f"section-{language}.png", full_page=False)
+
+    # The coordinator freezes a version.
+    coordinator.get_by_role("link", name=words["versions"]).click()
+    coordinator.get_by_label(re.compile("Label|Libellé")).fill("v1.0")
+    coordinator.get_by_role("button", name=words["freeze"], exact=True).click()
+    assert words["frozen"] in coordinator.locator(".flashes").inner_text()
+    ballot = coordinator.locator("table.ballot")
+    assert ballot.inner_text().count(words["no_record"]) == 2
+    version_url = coordinator.url
+
+    # Each signatory finds the version in their queue, reads it and approves.
+    for key in ("signatory", "signatory2"):
+        signatory = open_as(emails[key], language=language)
+        waiting = signatory.locator(
+            "section", has=signatory.get_by_role("heading", name=words["awaiting"])
+        )
+        waiting.get_by_role("link", name="v1.0").click()
+        assert "machine learning" in signatory.locator(".frozen-text").inner_text()
+        signatory.get_by_label(words["approve"], exact=True).check()
+        signatory.get_by_role("button", name=words["record"]).click()
+        assert words["approve"] in signatory.locator("table.ballot").inner_text()
+
+    coordinator.goto(version_url)
+    header = coordinator.locator(".version-header").inner_text()
+    assert words["signed_off"] in header
+    assert words["no_record"] not in coordinator.locator("table.ballot").inner_text()
+    coordinator.screenshot(path=shots / f"version-{language}.png")
+
+    # The coordinator exports the signed-off version to Word and downloads it.
+    coordinator.get_by_label(re.compile("^Format")).select_option(label=words["word"])
+    coordinator.get_by_role("button", name=words["export"], exact=True).click()
+    assert words["ready"] in coordinator.locator(".flashes").inner_text()
+    with coordinator.expect_download() as download_info:
+        coordinator.locator(".export-list").get_by_role("link", name=words["download"]).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith("-v1.0.docx")  # signed off: no -draft
+    saved = shots / f"paper-{language}.docx"
+    download.save_as(saved)
+    assert saved.read_bytes()[:2] == b"PK"

@@ -1,0 +1,131 @@
+"""Section text full of script tags, event handlers and javascript: links: none of it is live.
+
+The text is rendered on every page that shows it (section, history, editor preview, the
+merge page, the version), and each page is parsed as a browser would: no script but
+Plume's own, no on* attribute, no javascript: URL, no frame or object.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.models import Role
+from app.services import revisions, versions
+from tests.web.helpers import Page, page
+
+HOSTILE = """# Title <script>alert('h1')</script>
+
+Intro <script>alert("inline")</script> and <SCRIPT SRC=https://evil.example/x.js></SCRIPT>
+
+<img src=x onerror="alert(1)"> <svg onload=alert(2)><circle r=1 /></svg>
+
+[markdown link](javascript:alert(3)) and [spaced]( javascript:alert(4) )
+
+<a href="javascript:alert(5)">raw link</a> <a href="JaVaScRiPt:alert(6)">mixed case</a>
+<a href="&#106;avascript:alert(7)">entity</a> <a href="java&#x09;script:alert(8)">tab</a>
+
+<div onclick="alert(9)" onmouseover=alert(10)>div</div>
+<iframe src="javascript:alert(11)"></iframe><object data="javascript:alert(12)"></object>
+<embed src="javascript:alert(13)"><style>body { display: none }</style>
+<form action="javascript:alert(14)"><button formaction="javascript:alert(15)">go</button></form>
+<math><mi xlink:href="javascript:alert(16)">x</mi></math>
+<details open ontoggle=alert(17)><summary>s</summary></details>
+<p style="background:url(javascript:alert(18))">styled</p>
+![image](javascript:alert(19))
+<a href="data:text/html,<script>alert(20)</script>">data</a>
+"""
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "poster", "srcdoc"}
+NEVER = {"iframe", "object", "embed", "style", "base", "meta", "link", "form"}
+_INVISIBLE = re.compile(r"[\x00-\x20]+")
+
+
+def _live_hazards(html: str) -> list[str]:
+    """Everything in the page that a browser would run or load from the hostile text."""
+    parsed = Page(html)
+    hazards = []
+    for tag, attributes in parsed.elements:
+        if tag == "script" and not attributes.get("src", "").startswith("/assets/"):
+            hazards.append(f"<script {attributes}>")
+        if tag in NEVER and not _is_plume_own(tag, attributes):
+            hazards.append(f"<{tag}>")
+        for name, value in attributes.items():
+            if name.startswith("on"):
+                hazards.append(f"{tag}[{name}]")
+            if name == "style":
+                hazards.append(f"{tag}[style]")
+            target = _INVISIBLE.sub("", value).lower()
+            if name in URL_ATTRIBUTES and target.startswith(("javascript:", "data:text")):
+                hazards.append(f"{tag}[{name}={value}]")
+    return hazards
+
+
+def _is_plume_own(tag: str, attributes: dict) -> bool:
+    """Plume's own stylesheet, icon and forms (forms post to the site, with a CSRF token)."""
+    if tag == "link":
+        return attributes.get("href", "").startswith("/assets/")
+    if tag == "meta":
+        return set(attributes) <= {"charset", "name", "content"}
+    if tag == "form":
+        return attributes.get("action", "/").startswith("/") or "action" not in attributes
+    return False
+
+
+@pytest.fixture
+def hostile(paper, db):
+    author = paper.people[Role.AUTHOR]
+    base = revisions.latest(paper.section.id)
+    revision = revisions.save_revision(
+        paper.section,
+        author,
+        body=HOSTILE,
+        base_revision_id=base.id,
+        summary='<script>alert("summary")</script><img src=x onerror=alert(21)>',
+    )
+    version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v-hostile")
+    db.flush()
+    paper.hostile = revision
+    paper.base = base
+    paper.version = version
+    return paper
+
+
+def test_the_hostile_text_renders_nothing_live_on_any_page(client, sign_in, hostile, post):
+    paper, section = hostile, hostile.section
+    sign_in(paper.people[Role.COORDINATOR])
+    responses = {
+        "section": client.get(f"/sections/{section.id}"),
+        "history": client.get(f"/sections/{section.id}/history"),
+        "editor": client.get(f"/sections/{section.id}/edit"),
+        "preview": post(
+            f"/sections/{section.id}/edit",
+            {"body": HOSTILE, "base_revision_id": str(paper.hostile.id), "action": "preview"},
+        ),
+        "merge": post(
+            f"/sections/{section.id}/edit",
+            {"body": HOSTILE + "x", "base_revision_id": str(paper.base.id), "action": "save"},
+        ),
+        "version": client.get(f"/versions/{paper.version.id}"),
+        "overview": client.get(f"/papers/{paper.id}"),
+        "dashboard": client.get("/"),
+        "activity": client.get(f"/papers/{paper.id}/activity"),
+    }
+    for name, response in responses.items():
+        assert response.status_code in (200, 409), name
+        html = response.get_data(as_text=True)
+        assert _live_hazards(html) == [], name
+    # The text is still there to read, as text: nothing was silently dropped but the danger.
+    assert "raw link" in page(responses["section"]).text
+    assert "div" in page(responses["section"]).text
+    # The merge page and the editor keep the source, escaped inside the textarea.
+    for name in ("editor", "merge"):
+        assert "&lt;script&gt;alert(" in responses[name].get_data(as_text=True), name
+
+
+def test_the_hazard_finder_finds_hazards():
+    """The check above would catch a live script, handler or javascript: link."""
+    assert _live_hazards('<p><img src="x" onerror="alert(1)"></p>') == ["img[onerror]"]
+    assert _live_hazards("<script>alert(1)</script>") == ["<script {}>"]
+    assert _live_hazards('<a href=" JavaScript:alert(1)">x</a>') == ["a[href= JavaScript:alert(1)]"]
+    assert _live_hazards('<iframe src="https://example.org"></iframe>') == ["<iframe>"]
