@@ -1,1 +1,108 @@
-"""rounds."""
+"""Review rounds and the comment resolution matrix."""
+
+from flask import Response
+
+from app.api import bp, current_user
+from app.api.schemas.reviews import MatrixOut, MatrixQuery, RoundIn, RoundOut, RoundPatch
+from app.export import comment_matrix_csv, comment_matrix_docx
+from app.export.document import MatrixRow
+from app.services import access, rounds
+
+TAGS = ["Review"]
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@bp.get("/papers/<int:paper_id>/rounds")
+@bp.output(RoundOut(many=True))
+@bp.doc(tags=TAGS, summary="The paper's review rounds, oldest first")
+def list_rounds(paper_id: int):
+    return rounds.list_rounds(access.get_paper(paper_id, current_user()))
+
+
+@bp.post("/papers/<int:paper_id>/rounds")
+@bp.input(RoundIn, arg_name="data")
+@bp.output(RoundOut, status_code=201)
+@bp.doc(tags=TAGS, summary="Open a review round on a frozen version (the coordinator)")
+def open_round(paper_id: int, data):
+    user = current_user()
+    return rounds.open_round(access.get_paper(paper_id, user), user, **data)
+
+
+@bp.get("/rounds/<int:round_id>")
+@bp.output(RoundOut)
+@bp.doc(tags=TAGS)
+def get_round(round_id: int):
+    return rounds.get_round(round_id, current_user())
+
+
+@bp.patch("/rounds/<int:round_id>")
+@bp.input(RoundPatch, arg_name="data")
+@bp.output(RoundOut)
+@bp.doc(tags=TAGS, summary="Extend the round's deadline (the coordinator)")
+def extend_round(round_id: int, data):
+    user = current_user()
+    return rounds.extend_round(rounds.get_round(round_id, user), user, data["deadline"])
+
+
+def _matrix(paper, review_round, query):
+    fmt = query.pop("format")
+    entries = rounds.matrix(
+        paper,
+        rounds.MatrixFilters(round_id=review_round.id if review_round else None, **query),
+    )
+    title = rounds.matrix_title(paper, review_round)
+    if fmt == "json":
+        return {"title": title, "rows": entries}
+    rows = [
+        MatrixRow(
+            sector=entry.sector,
+            section_number=entry.section_number,
+            section_title=entry.section_title,
+            passage=entry.passage,
+            type=entry.type,
+            comment=entry.comment,
+            proposed_change=entry.proposed_change,
+            decision=entry.decision,
+            rationale=entry.rationale,
+        )
+        for entry in entries
+    ]
+    if fmt == "csv":
+        data = comment_matrix_csv(rows, paper.language)
+    else:
+        data = comment_matrix_docx(rows, title, paper.language)
+    name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
+    return Response(
+        data,
+        mimetype=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+MATRIX_DOC = {
+    "tags": TAGS,
+    "description": "One row per comment (withdrawn ones left out): sector, section, passage, "
+    "type, comment, proposed change, decision, rationale. `format=csv` is UTF-8 with a BOM, "
+    "as Excel expects; `format=docx` is a landscape Word table.",
+}
+
+
+@bp.get("/rounds/<int:round_id>/matrix")
+@bp.input(MatrixQuery, location="query", arg_name="query")
+@bp.output(MatrixOut)
+@bp.doc(summary="The round's comment resolution matrix as JSON, CSV or Word", **MATRIX_DOC)
+def round_matrix(round_id: int, query):
+    user = current_user()
+    review_round = rounds.get_round(round_id, user)
+    return _matrix(access.get_paper(review_round.paper_id, user), review_round, query)
+
+
+@bp.get("/papers/<int:paper_id>/comment-matrix")
+@bp.input(MatrixQuery, location="query", arg_name="query")
+@bp.output(MatrixOut)
+@bp.doc(summary="The whole paper's comment resolution matrix as JSON, CSV or Word", **MATRIX_DOC)
+def paper_matrix(paper_id: int, query):
+    return _matrix(access.get_paper(paper_id, current_user()), None, query)

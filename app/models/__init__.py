@@ -19,6 +19,7 @@ from app.models.reviews import (
     CommentStatus,
     CommentType,
     Decision,
+    ResolutionAction,
     ReviewRound,
 )
 from app.models.sections import Revision, Section, SectionState
@@ -49,6 +50,7 @@ __all__ = [
     "PaperStatus",
     "Position",
     "PositionDecision",
+    "ResolutionAction",
     "ReviewRound",
     "Revision",
     "Role",

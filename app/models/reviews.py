@@ -112,6 +112,8 @@ class Comment(Base):
     replies: Mapped[list[CommentReply]] = relationship(
         back_populates="comment", order_by="CommentReply.id"
     )
+    # Resolutions and reopenings, oldest first.
+    resolutions: Mapped[list[CommentResolution]] = relationship(order_by="CommentResolution.id")
 
 
 class CommentReply(Base):

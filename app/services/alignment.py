@@ -242,8 +242,7 @@ def _check_quote(quote: Mapping[str, str] | None, text: str | None) -> tuple[str
         raise BadInput("a quote needs the exact passage it is about")
     if text is None:
         raise Invalid("this section has no text yet: there is nothing to quote")
-    # A verbatim match. Comments anchor through app/services/anchoring.locate, which
-    # tolerates small differences; this check should call it too once it is in place.
+    # Verbatim, as for a new comment: a decision quotes the text as it is now.
     if exact not in text:
         raise Invalid(
             "the quoted passage is not in the section's current text",
@@ -594,10 +593,18 @@ NO_DECISION = "—"
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|~^$@#")
 
 
-def _cell_text(text: str) -> str:
+def markdown_cell(text: str) -> str:
     """One line of plain text, safe inside a Markdown pipe-table cell."""
     line = " ".join(text.split())
     return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in line)
+
+
+def has_decisions(paper: Paper, *, as_of: datetime | None = None) -> bool:
+    """Whether anyone had recorded an alignment decision on the paper (by `as_of`)."""
+    query = select(AlignmentDecision.id).where(AlignmentDecision.paper_id == paper.id)
+    if as_of is not None:
+        query = query.where(AlignmentDecision.created_at <= as_of)
+    return session.scalar(query.limit(1)) is not None
 
 
 def alignment_annex_markdown(paper: Paper, language: str, *, as_of: datetime | None = None) -> str:
@@ -619,22 +626,23 @@ def alignment_annex_markdown(paper: Paper, language: str, *, as_of: datetime | N
         codes = [item.code for item in matrix.items if item.framework is framework]
         title = framework.title_fr if language == "fr" else framework.title_en
         table = [
-            f"| {words['section']} | " + " | ".join(map(_cell_text, codes)) + " |",
+            f"| {words['section']} | " + " | ".join(map(markdown_cell, codes)) + " |",
             "|---|" + "---|" * len(codes),
         ]
         table += [
-            f"| {_cell_text(label)} | "
+            f"| {markdown_cell(label)} | "
             + " | ".join(short(row.cells[code]) for code in codes)
             + " |"
             for label, row in rows
         ]
-        parts.append(f"**{_cell_text(title)}**\n\n" + "\n".join(table))
+        parts.append(f"**{markdown_cell(title)}**\n\n" + "\n".join(table))
 
     legend = [f"- {word}: {meaning}" for word, meaning in statuses.values()]
     legend.append(f"- {NO_DECISION}: {words['no_decision']}")
     parts.append(f"**{words['legend']}**\n\n" + "\n".join(legend))
     items = [
-        f"- {_cell_text(item.code)}: {_cell_text(item.title(language))}" for item in matrix.items
+        f"- {markdown_cell(item.code)}: {markdown_cell(item.title(language))}"
+        for item in matrix.items
     ]
     parts.append(f"**{words['items']}**\n\n" + "\n".join(items))
     return "\n\n".join(parts) + "\n"

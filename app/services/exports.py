@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app import export
 from app.db import session
 from app.models import Comment, CommentStatus, Export, ExportFormat, Paper, User, Version
-from app.services import activity, signoff
+from app.services import activity, alignment, rounds, signoff
 from app.services.access import get_paper
 from app.services.errors import BadInput, Conflict, Invalid, NotFound
 from app.services.revisions import sha256_text
@@ -80,8 +80,32 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         signed_off=version.signed_off_at is not None,
         signoffs=signoffs,
         sections=sections,
+        annexes=annexes(paper, version),
         open_comments=_open_comments(frozen) if with_comments else (),
     )
+
+
+_ANNEX_TITLES = {
+    "en": ("Alignment with the reference frameworks", "Comment resolution matrix"),
+    "fr": ("Alignement sur les cadres de référence", "Matrice de résolution des commentaires"),
+}
+
+
+def annexes(paper: Paper, version: Version) -> tuple[export.Annex, ...]:
+    """The alignment matrix and the comment resolution matrix as they stood when the version
+    was frozen (so a version always exports the same), each only if it has something in it.
+    """
+    alignment_title, matrix_title = _ANNEX_TITLES.get(paper.language, _ANNEX_TITLES["en"])
+    found = []
+    if alignment.has_decisions(paper, as_of=version.created_at):
+        markdown = alignment.alignment_annex_markdown(
+            paper, paper.language, as_of=version.created_at
+        )
+        found.append(export.Annex(alignment_title, markdown))
+    comments = rounds.matrix_annex_markdown(paper, paper.language, as_of=version.created_at)
+    if comments:
+        found.append(export.Annex(matrix_title, comments))
+    return tuple(found)
 
 
 def _open_comments(frozen) -> tuple[export.OpenComment, ...]:

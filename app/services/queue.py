@@ -1,0 +1,126 @@
+"""My queue: what is waiting for me across every paper I take part in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from app.db import session, utcnow
+from app.models import (
+    Comment,
+    CommentStatus,
+    Paper,
+    PaperMember,
+    ReviewRound,
+    Role,
+    Section,
+    SectionState,
+    User,
+    Version,
+)
+from app.services import rounds, signoff
+
+
+@dataclass(frozen=True)
+class LeadSection:
+    section: Section
+    paper: Paper
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class RoundToReview:
+    round: ReviewRound
+    paper: Paper
+    version: Version
+    my_sector_comments: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    sections: list[LeadSection]
+    comments: list[Comment]
+    rounds: list[RoundToReview]
+    versions: list[Version]
+
+
+def my_queue(user: User, *, today: date | None = None) -> Queue:
+    today = today or utcnow().date()
+    return Queue(
+        sections=sections_i_lead(user, today),
+        comments=comments_to_resolve(user),
+        rounds=rounds_to_review(user),
+        versions=signoff.versions_awaiting(user),
+    )
+
+
+def sections_i_lead(user: User, today: date) -> list[LeadSection]:
+    """Sections I lead that are not approved: overdue first, then by due date, undated last."""
+    rows = session.execute(
+        select(Section, Paper)
+        .join(Paper, Paper.id == Section.paper_id)
+        .join(
+            PaperMember,
+            (PaperMember.paper_id == Paper.id)
+            & (PaperMember.user_id == user.id)
+            & (PaperMember.role == Role.AUTHOR),
+        )
+        .where(Section.lead_author_id == user.id, Section.state != SectionState.APPROVED)
+    ).all()
+    entries = [
+        LeadSection(section, paper, section.due_date is not None and section.due_date < today)
+        for section, paper in rows
+    ]
+    entries.sort(
+        key=lambda entry: (
+            not entry.overdue,
+            entry.section.due_date or date.max,
+            entry.paper.id,
+            entry.section.position,
+        )
+    )
+    return entries
+
+
+def comments_to_resolve(user: User) -> list[Comment]:
+    """Open comments on the sections I lead, and, on papers I coordinate, on sections that
+    have no lead author (nobody else would answer them). Oldest first.
+    """
+    coordinated = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role == Role.COORDINATOR
+    )
+    authored = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role == Role.AUTHOR
+    )
+    query = (
+        select(Comment)
+        .join(Section, Section.id == Comment.section_id)
+        .where(
+            Comment.status == CommentStatus.OPEN,
+            or_(
+                (Section.lead_author_id == user.id) & Section.paper_id.in_(authored),
+                Section.lead_author_id.is_(None) & Section.paper_id.in_(coordinated),
+            ),
+        )
+        .options(selectinload(Comment.replies))
+        .order_by(Comment.id)
+    )
+    return list(session.scalars(query))
+
+
+def rounds_to_review(user: User) -> list[RoundToReview]:
+    """Open rounds that invite my sector, soonest deadline first, with what my sector sent."""
+    awaiting = rounds.rounds_awaiting(user)
+    counts = rounds.comment_counts([entry.id for entry in awaiting])
+    return [
+        RoundToReview(
+            round=entry,
+            paper=session.get(Paper, entry.paper_id),
+            version=session.get(Version, entry.version_id),
+            my_sector_comments=counts.get((entry.id, user.sector_id), 0),
+        )
+        for entry in awaiting
+    ]

@@ -1,0 +1,548 @@
+"""Comments on passages, their replies and their resolution.
+
+A comment is made on a section revision by a reviewer on behalf of their sector. It may quote
+the passage it is about (a TextQuoteSelector) and propose replacement text. Each new revision
+of the section re-anchors every open comment to its passage (app/services/anchoring.py); a
+comment whose passage is gone is orphaned: still listed, still resolvable, never lost.
+
+The section's lead author or the coordinator resolves a comment with a decision; the
+coordinator may reopen it. Every resolution and reopening stays in the comment's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import subqueryload
+
+from app.db import session, utcnow
+from app.models import (
+    Comment,
+    CommentReply,
+    CommentResolution,
+    CommentStatus,
+    CommentType,
+    Decision,
+    FrameworkItem,
+    ResolutionAction,
+    ReviewRound,
+    Revision,
+    Role,
+    Section,
+    User,
+    VersionSection,
+)
+from app.services import activity, anchoring, revisions, rounds
+from app.services.access import require_role, roles_on
+from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
+
+MAX_BODY_CHARS = 20_000
+MAX_QUOTE_CHARS = 5_000
+# How much text around a passage is kept as its prefix and suffix when the caller sends none.
+CONTEXT_CHARS = 32
+# Decisions that need a rationale: saying no, or yes-but, needs a reason.
+RATIONALE_REQUIRED = {Decision.REJECTED, Decision.ACCEPTED_MODIFIED}
+APPLICABLE = {Decision.ACCEPTED, Decision.ACCEPTED_MODIFIED}
+# Who may start a comment, and who may take part in its thread.
+COMMENTERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR)
+REPLIERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR, Role.SIGNATORY)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def get_comment(comment_id: int, user: User) -> Comment:
+    """The comment, if the user may read its paper."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"comment {comment_id} does not exist")
+    section = session.get(Section, comment.section_id)
+    require_member(user, section)
+    return comment
+
+
+def require_member(user: User, section: Section) -> set[str]:
+    roles = roles_on(user, section.paper_id)
+    if not roles and not user.is_admin:
+        raise NotFound(f"section {section.id} does not exist")
+    return roles
+
+
+def _with_thread(query):
+    """Load replies and resolution history in one statement each, whatever the count.
+
+    Not selectinload: it sends its ids in chunks of 500, so 2,000 comments would take
+    four statements per collection.
+    """
+    return query.options(
+        subqueryload(Comment.replies),
+        subqueryload(Comment.resolutions),
+    )
+
+
+def list_comments(
+    section: Section,
+    *,
+    status: str | None = None,
+    round_id: int | None = None,
+) -> list[Comment]:
+    """The section's comments, oldest first, with their replies and history."""
+    query = select(Comment).where(Comment.section_id == section.id)
+    if status is not None:
+        query = query.where(Comment.status == status)
+    if round_id is not None:
+        query = query.where(Comment.round_id == round_id)
+    return list(session.scalars(_with_thread(query.order_by(Comment.id))))
+
+
+def anchored_text(comment: Comment) -> str | None:
+    """The passage as it stands where the comment is anchored now (None if orphaned)."""
+    if comment.quote_exact is None or comment.orphaned or comment.anchor_revision_id is None:
+        return None
+    revision = session.get(Revision, comment.anchor_revision_id)
+    return revision.body[comment.anchor_start : comment.anchor_end]
+
+
+# --- commenting ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewComment:
+    body: str
+    type: str
+    quote: Mapping | None = None
+    proposed_text: str | None = None
+    round_id: int | None = None
+    item_code: str | None = None
+
+
+def create_comment(section: Section, author: User, new: NewComment) -> Comment:
+    """A comment by `author` for their sector, on the section's current text (or, in a
+    review round, on the text of the round's version).
+    """
+    require_role(author, section.paper_id, *COMMENTERS, action="comment on sections")
+    body = _text(new.body, "body", MAX_BODY_CHARS)
+    kind = _enum(CommentType, new.type, "type")
+    proposed = _optional_text(new.proposed_text, "proposed_text", MAX_BODY_CHARS)
+    item_code = _item_code(section, kind, new.item_code)
+
+    review_round = None
+    if new.round_id is not None:
+        review_round = rounds.get_round(new.round_id, author)
+        if review_round.paper_id != section.paper_id:
+            raise Invalid(f"round {new.round_id} is not a round of this paper")
+        rounds.require_may_comment(review_round, author)
+        revision = _round_revision(review_round, section)
+    else:
+        revision = revisions.latest(section.id)
+    if revision is None:
+        raise Invalid("this section has no text yet: there is nothing to comment on")
+
+    comment = Comment(
+        section_id=section.id,
+        revision_id=revision.id,
+        round_id=review_round.id if review_round else None,
+        author_id=author.id,
+        sector_id=author.sector_id,
+        type=kind,
+        body=body,
+        proposed_text=proposed,
+        item_code=item_code,
+        status=CommentStatus.OPEN,
+    )
+    if new.quote is not None:
+        _quote(comment, revision, new.quote)
+    session.add(comment)
+    session.flush()
+    # A round comment quotes the frozen text: carry its anchor onto today's text.
+    current = revisions.latest(section.id)
+    if comment.quote_exact is not None and current.id != revision.id:
+        reanchor(comment, revision.body, current)
+    activity.record(
+        author,
+        "comment.created",
+        comment,
+        paper_id=section.paper_id,
+        after=_snapshot(comment),
+    )
+    return comment
+
+
+def _round_revision(review_round: ReviewRound, section: Section) -> Revision | None:
+    frozen = session.scalar(
+        select(VersionSection).where(
+            VersionSection.version_id == review_round.version_id,
+            VersionSection.section_id == section.id,
+        )
+    )
+    if frozen is None:
+        raise Invalid("this section is not part of the round's version")
+    return session.get(Revision, frozen.revision_id) if frozen.revision_id else None
+
+
+def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
+    """Check the quote against the revision's text and anchor the comment on it."""
+    exact = quote.get("exact") or ""
+    if not exact.strip():
+        raise BadInput("a quote needs the exact passage it is about")
+    if len(exact) > MAX_QUOTE_CHARS:
+        raise BadInput(f"a quoted passage is limited to {MAX_QUOTE_CHARS} characters")
+    selector = anchoring.Quote(exact, quote.get("prefix") or "", quote.get("suffix") or "")
+    hint = quote.get("start")
+    found = _exact_anchor(revision.body, selector, hint)
+    if found is None:
+        raise Invalid(
+            f"the quoted passage is not in the text of revision {revision.number} of this section",
+            {"exact": exact, "revision_id": revision.id},
+        )
+    text = revision.body
+    comment.quote_exact = exact
+    # Keep the context the client saw, or take it from the text when it sent none.
+    before = text[max(0, found.start - CONTEXT_CHARS) : found.start]
+    comment.quote_prefix = selector.prefix or before
+    comment.quote_suffix = selector.suffix or text[found.end : found.end + CONTEXT_CHARS]
+    comment.anchor_revision_id = revision.id
+    comment.anchor_start, comment.anchor_end = found.start, found.end
+    comment.orphaned = False
+
+
+def _exact_anchor(text: str, selector: anchoring.Quote, hint) -> anchoring.Anchor | None:
+    """The verbatim occurrence the selector means: a new comment's quote must be in the
+    text as it is; prefix, suffix and position choose between repeated passages.
+    """
+    if hint is not None and not isinstance(hint, int):
+        raise BadInput("quote.start must be a character offset")
+    found = anchoring.locate(text, selector, hint=hint)
+    return found if found is not None and found.exact else None
+
+
+def _item_code(section: Section, kind: str, code: str | None) -> str | None:
+    """An `alignment` comment may name the framework item it is about; it must exist."""
+    if code is None or not code.strip():
+        return None
+    if kind != CommentType.ALIGNMENT:
+        raise Invalid("only a comment of type alignment names a framework item")
+    code = code.strip()
+    if session.scalar(select(FrameworkItem.id).where(FrameworkItem.code == code)) is None:
+        raise Invalid(f"no framework item has the code {code!r}", {"item_code": code})
+    return code
+
+
+def edit_comment(comment: Comment, actor: User, *, body=None, type=None, proposed_text=...):
+    """The author changes their comment, while nobody has answered or resolved it."""
+    _require_own_and_untouched(comment, actor, "edit")
+    before = _snapshot(comment)
+    if body is not None:
+        comment.body = _text(body, "body", MAX_BODY_CHARS)
+    if type is not None:
+        comment.type = _enum(CommentType, type, "type")
+    if proposed_text is not ...:
+        comment.proposed_text = _optional_text(proposed_text, "proposed_text", MAX_BODY_CHARS)
+    comment.edited_at = utcnow()
+    activity.record(
+        actor,
+        "comment.edited",
+        comment,
+        paper_id=_paper_id(comment),
+        before=before,
+        after=_snapshot(comment),
+    )
+    return comment
+
+
+def withdraw_comment(comment: Comment, actor: User) -> Comment:
+    """The author takes their comment back, while nobody has answered or resolved it."""
+    _require_own_and_untouched(comment, actor, "withdraw")
+    before = _snapshot(comment)
+    comment.status = CommentStatus.WITHDRAWN
+    activity.record(
+        actor,
+        "comment.withdrawn",
+        comment,
+        paper_id=_paper_id(comment),
+        before=before,
+        after=_snapshot(comment),
+    )
+    return comment
+
+
+def _require_own_and_untouched(comment: Comment, actor: User, verb: str) -> None:
+    if comment.author_id != actor.id:
+        raise Forbidden(f"only the comment's author may {verb} it")
+    if comment.status != CommentStatus.OPEN or comment.replies or comment.resolutions:
+        done = "withdrawn" if verb == "withdraw" else "edited"
+        raise Conflict(f"this comment has been answered or resolved; it can no longer be {done}")
+
+
+def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = None):
+    """A reply in the comment's thread (to the comment, or to another reply)."""
+    section = session.get(Section, comment.section_id)
+    require_role(actor, section.paper_id, *REPLIERS, action="reply to comments")
+    if comment.status == CommentStatus.WITHDRAWN:
+        raise Conflict("this comment was withdrawn by its author")
+    if parent_id is not None and parent_id not in {entry.id for entry in comment.replies}:
+        raise Invalid(f"reply {parent_id} is not in this comment's thread")
+    entry = CommentReply(
+        comment_id=comment.id,
+        parent_id=parent_id,
+        author_id=actor.id,
+        body=_text(body, "body", MAX_BODY_CHARS),
+    )
+    session.add(entry)
+    session.flush()
+    session.refresh(comment, ["replies"])
+    activity.record(
+        actor,
+        "comment.replied",
+        comment,
+        paper_id=section.paper_id,
+        after={"reply_id": entry.id, "body": entry.body, "parent_id": parent_id},
+    )
+    return entry
+
+
+# --- resolution ------------------------------------------------------------------------
+
+
+def may_resolve(comment: Comment, user: User) -> bool:
+    section = session.get(Section, comment.section_id)
+    roles = roles_on(user, section.paper_id)
+    is_lead = section.lead_author_id == user.id and Role.AUTHOR in roles
+    return Role.COORDINATOR in roles or is_lead
+
+
+def resolve(
+    comment: Comment,
+    actor: User,
+    *,
+    decision: str,
+    rationale: str = "",
+    apply_suggestion: bool = False,
+) -> CommentResolution:
+    """Decide on a comment; with `apply_suggestion`, its proposed text replaces the passage
+    in a new revision of the section.
+    """
+    section = session.get(Section, comment.section_id)
+    require_member(actor, section)
+    if not may_resolve(comment, actor):
+        raise Forbidden("only the section's lead author or the coordinator may resolve comments")
+    decision = _enum(Decision, decision, "decision")
+    rationale = (rationale or "").strip()
+    if decision in RATIONALE_REQUIRED and not rationale:
+        raise Invalid(f"a {decision} decision needs a rationale", {"field": "rationale"})
+    if comment.status == CommentStatus.RESOLVED:
+        raise Conflict("this comment is already resolved; the coordinator may reopen it")
+    if comment.status == CommentStatus.WITHDRAWN:
+        raise Conflict("this comment was withdrawn by its author")
+
+    before = _snapshot(comment)
+    applied = _apply(comment, section, actor, decision) if apply_suggestion else None
+    comment.status = CommentStatus.RESOLVED
+    comment.decision = decision
+    comment.rationale = rationale
+    comment.resolved_by_id = actor.id
+    comment.resolved_at = utcnow()
+    entry = CommentResolution(
+        comment_id=comment.id,
+        action=ResolutionAction.RESOLVED,
+        decision=decision,
+        rationale=rationale,
+        applied_revision_id=applied.id if applied else None,
+        actor_id=actor.id,
+    )
+    session.add(entry)
+    session.flush()
+    activity.record(
+        actor,
+        "comment.resolved",
+        comment,
+        paper_id=section.paper_id,
+        before=before,
+        after={**_snapshot(comment), "applied_revision_id": entry.applied_revision_id},
+    )
+    return entry
+
+
+def _apply(comment: Comment, section: Section, actor: User, decision: str) -> Revision:
+    """A new revision in which the comment's proposed text replaces its passage."""
+    if decision not in APPLICABLE:
+        raise Invalid("only an accepted suggestion can be applied")
+    if comment.proposed_text is None:
+        raise Invalid("this comment proposes no text to apply")
+    if comment.quote_exact is None:
+        raise Invalid("this comment quotes no passage: there is nothing to replace")
+    current = revisions.latest(section.id)
+    if comment.orphaned or comment.anchor_revision_id != current.id:
+        raise Conflict(
+            "the passage this comment is about is no longer in the section's text; "
+            "edit the text instead",
+            {"current_revision_id": current.id},
+        )
+    body = (
+        current.body[: comment.anchor_start]
+        + comment.proposed_text
+        + current.body[comment.anchor_end :]
+    )
+    start = comment.anchor_start
+    applied = revisions.save_revision(
+        section,
+        actor,
+        body=body,
+        base_revision_id=current.id,
+        summary=f"Applied the suggestion of comment {comment.id} ({comment.sector.code})",
+    )
+    # The comment now points at the text it brought in, not at a passage that is gone.
+    comment.anchor_revision_id = applied.id
+    comment.anchor_start, comment.anchor_end = start, start + len(comment.proposed_text)
+    comment.orphaned = False
+    return applied
+
+
+def reopen(comment: Comment, actor: User, rationale: str = "") -> CommentResolution:
+    """The coordinator reopens a resolved comment; its earlier resolution stays in history."""
+    section = session.get(Section, comment.section_id)
+    require_role(actor, section.paper_id, Role.COORDINATOR, action="reopen comments")
+    if comment.status != CommentStatus.RESOLVED:
+        raise Conflict("only a resolved comment can be reopened")
+    before = _snapshot(comment)
+    comment.status = CommentStatus.OPEN
+    comment.decision = None
+    comment.rationale = None
+    comment.resolved_by_id = None
+    comment.resolved_at = None
+    entry = CommentResolution(
+        comment_id=comment.id,
+        action=ResolutionAction.REOPENED,
+        rationale=(rationale or "").strip(),
+        actor_id=actor.id,
+    )
+    session.add(entry)
+    session.flush()
+    # The section may have moved on while the comment was resolved.
+    current = revisions.latest(section.id)
+    if comment.quote_exact is not None and comment.anchor_revision_id != current.id:
+        reanchor(comment, session.get(Revision, comment.anchor_revision_id).body, current)
+    activity.record(
+        actor,
+        "comment.reopened",
+        comment,
+        paper_id=section.paper_id,
+        before=before,
+        after=_snapshot(comment),
+    )
+    return entry
+
+
+# --- re-anchoring ----------------------------------------------------------------------
+
+
+def reanchor(comment: Comment, old_body: str, new: Revision, *, hint: int | None = None) -> None:
+    """Find the comment's passage in the new revision, or mark it orphaned.
+
+    `old_body` is the text the comment is anchored on now; the passage's place there,
+    carried through the edit, breaks ties between candidates.
+    """
+    if hint is None:
+        hint = anchoring.map_position(old_body, new.body, comment.anchor_start or 0)
+    found = anchoring.locate(
+        new.body,
+        anchoring.Quote(comment.quote_exact, comment.quote_prefix, comment.quote_suffix),
+        hint=hint,
+    )
+    if found is None:
+        # Keep the last place it was found: the comment still shows the text it was made on.
+        comment.orphaned = True
+        return
+    comment.orphaned = False
+    comment.anchor_revision_id = new.id
+    comment.anchor_start, comment.anchor_end = found.start, found.end
+
+
+@revisions.on_revision_saved
+def _reanchor_open_comments(section: Section, revision: Revision, author: User) -> None:
+    comments = session.scalars(
+        select(Comment).where(
+            Comment.section_id == section.id,
+            Comment.status == CommentStatus.OPEN,
+            Comment.quote_exact.is_not(None),
+        )
+    ).all()
+    if not comments:
+        return
+    # Comments stored before they were anchored fall back to the revision they were made on.
+    anchored_on = {
+        comment.id: comment.anchor_revision_id or comment.revision_id for comment in comments
+    }
+    bodies = dict(
+        session.execute(
+            select(Revision.id, Revision.body).where(Revision.id.in_(set(anchored_on.values())))
+        ).all()
+    )
+    # One diff per earlier revision, however many comments are anchored on it.
+    maps = {
+        revision_id: anchoring.position_map(body, revision.body)
+        for revision_id, body in bodies.items()
+    }
+    for comment in comments:
+        was_orphaned = comment.orphaned
+        old_id = anchored_on[comment.id]
+        if comment.anchor_revision_id is None:
+            comment.anchor_revision_id = old_id
+        hint = maps[old_id](comment.anchor_start or 0)
+        reanchor(comment, bodies[old_id], revision, hint=hint)
+        if comment.orphaned != was_orphaned:
+            activity.record(
+                author,
+                "comment.orphaned" if comment.orphaned else "comment.reanchored",
+                comment,
+                paper_id=section.paper_id,
+                after={"revision_id": revision.id, "orphaned": comment.orphaned},
+            )
+    session.flush()
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _paper_id(comment: Comment) -> int:
+    return session.get(Section, comment.section_id).paper_id
+
+
+def _snapshot(comment: Comment) -> dict:
+    return {
+        "status": comment.status,
+        "type": comment.type,
+        "body": comment.body,
+        "proposed_text": comment.proposed_text,
+        "decision": comment.decision,
+        "rationale": comment.rationale,
+        "orphaned": comment.orphaned,
+    }
+
+
+def _text(value, field: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"{field} must not be empty")
+    if len(value) > limit:
+        raise BadInput(f"{field} is limited to {limit} characters")
+    return value.strip()
+
+
+def _optional_text(value, field: str, limit: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput(f"{field} must be text")
+    if len(value) > limit:
+        raise BadInput(f"{field} is limited to {limit} characters")
+    return value
+
+
+def _enum(kind, value, field: str):
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise BadInput(f"{field} must be one of {allowed}", {field: value}) from None
