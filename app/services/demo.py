@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.db import session
 from app.models import Paper, PaperMember, Role
-from app.services import papers, sections, users
+from app.services import alignment, papers, reviews, sections, users
 
 DEMO_PASSWORD = "plume-demo-2026"
 TEMPLATE = "ai-and-culture"
@@ -61,6 +61,52 @@ def load_demo(drafts_dir: Path, *, today: date | None = None):
                 lead_author_id=author.id,
                 due_date=today + timedelta(days=7 + 3 * index),
             )
+        _start_the_review(paper, people, coordinator)
     logins = [(str(role), email, DEMO_PASSWORD) for role, email, _n, _s in DEMO_PEOPLE]
     logins.append(("admin", admin_email, DEMO_PASSWORD))
     return paper, logins
+
+
+# What the demo's reviewers have already said: (section, reviewer, type, quote, body, proposal)
+DEMO_COMMENTS = [
+    (
+        "3.4",
+        "reviewer.shs@plume.demo",
+        "substantive",
+        "unless curators review them",
+        "Say who is accountable when a generated description is wrong: the institution, "
+        "not the provider.",
+        "unless curators review them, and the institution remains accountable for what it "
+        "publishes",
+    ),
+    (
+        "3.4",
+        "reviewer.la@plume.demo",
+        "legal",
+        "depend on external providers",
+        "Procurement terms should secure the institution's rights over its data and the "
+        "descriptions generated from it.",
+        None,
+    ),
+]
+
+
+def _start_the_review(paper: Paper, people: dict, coordinator) -> None:
+    """Two comments and one alignment decision, so the demo's pages are not empty."""
+    by_number = {row.number: row.section for row in sections.list_sections(paper.id, coordinator)}
+    for number, email, kind, quote, body, proposal in DEMO_COMMENTS:
+        reviews.create_comment(
+            by_number[number],
+            people[email],
+            reviews.NewComment(
+                body=body, type=kind, quote={"exact": quote}, proposed_text=proposal
+            ),
+        )
+    alignment.record_section_decision(
+        by_number["3.4"],
+        coordinator,
+        item_code="REC2021.P7",
+        status="partial",
+        rationale="Transparency of generated descriptions is raised; explainability to "
+        "visitors is not yet.",
+    )
