@@ -32,9 +32,22 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+# Databases this run created, dropped when it ends.
+_CREATED: set[str] = set()
+
+
+def postgres_url(purpose: str = "") -> str:
+    """This run's own PostgreSQL database: two runs on one machine (two developers, or a
+    developer and CI) must not drop each other's database mid-test."""
+    url = make_url(POSTGRES_URL)
+    name = "_".join(part for part in (url.database, purpose, str(os.getpid())) if part)
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def fresh_postgres_database(url: str) -> str:
     """Drop and create the test database; skips (fails in CI) when PostgreSQL is not there."""
     target = make_url(url)
+    _CREATED.add(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -53,7 +66,7 @@ def database_url(request, tmp_path_factory) -> str:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'plume.sqlite3'}"
     else:
-        url = fresh_postgres_database(POSTGRES_URL)
+        url = fresh_postgres_database(postgres_url())
     migrate.upgrade(url)
     return url
 
@@ -175,6 +188,21 @@ def create_paper(db, create_user, drafts_dir):
 @pytest.fixture
 def today():
     return date.today()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for url in _CREATED:
+        target = make_url(url)
+        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+                )
+        except Exception:
+            pass  # PostgreSQL went away: nothing left to clean
+        finally:
+            admin.dispose()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,14 +10,14 @@ from sqlalchemy import create_engine, inspect
 import app.models  # noqa: F401
 from app import migrate
 from app.db import Base, make_engine
-from tests.conftest import POSTGRES_URL, fresh_postgres_database
+from tests.conftest import fresh_postgres_database, postgres_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-    return fresh_postgres_database(POSTGRES_URL.replace("plume_test", "plume_test_migrations"))
+    return fresh_postgres_database(postgres_url("migrations"))
 
 
 def _differences(url: str) -> list:
