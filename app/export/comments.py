@@ -153,18 +153,38 @@ def _collect(node: Any, seen: list[tuple[str, int]]) -> None:
 
 
 def _replace(node: Any, placed: set[int], comments: Sequence[OpenComment], language: str) -> Any:
+    """`node` with its markers turned into comment spans (or dropped). Copy on write: a
+    subtree without a marker is returned as it is, so a long section costs one walk."""
     if isinstance(node, str):
-        return _MARKER.sub("", node)  # a marker in code or in a link target: dropped
+        # A marker in code or in a link target: dropped.
+        return _MARKER.sub("", node) if (START in node or END in node) else node
     if isinstance(node, list):
-        out: list[Any] = []
-        for item in node:
-            if isinstance(item, dict) and item.get("t") == "Str" and _MARKER.search(item["c"]):
-                out.extend(_split(item["c"], placed, comments, language))
+        out: list[Any] | None = None
+        for position, item in enumerate(node):
+            if isinstance(item, dict) and item.get("t") == "Str":
+                if START not in item["c"] and END not in item["c"]:
+                    if out is not None:
+                        out.append(item)
+                    continue
+                replaced = _split(item["c"], placed, comments, language)
             else:
-                out.append(_replace(item, placed, comments, language))
-        return out
+                new = _replace(item, placed, comments, language)
+                if new is item:
+                    if out is not None:
+                        out.append(item)
+                    continue
+                replaced = [new]
+            if out is None:
+                out = list(node[:position])
+            out.extend(replaced)
+        return node if out is None else out
     if isinstance(node, dict):
-        return {key: _replace(value, placed, comments, language) for key, value in node.items()}
+        changed = {
+            key: new
+            for key, value in node.items()
+            if (new := _replace(value, placed, comments, language)) is not value
+        }
+        return {**node, **changed} if changed else node
     return node
 
 
