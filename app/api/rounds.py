@@ -5,7 +5,6 @@ from flask import Response
 from app.api import bp, current_user
 from app.api.schemas.reviews import MatrixOut, MatrixQuery, RoundIn, RoundOut, RoundPatch
 from app.export import comment_matrix_csv, comment_matrix_docx
-from app.export.document import MatrixRow
 from app.services import access, rounds
 
 TAGS = ["Review"]
@@ -56,20 +55,7 @@ def _matrix(paper, review_round, query):
     title = rounds.matrix_title(paper, review_round)
     if fmt == "json":
         return {"title": title, "rows": entries}
-    rows = [
-        MatrixRow(
-            sector=entry.sector,
-            section_number=entry.section_number,
-            section_title=entry.section_title,
-            passage=entry.passage,
-            type=entry.type,
-            comment=entry.comment,
-            proposed_change=entry.proposed_change,
-            decision=entry.decision,
-            rationale=entry.rationale,
-        )
-        for entry in entries
-    ]
+    rows = rounds.export_rows(entries)
     if fmt == "csv":
         data = comment_matrix_csv(rows, paper.language)
     else:

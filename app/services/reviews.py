@@ -97,6 +97,18 @@ def list_comments(
     return list(session.scalars(_with_thread(query.order_by(Comment.id))))
 
 
+def comments_by_id(paper_id: int, ids) -> dict[int, Comment]:
+    """The paper's comments with these ids, in one statement (others are left out)."""
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Comment)
+        .join(Section, Section.id == Comment.section_id)
+        .where(Section.paper_id == paper_id, Comment.id.in_(list(ids)))
+    )
+    return {comment.id: comment for comment in rows}
+
+
 def anchored_text(comment: Comment) -> str | None:
     """The passage as it stands where the comment is anchored now (None if orphaned)."""
     if comment.quote_exact is None or comment.orphaned or comment.anchor_revision_id is None:
@@ -268,10 +280,19 @@ def withdraw_comment(comment: Comment, actor: User) -> Comment:
     return comment
 
 
+def may_change(comment: Comment, user: User) -> bool:
+    """Whether the user may still edit or withdraw the comment: their own, untouched."""
+    return comment.author_id == user.id and _untouched(comment)
+
+
+def _untouched(comment: Comment) -> bool:
+    return comment.status == CommentStatus.OPEN and not comment.replies and not comment.resolutions
+
+
 def _require_own_and_untouched(comment: Comment, actor: User, verb: str) -> None:
     if comment.author_id != actor.id:
         raise Forbidden(f"only the comment's author may {verb} it")
-    if comment.status != CommentStatus.OPEN or comment.replies or comment.resolutions:
+    if not _untouched(comment):
         done = "withdrawn" if verb == "withdraw" else "edited"
         raise Conflict(f"this comment has been answered or resolved; it can no longer be {done}")
 

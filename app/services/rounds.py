@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from app.db import session, utcnow
+from app.export.document import MatrixRow
 from app.models import (
     Comment,
     CommentResolution,
@@ -278,6 +279,24 @@ def matrix(
             )
         )
     return entries
+
+
+def export_rows(entries: list[MatrixEntry]) -> list[MatrixRow]:
+    """The matrix's rows as the export package writes them to CSV and Word."""
+    return [
+        MatrixRow(
+            sector=entry.sector,
+            section_number=entry.section_number,
+            section_title=entry.section_title,
+            passage=entry.passage,
+            type=entry.type,
+            comment=entry.comment,
+            proposed_change=entry.proposed_change,
+            decision=entry.decision,
+            rationale=entry.rationale,
+        )
+        for entry in entries
+    ]
 
 
 def _decisions_as_of(comment_ids: list[int], as_of: datetime) -> dict[int, tuple[str, str]]:

@@ -57,8 +57,11 @@ def init_app(app) -> None:
     from app.web import auth, i18n, security, templating
     from app.web.views import (  # noqa: F401  (each module adds its routes to bp)
         admin,
+        alignment,
         dashboard,
         papers,
+        reviews,
+        rounds,
         sections,
         versions,
     )

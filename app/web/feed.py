@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import Activity, Paper, Section, User
-from app.services import revisions, sections, users
+from app.services import reviews, revisions, sections, users
 from app.services.errors import NotFound
 from app.web import i18n
 from app.web.templating import when
@@ -75,8 +76,18 @@ def _target(entry: Activity, paper: Paper, reader: User) -> tuple[str | None, st
             return _name(section, paper), url_for(
                 "web.section_history", section_id=section.id, to=revision.id
             )
+        if entry.target_type == "comment":
+            comment = reviews.get_comment(entry.target_id, reader)
+            section = sections.get_section(comment.section_id, reader)
+            return _name(section, paper), url_for(
+                "web.section", section_id=section.id, _anchor=f"comment-{comment.id}"
+            )
     except NotFound:
         return None, None
+    if entry.target_type == "reviewround":
+        return _("Round %(id)s", id=entry.target_id), url_for(
+            "web.review_round", round_id=entry.target_id
+        )
     if entry.target_type == "version":
         label = (entry.after or {}).get("label")
         return label, url_for("web.version", version_id=entry.target_id)

@@ -6,7 +6,7 @@ is malformed on its face (a date that is not a date) is a BadInput, shown as a 4
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit
 
 from flask import request, url_for
@@ -36,6 +36,20 @@ def optional_date(name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise BadInput(_("%(field)s must be a date (YYYY-MM-DD)", field=name)) from None
+
+
+def optional_moment(date_name: str, time_name: str) -> datetime | None:
+    """A date field and a time field (HH:MM, UTC, 00:00 when left empty) as one aware
+    moment; None when the date is empty."""
+    day = optional_date(date_name)
+    if day is None:
+        return None
+    value = text(time_name) or "00:00"
+    try:
+        moment = time.fromisoformat(value)
+    except ValueError:
+        raise BadInput(_("%(field)s must be a time (HH:MM)", field=time_name)) from None
+    return datetime.combine(day, moment.replace(tzinfo=None), tzinfo=UTC)
 
 
 def checked(name: str) -> bool:

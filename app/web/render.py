@@ -35,33 +35,14 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def markdown(text: str | None, *, heading_offset: int = 1) -> Markup:
-    """Markdown to sanitised HTML. Headings move down a level: the page holds the h1."""
-    tokens = _md.parse(text or "")
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
-    html = _md.renderer.render(tokens, _md.options, {})
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=URL_SCHEMES,
-            link_rel="noopener noreferrer nofollow",
-        )
-    )
-
-
 @dataclass(frozen=True)
-class Anchor:
-    """A passage to highlight: the comment's id, its label beside the text, its quote."""
+class Passage:
+    """A comment's passage, `text[start:end]` of the Markdown shown, and its label."""
 
     comment_id: int
+    start: int
+    end: int
     label: str
-    exact: str
-    prefix: str = ""
-    suffix: str = ""
     title: str = ""
 
 
@@ -85,38 +66,239 @@ class _Tokens(HTMLParser):
         self.tokens.append(("text", data))
 
 
-_SPACE = re.compile(r"\s+")
-_MARKUP_CHARS = re.compile(r"[*_`]")
+# Unicode's private use area: characters that no one types, used as markers.
+_PRIVATE_USE = range(0xE000, 0xF900)
+# Elements that hold other elements, not text: a <mark> there would be out of place.
+_NO_TEXT = {"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup"}
+# Elements whose own text is only the white space between their blocks: none to mark.
+_BLOCKS = {"blockquote", "div", "li", "dd", "td", "th"} | _NO_TEXT
+_VOID = {"area", "br", "col", "hr", "img", "input", "source", "wbr"}
 
 
-def _collapsed(text: str) -> tuple[str, list[int]]:
-    """`text` with each run of white space as one space, and where each character came from."""
-    chars, origin = [], []
-    for match in re.finditer(r"\s+|\S", text):
-        chars.append(" " if match.group().isspace() else match.group())
-        origin.append(match.start())
-    return "".join(chars), origin
+def _html(text: str, heading_offset: int) -> str:
+    tokens = _md.parse(text or "")
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
+    html = _md.renderer.render(tokens, _md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
 
 
-def _locate(flat: str, anchor: Anchor) -> tuple[int, int] | None:
-    """Where the quote is in the rendered text, using prefix and suffix to choose."""
-    prefix = _SPACE.sub(" ", anchor.prefix)
-    suffix = _SPACE.sub(" ", anchor.suffix)
-    # The quote was taken from the Markdown, or from the rendered page: try both forms.
-    for exact in (_SPACE.sub(" ", anchor.exact.strip()), _MARKUP_CHARS.sub("", anchor.exact)):
-        exact = _SPACE.sub(" ", exact.strip())
-        if not exact:
+def markdown(text: str | None, *, heading_offset: int = 1) -> Markup:
+    """Markdown to sanitised HTML. Headings move down a level: the page holds the h1."""
+    return Markup(_html(text or "", heading_offset))
+
+
+_Marked = tuple[Passage, str, str]  # a passage and the markers at its start and end
+
+
+def markdown_with_passages(
+    text: str | None, passages: list[Passage], *, heading_offset: int = 1
+) -> tuple[Markup, set[int]]:
+    """The text as `markdown()` renders it, each passage in <mark>; returns the HTML and
+    the ids of the comments whose passage is highlighted.
+
+    A private-use character is put at each edge of each passage in the Markdown, which is
+    rendered and sanitised as usual; the characters are then replaced by the tags. A
+    passage whose markers would change the rendering (one that starts at a heading's `#`
+    or ends inside a link's address) or land in an attribute is left plain: its comment
+    is still listed beside the text.
+    """
+    text = text or ""
+    plain = _html(text, heading_offset)
+    used = set(text)
+    free = (chr(code) for code in _PRIVATE_USE if chr(code) not in used)
+    marked: list[_Marked] = []
+    for passage in sorted(passages, key=lambda p: (p.start, -p.end)):
+        if not 0 <= passage.start < passage.end <= len(text):
             continue
-        best, best_score, start = None, -1, flat.find(exact)
-        while start >= 0:
-            end = start + len(exact)
-            score = _common_suffix(flat[:start], prefix) + _common_prefix(flat[end:], suffix)
-            if score > best_score:
-                best, best_score = (start, end), score
-            start = flat.find(exact, start + 1)
-        if best:
-            return best
-    return None
+        opening, closing = next(free, None), next(free, None)
+        if opening is None or closing is None:
+            break  # thousands of passages: the rest stay plain
+        marked.append((passage, opening, closing))
+    if not marked:
+        return Markup(plain), set()
+
+    html = _html(_with_markers(text, marked), heading_offset)
+    if not _renders_alike(html, plain, marked):
+        # Find the passages whose markers change the text, and leave them out.
+        marked = [
+            entry
+            for entry in marked
+            if _renders_alike(_html(_with_markers(text, [entry]), heading_offset), plain, [entry])
+        ]
+        html = _html(_with_markers(text, marked), heading_offset)
+        if not marked or not _renders_alike(html, plain, marked):
+            return Markup(plain), set()
+    return _replace_markers(html, marked)
+
+
+def _with_markers(text: str, marked: list[_Marked]) -> str:
+    inserts = []
+    for passage, opening, closing in marked:
+        inserts.append((passage.start, 1, opening))
+        inserts.append((passage.end, 0, closing))  # at one place, ends come before starts
+    inserts.sort(key=lambda insert: (insert[0], insert[1]))
+    parts, last = [], 0
+    for position, _kind, char in inserts:
+        parts += [text[last:position], char]
+        last = position
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _without(html: str, marked: list[_Marked]) -> str:
+    return html.translate({ord(char): None for _p, *chars in marked for char in chars})
+
+
+def _renders_alike(html: str, plain: str, marked: list[_Marked]) -> bool:
+    return _without(html, marked) == plain
+
+
+def _replace_markers(html: str, marked: list[_Marked]) -> tuple[Markup, set[int]]:
+    parser = _Tokens()
+    parser.feed(html)
+    parser.close()
+    starts = {opening: passage for passage, opening, _c in marked}
+    ends = {closing: passage for passage, _o, closing in marked}
+
+    # A passage is highlighted when both its markers are in the text, in order.
+    order: dict[str, int] = {}
+    for kind, value in parser.tokens:
+        if kind == "text":
+            for char in value:
+                if char in starts or char in ends:
+                    order[char] = len(order)
+    good = {
+        passage.comment_id
+        for passage, opening, closing in marked
+        if opening in order and closing in order and order[opening] < order[closing]
+    }
+
+    out: list[str] = []
+    stack: list[str] = []  # the open elements
+    active: list[int] = []  # the comments whose passage the text is in
+    links = 0
+    waiting: list[str] = []  # links to comments, held until the <a> they fall in closes
+
+    for kind, value in parser.tokens:
+        if kind != "text":
+            out.append(_without(value, marked))  # a marker in an attribute is dropped
+            if kind.startswith("open:"):
+                tag = kind[5:]
+                if tag not in _VOID:
+                    stack.append(tag)
+                links += tag == "a"
+            elif kind.startswith("close:"):
+                tag = kind[6:]
+                if tag in stack:
+                    while stack.pop() != tag:
+                        pass
+                if tag == "a":
+                    links = max(0, links - 1)
+                    if not links:
+                        out.extend(waiting)
+                        waiting.clear()
+            continue
+        holds_text = not stack or stack[-1] not in _NO_TEXT
+        between_blocks = not stack or stack[-1] in _BLOCKS
+        piece: list[str] = []
+        for char in value:
+            passage = starts.get(char) or ends.get(char)
+            if passage is None:
+                piece.append(char)
+                continue
+            if passage.comment_id not in good:
+                continue
+            _text_out(out, piece, active, holds_text, between_blocks)
+            if char in starts:
+                active.append(passage.comment_id)
+                out.append(f'<span class="quote-start" id="quote-{passage.comment_id}"></span>')
+                continue
+            active.remove(passage.comment_id)
+            # The number shows through CSS (::after), so that it is not part of the text
+            # a reader selects and quotes.
+            ref = (
+                f'<a class="quote-ref" href="#comment-{passage.comment_id}" '
+                f'data-label="{escape(passage.label)}" '
+                f'aria-label="{escape(passage.title or passage.label)}"></a>'
+            )
+            (waiting if links else out).append(ref)
+        _text_out(out, piece, active, holds_text, between_blocks)
+    out.extend(waiting)
+    return Markup("".join(out)), good
+
+
+def _text_out(
+    out: list[str], piece: list[str], active: list[int], holds_text: bool, between_blocks: bool
+) -> None:
+    """Write the text gathered so far, marked if it is in passages (and may be), and empty
+    `piece`. The white space between blocks is left unmarked."""
+    if not piece:
+        return
+    escaped = escape("".join(piece), quote=False)
+    piece.clear()
+    if active and holds_text and not (between_blocks and not escaped.strip()):
+        ids = " ".join(map(str, active))
+        out.append(f'<mark class="quote" data-comments="{ids}">{escaped}</mark>')
+    else:
+        out.append(escaped)
+
+
+# What may stand between two words of a passage in the Markdown but not on the page: white
+# space, emphasis, a blockquote's `>`, a heading's `#`, a link's brackets and address, a
+# list item's marker, an inline tag.
+_GAP = (
+    r"(?:\s|[*_`~>#\[\]]|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>]*>"
+    r"|\n[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t])+"
+)
+_INSIDE_WORD = r"(?:[*_`~\[\]]|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\s][^<>]*>)*"
+_ENTITIES = {"&": "(?:&|&amp;)", "<": "(?:<|&lt;)", ">": "(?:>|&gt;)"}
+_SPACE = re.compile(r"\s+")
+_MARKUP_CHARS = re.compile(r"[*_`~>#\[\]]")
+MAX_QUOTE_WORDS = 800
+
+
+def _char_pattern(char: str) -> str:
+    if char in _ENTITIES:
+        return _ENTITIES[char]
+    # Punctuation may be escaped in the Markdown (`\*` shows as `*`).
+    return re.escape(char) if char.isalnum() else r"\\?" + re.escape(char)
+
+
+def _readable(text: str) -> str:
+    return _SPACE.sub(" ", _MARKUP_CHARS.sub("", text)).strip()
+
+
+def source_passage(source: str, exact: str, prefix: str = "", suffix: str = ""):
+    """Where a passage copied from the page is in the Markdown: (start, end), or None.
+
+    The page shows the text without its markup, so the same words are looked for with
+    only white space and Markdown markup between them; the prefix and suffix choose
+    between repeated passages, as the comment's anchoring does.
+    """
+    words = exact.split()
+    if not words or len(words) > MAX_QUOTE_WORDS:
+        return None
+    pattern = re.compile(
+        _GAP.join(_INSIDE_WORD.join(_char_pattern(char) for char in word) for word in words)
+    )
+    want_before, want_after = _readable(prefix), _readable(suffix)
+    reach_before, reach_after = 2 * len(prefix) + 40, 2 * len(suffix) + 40
+    best, best_score = None, -1
+    for match in pattern.finditer(source):
+        before = _readable(source[max(0, match.start() - reach_before) : match.start()])
+        after = _readable(source[match.end() : match.end() + reach_after])
+        score = _common_suffix(before, want_before) + _common_prefix(after, want_after)
+        if score > best_score:
+            best, best_score = (match.start(), match.end()), score
+    return best
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -131,75 +313,6 @@ def _common_prefix(a: str, b: str) -> int:
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
     return n
-
-
-def highlight(html: str, anchors: list[Anchor]) -> tuple[Markup, set[int]]:
-    """Wrap each anchor's passage in <mark>; returns the HTML and the comment ids found."""
-    parser = _Tokens()
-    parser.feed(str(html))
-    parser.close()
-    tokens = parser.tokens
-    text = "".join(value for kind, value in tokens if kind == "text")
-    flat, origin = _collapsed(text)
-
-    covering: list[list[int]] = [[] for _ in text]
-    starts: dict[int, list[Anchor]] = {}
-    ends: dict[int, list[Anchor]] = {}
-    found: set[int] = set()
-    for anchor in anchors:
-        span = _locate(flat, anchor)
-        if span is None:
-            continue
-        first, last = origin[span[0]], origin[span[1] - 1] + 1
-        for i in range(first, last):
-            covering[i].append(anchor.comment_id)
-        starts.setdefault(first, []).append(anchor)
-        ends.setdefault(last, []).append(anchor)
-        found.add(anchor.comment_id)
-
-    out: list[str] = []
-    offset, in_link = 0, 0
-
-    def boundary(position: int) -> None:
-        for anchor in ends.get(position, []):
-            if not in_link:
-                # The number shows through CSS (::after), so that it is not part of the
-                # text a reader selects and quotes.
-                out.append(
-                    f'<a class="quote-ref" href="#comment-{anchor.comment_id}" '
-                    f'data-label="{escape(anchor.label)}" '
-                    f'aria-label="{escape(anchor.title or anchor.label)}"></a>'
-                )
-        for anchor in starts.get(position, []):
-            out.append(f'<span class="quote-start" id="quote-{anchor.comment_id}"></span>')
-
-    for kind, value in tokens:
-        if kind != "text":
-            if kind == "open:a":
-                in_link += 1
-            elif kind == "close:a":
-                in_link = max(0, in_link - 1)
-            out.append(value)
-            continue
-        i = 0
-        while i < len(value):
-            boundary(offset + i)
-            ids = covering[offset + i]
-            j = i + 1
-            while j < len(value) and covering[offset + j] == ids and offset + j not in starts:
-                if offset + j in ends:
-                    break
-                j += 1
-            piece = escape(value[i:j], quote=False)
-            if ids:
-                out.append(f'<mark class="quote" data-comments="{" ".join(map(str, ids))}">')
-                out.append(piece + "</mark>")
-            else:
-                out.append(piece)
-            i = j
-        offset += len(value)
-    boundary(offset)
-    return Markup("".join(out)), found
 
 
 def diff_html(ops) -> Markup:

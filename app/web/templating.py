@@ -42,7 +42,7 @@ def language_name(code: str) -> str:
 
 def extra_paper_tabs() -> list[tuple[str, str]]:
     """The paper's tabs for the capabilities this installation has (reviews, alignment)."""
-    tabs = [("web.reviews", _l("Reviews")), ("web.alignment", _l("Alignment"))]
+    tabs = [("web.reviews", _l("Review rounds")), ("web.alignment", _l("Alignment"))]
     return [(endpoint, title) for endpoint, title in tabs if endpoint in current_app.view_functions]
 
 

@@ -1,9 +1,11 @@
 """The path from assignment to a signed-off export, in the browser, in English and French.
 
-A coordinator signs in and assigns a section; the author writes a revision; the
+A coordinator signs in and assigns a section; the author writes a revision; a reviewer
+selects a passage of the rendered section with the mouse and comments on it with a
+proposed replacement; the author accepts the suggestion, which becomes the text; the
 coordinator freezes a version; the signatories approve; the coordinator downloads the DOCX.
-Each step uses the page's own
-links, forms and buttons, as a person would, and checks what the page then says.
+Each step uses the page's own links, forms and buttons, as a person would, and checks what
+the page then says.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ WORDS = {
         "word": "Word document",
         "download": "Download",
         "ready": "ready to download",
+        "comment_here": "Comment on this passage",
+        "send_comment": "Send the comment",
+        "comment_saved": "saved",
+        "to_resolve": "Comments awaiting my resolution",
+        "resolve": "Resolve",
+        "apply": "Apply the suggestion",
+        "applied": "The suggestion is applied: revision 3",
     },
     "fr": {
         "manage": "Gérer",
@@ -59,12 +68,52 @@ WORDS = {
         "word": "Document Word",
         "download": "Télécharger",
         "ready": "prêt à télécharger",
+        "comment_here": "Commenter ce passage",
+        "send_comment": "Envoyer le commentaire",
+        "comment_saved": "enregistré",
+        "to_resolve": "Commentaires en attente de ma décision",
+        "resolve": "Traiter",
+        "apply": "Appliquer la proposition",
+        "applied": "La proposition est appliquée : révision 3",
     },
 }
 NEW_TEXT = (
     "Museums use machine learning to describe large collections, which makes "
     "them easier to search.\n\nThe descriptions must stay under curatorial review."
 )
+PASSAGE = "describe large collections"
+PROPOSAL = "describe and index large collections"
+
+
+def select_with_the_mouse(page, selector: str, words: str) -> None:
+    """Press the mouse on the first letter of `words` in the element, release it on the last."""
+    page.locator(selector).scroll_into_view_if_needed()
+    box = page.evaluate(
+        """([selector, words]) => {
+          const walker = document.createTreeWalker(
+            document.querySelector(selector), NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.nodeValue.indexOf(words);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            const first = range.getBoundingClientRect();
+            range.setStart(node, at + words.length - 1);
+            range.setEnd(node, at + words.length);
+            const last = range.getBoundingClientRect();
+            return {x1: first.left + 1, y1: first.top + first.height / 2,
+                    x2: last.right - 1, y2: last.top + last.height / 2};
+          }
+          return null;
+        }""",
+        [selector, words],
+    )
+    assert box, f"{words!r} is not in {selector}"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move(box["x2"], box["y2"], steps=8)
+    page.mouse.up()
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -101,6 +150,37 @@ def test_from_assignment_to_sign_off(live, open_as, language):
     assert words["saved"] in author.locator(".flashes").inner_text()
     assert "machine learning" in author.locator("#section-text").inner_text()
     author.screenshot(path=shots / f"section-{language}.png", full_page=False)
+
+    # A reviewer finds the section, selects a passage with the mouse and comments on it,
+    # proposing a replacement. The selection fills the quote: nothing is typed there.
+    reviewer = open_as(emails["reviewer"], language=language)
+    paper_link = re.compile("Artificial intelligence and culture")
+    reviewer.get_by_role("link", name=paper_link).first.click()
+    reviewer.get_by_role("rowheader", name="Museums").get_by_role("link").click()
+    select_with_the_mouse(reviewer, "#section-text", PASSAGE)
+    reviewer.get_by_role("button", name=words["comment_here"]).click()
+    assert reviewer.locator("#quote_exact").input_value() == PASSAGE
+    assert reviewer.evaluate("document.activeElement.id") == "comment-body"
+    reviewer.keyboard.type("Say what the descriptions are for.")
+    reviewer.locator("#proposed_text").fill(PROPOSAL)
+    reviewer.get_by_role("button", name=words["send_comment"]).click()
+    assert words["comment_saved"] in reviewer.locator(".flashes").inner_text()
+    assert reviewer.locator("#section-text mark.quote").inner_text() == PASSAGE
+    reviewer.screenshot(path=shots / f"comment-{language}.png", full_page=False)
+
+    # The author finds the comment in their queue and accepts the suggestion, applying it.
+    author.goto(f"{live.url}/")
+    waiting = author.locator("section", has=author.get_by_role("heading", name=words["to_resolve"]))
+    waiting.get_by_role("link").first.click()
+    comment = author.locator("article.comment").first
+    comment.locator("summary", has_text=words["resolve"]).click()
+    comment.locator("select[name=decision]").select_option("accepted")
+    comment.get_by_label(re.compile(words["apply"])).check()
+    comment.get_by_role("button", name=words["resolve"]).click()
+    assert words["applied"] in author.locator(".flashes").inner_text()
+    assert PROPOSAL in author.locator("#section-text").inner_text()
+    assert not author.locator("#section-text mark.quote").count()  # resolved: no longer marked
+    author.screenshot(path=shots / f"resolved-{language}.png", full_page=False)
 
     # The coordinator freezes a version.
     coordinator.get_by_role("link", name=words["versions"]).click()

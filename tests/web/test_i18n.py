@@ -20,7 +20,14 @@ from tests.web.helpers import PASSWORD, csrf_token, page
 WEB = Path(TRANSLATIONS).parent
 FRENCH_PO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
 FRENCH_MO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.mo"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "pgettext": ((1, "c"), 2),
+}
 
 
 def _read_po():
@@ -29,19 +36,20 @@ def _read_po():
 
 
 def _extracted() -> set:
+    """(context, message) of every string the UI translates."""
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(WEB), method_map, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
 def test_every_string_of_the_ui_has_a_french_translation():
     catalog = _read_po()
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0]): m
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]): m
         for m in catalog
         if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
     }

@@ -1,18 +1,21 @@
 """Section text full of script tags, event handlers and javascript: links: none of it is live.
 
 The text is rendered on every page that shows it (section, history, editor preview, the
-merge page, the version), and each page is parsed as a browser would: no script but
-Plume's own, no on* attribute, no javascript: URL, no frame or object.
+merge page, the version, the alignment pages with a rationale and a quoted passage full of
+it, the comments beside the text, the review round and its matrix), and each page is
+parsed as a browser would: no script but Plume's own, no on* attribute, no javascript:
+URL, no frame or object.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.models import Role
-from app.services import revisions, versions
+from app.services import alignment, position_decisions, reviews, revisions, rounds, versions
 from tests.web.helpers import Page, page
 
 HOSTILE = """# Title <script>alert('h1')</script>
@@ -85,6 +88,69 @@ def hostile(paper, db):
     )
     version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v-hostile")
     db.flush()
+    coordinator = paper.people[Role.COORDINATOR]
+    alignment.record_section_decision(
+        paper.section,
+        coordinator,
+        item_code="REC2021.V3",
+        status="conflict",
+        rationale=HOSTILE,
+        quote={
+            "exact": '<a href="javascript:alert(5)">raw link</a>',
+            "prefix": "<script>alert('prefix')</script>",
+            "suffix": '<img src=x onerror="alert(22)">',
+        },
+    )
+    position_decisions.record_position_decision(
+        paper,
+        coordinator,
+        question="<script>alert('question')</script>",
+        options=['<img src=x onerror="alert(23)">', "<svg onload=alert(24)>"],
+        decision=HOSTILE,
+        rationale=HOSTILE,
+        sectors=["CLT"],
+        section_id=paper.section.id,
+    )
+    # Comments full of it too: their words, their quotes and proposals, a reply, a
+    # decision's rationale, in a review round whose matrix shows them all again.
+    reviewer = paper.people[Role.REVIEWER]
+    review_round = rounds.open_round(
+        paper,
+        coordinator,
+        version_id=version.id,
+        sectors=["SHS"],
+        deadline=datetime.now(UTC) + timedelta(days=7),
+    )
+    comment = reviews.create_comment(
+        paper.section,
+        reviewer,
+        reviews.NewComment(
+            body=HOSTILE,
+            type="substantive",
+            quote={
+                "exact": '<a href="javascript:alert(5)">raw link</a>',
+                "prefix": "<script>alert('comment prefix')</script>",
+                "suffix": '<img src=x onerror="alert(25)">',
+            },
+            proposed_text='<img src=x onerror="alert(26)"> [x](javascript:alert(27))',
+            round_id=review_round.id,
+        ),
+    )
+    reviews.reply(comment, paper.people[Role.AUTHOR], "<script>alert('reply')</script>")
+    rejected = reviews.create_comment(
+        paper.section,
+        reviewer,
+        reviews.NewComment(
+            body="<svg onload=alert(28)>",
+            type="legal",
+            quote={"exact": '<div onclick="alert(9)" onmouseover=alert(10)>div</div>'},
+            proposed_text="<iframe src=javascript:alert(29)></iframe>",
+        ),
+    )
+    reviews.resolve(rejected, coordinator, decision="rejected", rationale=HOSTILE)
+    db.flush()
+    paper.comment = comment
+    paper.round = review_round
     paper.hostile = revision
     paper.base = base
     paper.version = version
@@ -110,6 +176,12 @@ def test_the_hostile_text_renders_nothing_live_on_any_page(client, sign_in, host
         "overview": client.get(f"/papers/{paper.id}"),
         "dashboard": client.get("/"),
         "activity": client.get(f"/papers/{paper.id}/activity"),
+        "alignment": client.get(f"/papers/{paper.id}/alignment"),
+        "cell": client.get(f"/sections/{section.id}/alignment/REC2021.V3"),
+        "positions": client.get(f"/papers/{paper.id}/position-decisions"),
+        "rounds": client.get(f"/papers/{paper.id}/rounds"),
+        "round": client.get(f"/rounds/{paper.round.id}"),
+        "matrix": client.get(f"/papers/{paper.id}/comment-matrix"),
     }
     for name, response in responses.items():
         assert response.status_code in (200, 409), name
@@ -118,9 +190,20 @@ def test_the_hostile_text_renders_nothing_live_on_any_page(client, sign_in, host
     # The text is still there to read, as text: nothing was silently dropped but the danger.
     assert "raw link" in page(responses["section"]).text
     assert "div" in page(responses["section"]).text
-    # The merge page and the editor keep the source, escaped inside the textarea.
-    for name in ("editor", "merge"):
+    # The merge page and the editor keep the source, escaped inside the textarea; the
+    # alignment pages show the rationale and the decision as the text they are.
+    for name in ("editor", "merge", "alignment", "cell", "positions", "section", "round", "matrix"):
         assert "&lt;script&gt;alert(" in responses[name].get_data(as_text=True), name
+    # The quoted passage too, marked as plain text.
+    assert "raw link&lt;/a&gt;</mark>" in responses["cell"].get_data(as_text=True)
+    # In the section's text, the comment's passage is marked, its link still dead.
+    marked = f'<mark class="quote" data-comments="{paper.comment.id}">raw link</mark>'
+    assert marked in responses["section"].get_data(as_text=True)
+    # The author's queue quotes the comments awaiting them: as text too.
+    sign_in(paper.people[Role.AUTHOR])
+    dashboard = client.get("/")
+    assert _live_hazards(dashboard.get_data(as_text=True)) == []
+    assert "&lt;script&gt;alert(" in dashboard.get_data(as_text=True)
 
 
 def test_the_hazard_finder_finds_hazards():

@@ -1,14 +1,12 @@
-"""The dashboard: my queue, and the papers I take part in."""
+"""The dashboard: my queue (what waits for me), and the papers I take part in."""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
 
 from flask import render_template
 
-from app.models import SectionState
-from app.services import access, papers, sections, signoff
+from app.services import access, papers, queue, sections
 from app.web import bp
 from app.web.auth import me
 
@@ -20,7 +18,7 @@ def state_counts(rows) -> Counter:
 @bp.get("/")
 def dashboard():
     user = me()
-    my_papers, leading = [], []
+    my_papers = []
     for paper in papers.list_papers(user):
         rows = sections.list_sections(paper.id, user)
         my_papers.append(
@@ -31,19 +29,23 @@ def dashboard():
                 "total": len(rows),
             }
         )
-        leading += [(paper, row) for row in rows if row.lead_author_id == user.id]
-    # Work still to do first, the most overdue at the top; sections without a date last.
-    leading.sort(
-        key=lambda pair: (
-            pair[1].state == SectionState.APPROVED,
-            pair[1].due_date or date.max,
-            pair[0].id,
-            pair[1].position,
-        )
-    )
+    waiting = queue.my_queue(user)
+    # The open comments on each section I lead are among those awaiting my resolution.
+    open_comments = Counter(comment.section_id for comment in waiting.comments)
+    commented = {
+        section_id: sections.get_section(section_id, user)
+        for section_id in {comment.section_id for comment in waiting.comments}
+    }
+    papers_by_id = {entry["paper"].id: entry["paper"] for entry in my_papers}
     return render_template(
         "dashboard.html",
         my_papers=my_papers,
-        leading=leading,
-        awaiting_signature=signoff.versions_awaiting(user),
+        leading=waiting.sections,
+        open_comments=open_comments,
+        comments_awaiting=[
+            (comment, commented[comment.section_id]) for comment in waiting.comments
+        ],
+        papers_by_id=papers_by_id,
+        rounds_awaiting=waiting.rounds,
+        awaiting_signature=waiting.versions,
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.models import Role
 from app.services import access, revisions, sections
 from app.services.errors import DomainError, Forbidden
-from app.web import bp, forms, render
+from app.web import bp, comments, forms, i18n, render
 from app.web.auth import me
 from app.web.errors import status_of
 from app.web.views.papers import lead_candidates
@@ -33,19 +33,31 @@ def _section_page(section_id: int):
     return user, section, page
 
 
-@bp.get("/sections/<int:section_id>")
-def section(section_id: int):
+def section_page(section_id: int, *, form: dict | None = None, status: int = 200):
+    """The section's text with its comments; `form` is what a refused form held (its
+    `target` names which form, its `error` says why), shown again with `status`.
+    """
     user, section, page = _section_page(section_id)
     current = revisions.latest(section.id)
+    review = comments.section_review(page["paper"], section, user, page["roles"], current)
     return render_template(
         "section/show.html",
         **page,
         current=current,
-        text=render.markdown(current.body) if current else None,
+        text=review.text,
+        review=review,
+        form=form or {},
         revision_count=len(revisions.list_revisions(section)),
         moves=sections.allowed_moves(section, user),
         candidates=lead_candidates(section.paper_id) if Role.COORDINATOR in page["roles"] else [],
-    )
+        comment_types=list(i18n.COMMENT_TYPES),
+        decisions=list(i18n.DECISIONS),
+    ), status
+
+
+@bp.get("/sections/<int:section_id>")
+def section(section_id: int):
+    return section_page(section_id)
 
 
 @bp.get("/sections/<int:section_id>/history")

@@ -2,8 +2,8 @@
  *
  * On a section page: select a passage of the text and a "Comment on this passage" button
  * appears beside it; it fills the comment form's quote fields (the exact text, with a little
- * text before and after it, as in the W3C TextQuoteSelector) and moves to the form. Without
- * JavaScript, the same fields are typed by hand.
+ * text before and after it, as in the W3C TextQuoteSelector) and moves to the form, ready
+ * to type the comment. Without JavaScript, the passage is typed (or pasted) by hand.
  */
 (function () {
   "use strict";
@@ -60,10 +60,17 @@
     if (start < 0 || end <= start) {
       return null;
     }
-    var exact = index.text.slice(start, end);
-    if (!exact.trim()) {
+    // A selection often takes the space around a word with it: leave that to the context.
+    while (start < end && /\s/.test(index.text.charAt(start))) {
+      start++;
+    }
+    while (end > start && /\s/.test(index.text.charAt(end - 1))) {
+      end--;
+    }
+    if (end <= start) {
       return null;
     }
+    var exact = index.text.slice(start, end);
     return {
       exact: exact,
       prefix: index.text.slice(Math.max(0, start - CONTEXT), start),
@@ -83,9 +90,13 @@
       prefix: form.querySelector("[name=quote_prefix]"),
       suffix: form.querySelector("[name=quote_suffix]")
     };
-    var details = form.querySelector("details.quote-fields");
-    var preview = form.querySelector(".quote-preview");
     var body = form.querySelector("[name=body]");
+
+    // A passage typed or changed by hand has no known context: drop the selection's.
+    fields.exact.addEventListener("input", function () {
+      fields.prefix.value = "";
+      fields.suffix.value = "";
+    });
 
     var button = document.createElement("button");
     button.type = "button";
@@ -126,12 +137,9 @@
       fields.exact.value = pending.exact;
       fields.prefix.value = pending.prefix;
       fields.suffix.value = pending.suffix;
-      if (preview) {
-        preview.textContent = "\u201c" + pending.exact.trim() + "\u201d";
-        preview.hidden = false;
-      }
-      if (details) {
-        details.open = true;
+      var folded = form.closest("details");
+      if (folded) {
+        folded.open = true;
       }
       hide();
       form.scrollIntoView({ behavior: "smooth", block: "nearest" });

@@ -1,0 +1,327 @@
+"""Alignment: the traceability matrix as a coloured grid, the coverage report, each cell's
+decisions with their history, the frameworks a paper is checked against, and the position
+decisions that settled divergent sector views.
+
+The rules (who decides, what a decision needs, what counts as addressed) are in
+app/services/alignment.py and app/services/position_decisions.py; these pages read and
+send forms, as the API does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from app.models import Role
+from app.services import access, alignment, position_decisions, reference, reviews, sections
+from app.services.errors import BadInput, Forbidden, Invalid, NotFound
+from app.web import bp, forms, i18n
+from app.web.auth import me
+from app.web.errors import status_of
+
+TAB = "web.alignment"
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def status_marks() -> dict[str, str]:
+    """Each status as one or two letters, so that a cell says it without its colour."""
+    # The context tells translators that these are abbreviations in a grid cell (« L »
+    # for « lacune »); it must be written out in each call for the extractor to see it.
+    return {
+        "aligned": pgettext("alignment status in a grid cell", "A"),
+        "partial": pgettext("alignment status in a grid cell", "P"),
+        "gap": pgettext("alignment status in a grid cell", "G"),
+        "conflict": pgettext("alignment status in a grid cell", "C"),
+        "not_applicable": pgettext("alignment status in a grid cell", "NA"),
+        "none": "–",
+    }
+
+
+def _comment_ids(name: str = "comment_ids") -> list[int]:
+    """Comment numbers typed as "12, 15" or "#12 #15"."""
+    ids = []
+    for part in _ID_SEPARATORS.split(forms.text(name)):
+        part = part.removeprefix("#")
+        if not part:
+            continue
+        if not part.isdigit():
+            raise BadInput(_("Comment numbers must be numbers, separated by commas: 12, 15"))
+        ids.append(int(part))
+    return ids
+
+
+def _multiline(name: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF; texts are stored with LF.
+    return request.form.get(name, "").replace("\r\n", "\n")
+
+
+def _quote() -> dict[str, str] | None:
+    """The supporting passage as a TextQuoteSelector, or None when no field is filled."""
+    quote = {
+        "exact": _multiline("quote_exact"),
+        "prefix": request.form.get("quote_prefix", ""),
+        "suffix": request.form.get("quote_suffix", ""),
+    }
+    return quote if any(value.strip() for value in quote.values()) else None
+
+
+def _linked_comments(paper_id: int, ids: list[int]) -> list[dict]:
+    """The comments a decision answers, each with the section page that shows it."""
+    found = reviews.comments_by_id(paper_id, ids)
+    linked = []
+    for comment_id in ids:
+        comment = found.get(comment_id)
+        url = None
+        if comment is not None:
+            url = url_for(
+                "web.section", section_id=comment.section_id, _anchor=f"comment-{comment_id}"
+            )
+        linked.append({"id": comment_id, "url": url, "excerpt": comment.body if comment else ""})
+    return linked
+
+
+def _paper_page(paper_id: int):
+    """The acting user, the paper, and what every alignment page shows around it."""
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    roles = access.roles_on(user, paper.id)
+    page = {
+        "paper": paper,
+        "roles": roles,
+        "active_tab": TAB,
+        "marks": status_marks(),
+        "statuses": alignment.STATUSES,
+        "is_coordinator": Role.COORDINATOR in roles,
+    }
+    return user, paper, page
+
+
+# --- the matrix and the coverage report ------------------------------------------------
+
+
+# The endpoint's name puts the tab in the paper's layout (templating.extra_paper_tabs).
+@bp.get("/papers/<int:paper_id>/alignment", endpoint="alignment")
+def alignment_page(paper_id: int):
+    _user, paper, page = _paper_page(paper_id)
+    framework = request.args.get("framework") or None
+    coverage = alignment.coverage_report(paper, framework=framework)
+    decided = position_decisions.list_position_decisions(paper)
+    about_section = Counter(entry.section_id for entry in decided if entry.section_id)
+    return render_template(
+        "alignment/matrix.html",
+        **page,
+        matrix=coverage.matrix,
+        coverage=coverage,
+        framework=framework,
+        paper_frameworks=list(paper.frameworks),
+        framework_label=reference.framework_label,
+        all_frameworks=reference.list_frameworks() if page["is_coordinator"] else [],
+        position_counts=about_section,
+        sections_by_id={row.section_id: row.section for row in coverage.matrix.rows},
+        recent_positions=list(reversed(decided))[:5],
+        position_total=len(decided),
+    )
+
+
+@bp.post("/papers/<int:paper_id>/frameworks")
+def choose_frameworks(paper_id: int):
+    user, paper, _page = _paper_page(paper_id)
+    alignment.choose_frameworks(paper, user, request.form.getlist("frameworks"))
+    chosen = ", ".join(reference.framework_label(f) for f in paper.frameworks) or _("none")
+    flash(_("This paper is now checked against: %(frameworks)s.", frameworks=chosen), "success")
+    return redirect(url_for("web.alignment", paper_id=paper.id))
+
+
+# --- one cell: a section (or the whole paper) against one item ---------------------------
+
+
+def _cell_page(page: dict, section, item, *, may_decide: bool, form=None, error=None):
+    paper = page["paper"]
+    history = alignment.decision_history(paper, section, item_code=item.code)
+    entries = [(entry, _linked_comments(paper.id, entry.comment_ids)) for entry in history]
+    current = history[-1] if history else None
+    return render_template(
+        "alignment/cell.html",
+        **page,
+        section=section,
+        item=item,
+        history=entries,
+        current=current,
+        may_decide=may_decide,
+        expected=section is not None and item.code in section.expected_items,
+        positions=position_decisions.list_position_decisions(paper, section) if section else [],
+        form=form or {},
+        error=error,
+        framework_label=reference.framework_label,
+    )
+
+
+def _decision_form() -> dict:
+    """What the form held, to show it again when the decision is refused."""
+    return {
+        "status": forms.text("status"),
+        "rationale": _multiline("rationale"),
+        "quote_exact": _multiline("quote_exact"),
+        "quote_prefix": request.form.get("quote_prefix", ""),
+        "quote_suffix": request.form.get("quote_suffix", ""),
+        "comment_ids": forms.text("comment_ids"),
+    }
+
+
+def _decided(paper, section, item, status: str) -> None:
+    where = section.number if section else _("The whole paper")
+    flash(
+        _(
+            "Decision recorded: %(where)s × %(item)s is now “%(status)s”.",
+            where=where,
+            item=item.code,
+            status=i18n.label(status, "alignment"),
+        ),
+        "success",
+    )
+
+
+@bp.route("/sections/<int:section_id>/alignment/<item_code>", methods=["GET", "POST"])
+def section_alignment(section_id: int, item_code: str):
+    section = sections.get_section(section_id, me())
+    user, paper, page = _paper_page(section.paper_id)
+    item = alignment.paper_item(paper, item_code)
+    may_decide = alignment.may_decide(section, user)
+    if request.method == "GET":
+        return _cell_page(page, section, item, may_decide=may_decide)
+
+    if not may_decide:
+        raise Forbidden(
+            _("Only the coordinator or the section's lead author records alignment decisions.")
+        )
+    form = _decision_form()
+    try:
+        recorded = alignment.record_section_decision(
+            section,
+            user,
+            item_code=item.code,
+            status=form["status"],
+            rationale=form["rationale"],
+            quote=_quote(),
+            comment_ids=_comment_ids(),
+        )
+    except (BadInput, Invalid) as error:
+        return _cell_page(
+            page, section, item, may_decide=True, form=form, error=error.message
+        ), status_of(error)
+    _decided(paper, section, item, recorded.status)
+    return redirect(
+        url_for(
+            "web.section_alignment",
+            section_id=section.id,
+            item_code=item.code,
+            _anchor=f"decision-{recorded.id}",
+        )
+    )
+
+
+@bp.route("/papers/<int:paper_id>/alignment/whole-paper/<item_code>", methods=["GET", "POST"])
+def paper_alignment(paper_id: int, item_code: str):
+    user, paper, page = _paper_page(paper_id)
+    item = alignment.paper_item(paper, item_code)
+    may_decide = page["is_coordinator"]
+    if request.method == "GET":
+        return _cell_page(page, None, item, may_decide=may_decide)
+
+    if not may_decide:
+        raise Forbidden(_("Only the coordinator records decisions on the whole paper."))
+    form = _decision_form()
+    try:
+        recorded = alignment.record_paper_decision(
+            paper,
+            user,
+            item_code=item.code,
+            status=form["status"],
+            rationale=form["rationale"],
+            comment_ids=_comment_ids(),
+        )
+    except (BadInput, Invalid) as error:
+        return _cell_page(
+            page, None, item, may_decide=True, form=form, error=error.message
+        ), status_of(error)
+    _decided(paper, None, item, recorded.status)
+    return redirect(
+        url_for(
+            "web.paper_alignment",
+            paper_id=paper.id,
+            item_code=item.code,
+            _anchor=f"decision-{recorded.id}",
+        )
+    )
+
+
+# --- position decisions ----------------------------------------------------------------
+
+
+def _position_form() -> dict:
+    return {
+        "question": _multiline("question"),
+        "options": _multiline("options"),
+        "decision": _multiline("decision"),
+        "rationale": _multiline("rationale"),
+        "sectors": request.form.getlist("sectors"),
+        "section_id": forms.text("section_id"),
+        "comment_ids": forms.text("comment_ids"),
+    }
+
+
+@bp.route("/papers/<int:paper_id>/position-decisions", methods=["GET", "POST"])
+def position_decisions_page(paper_id: int):
+    user, paper, page = _paper_page(paper_id)
+    form, error, status = {"sectors": [], "section_id": ""}, None, 200
+    if request.method == "POST":
+        if not page["is_coordinator"]:
+            raise Forbidden(_("Only the coordinator records position decisions."))
+        form = _position_form()
+        try:
+            recorded = position_decisions.record_position_decision(
+                paper,
+                user,
+                question=form["question"],
+                options=form["options"].split("\n"),
+                decision=form["decision"],
+                rationale=form["rationale"],
+                sectors=form["sectors"],
+                comment_ids=_comment_ids(),
+                section_id=forms.optional_int("section_id"),
+            )
+        except (BadInput, Invalid) as refused:
+            error, status = refused.message, status_of(refused)
+        else:
+            flash(_("Position decision recorded."), "success")
+            return redirect(
+                url_for(
+                    "web.position_decisions_page",
+                    paper_id=paper.id,
+                    _anchor=f"position-{recorded.id}",
+                )
+            )
+
+    section = None
+    section_id = request.args.get("section", type=int)
+    if section_id is not None:
+        section = sections.get_section(section_id, user)
+        if section.paper_id != paper.id:
+            raise NotFound(_("This section is not part of this paper."))
+    entries = position_decisions.list_position_decisions(paper, section)
+    rows = sections.list_sections(paper.id, user)
+    return render_template(
+        "alignment/positions.html",
+        **page,
+        entries=[(entry, _linked_comments(paper.id, entry.comment_ids)) for entry in entries],
+        section=section,
+        sections_by_id={row.id: row.section for row in rows},
+        all_sections=[row.section for row in rows],
+        all_sectors=reference.list_sectors() if page["is_coordinator"] else [],
+        form=form,
+        error=error,
+    ), status

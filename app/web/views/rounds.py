@@ -1,0 +1,211 @@
+"""Review rounds and the comment resolution matrix.
+
+The paper's "Review rounds" tab lists its rounds and lets the coordinator open one; a
+round's page holds its matrix, filtered by query parameters, and the CSV and Word files
+the secretariats use. The rules are in app/services/rounds.py; the files come from the
+export package, as the API's do.
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.db import session
+from app.export import comment_matrix_csv, comment_matrix_docx
+from app.models import Role
+from app.services import access, reference, rounds, sections, users, versions
+from app.services.errors import BadInput, Invalid
+from app.web import bp, forms, i18n
+from app.web.auth import me
+from app.web.errors import status_of
+
+TAB = "web.reviews"
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+FILTERS = ("sector", "section", "type", "decision")
+
+
+def _paper_page(paper_id: int):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    roles = access.roles_on(user, paper.id)
+    return user, paper, {"paper": paper, "roles": roles, "active_tab": TAB}
+
+
+def _round_facts(paper, every_round: list) -> list[dict]:
+    """Each round with its version, whether it is open, and its comments by sector."""
+    counts = rounds.comment_counts([r.id for r in every_round])
+    labels = {version.id: version for version in versions.list_versions(paper.id)}
+    facts = []
+    for review_round in every_round:
+        by_sector = [
+            (sector, counts.get((review_round.id, sector.id), 0)) for sector in review_round.sectors
+        ]
+        facts.append(
+            {
+                "round": review_round,
+                "version": labels.get(review_round.version_id),
+                "open": rounds.is_open(review_round),
+                "by_sector": by_sector,
+                "total": sum(
+                    n for (round_id, _sector), n in counts.items() if round_id == review_round.id
+                ),
+            }
+        )
+    return facts
+
+
+def _rounds_page(paper_id: int, *, form: dict | None = None, error=None, status: int = 200):
+    _user, paper, page = _paper_page(paper_id)
+    may_open = Role.COORDINATOR in page["roles"]
+    every_version = list(reversed(versions.list_versions(paper.id)))
+    return render_template(
+        "review/rounds.html",
+        **page,
+        rounds=list(reversed(_round_facts(paper, rounds.list_rounds(paper)))),
+        may_open=may_open,
+        versions=every_version if may_open else [],
+        sectors=reference.list_sectors() if may_open else [],
+        form=form or {"sectors": [], "deadline_time": "17:00"},
+        error=error,
+    ), status
+
+
+@bp.get("/papers/<int:paper_id>/rounds", endpoint="reviews")
+def rounds_page(paper_id: int):
+    return _rounds_page(paper_id)
+
+
+@bp.post("/papers/<int:paper_id>/rounds")
+def open_round(paper_id: int):
+    user, paper, _page = _paper_page(paper_id)
+    form = {
+        "version_id": forms.text("version_id"),
+        "sectors": request.form.getlist("sectors"),
+        "deadline_date": forms.text("deadline_date"),
+        "deadline_time": forms.text("deadline_time"),
+    }
+    try:
+        version_id = forms.optional_int("version_id")
+        if version_id is None:
+            raise BadInput(_("Choose the version to review."))
+        opened = rounds.open_round(
+            paper,
+            user,
+            version_id=version_id,
+            sectors=form["sectors"],
+            deadline=forms.optional_moment("deadline_date", "deadline_time"),
+        )
+    except (BadInput, Invalid) as refused:
+        session.rollback()
+        return _rounds_page(paper_id, form=form, error=refused.message, status=status_of(refused))
+    flash(
+        _(
+            "Round %(id)s is open to %(sectors)s.",
+            id=opened.id,
+            sectors=", ".join(sector.code for sector in opened.sectors),
+        ),
+        "success",
+    )
+    return redirect(url_for("web.review_round", round_id=opened.id))
+
+
+def _filters(round_id: int | None) -> rounds.MatrixFilters:
+    args = request.args
+    return rounds.MatrixFilters(
+        round_id=round_id,
+        sector=args.get("sector") or None,
+        section_id=args.get("section", type=int),
+        type=args.get("type") or None,
+        decision=args.get("decision") or None,
+    )
+
+
+def _chosen() -> dict:
+    """The filters as they were asked for, to keep them in the links and the form."""
+    return {name: request.args[name] for name in FILTERS if request.args.get(name)}
+
+
+def _matrix_page(paper, page: dict, review_round=None, *, form=None, error=None, status=200):
+    user = me()
+    entries = rounds.matrix(paper, _filters(review_round.id if review_round else None))
+    facts = _round_facts(paper, [review_round])[0] if review_round else None
+    opened_by = users.get_user(review_round.opened_by_id) if review_round else None
+    return render_template(
+        "review/matrix.html",
+        **page,
+        review_round=review_round,
+        facts=facts,
+        opened_by=opened_by,
+        entries=entries,
+        chosen=_chosen(),
+        all_sectors=review_round.sectors if review_round else reference.list_sectors(),
+        all_sections=[row.section for row in sections.list_sections(paper.id, user)],
+        comment_types=list(i18n.COMMENT_TYPES),
+        decisions=list(i18n.DECISIONS),
+        may_extend=review_round is not None and Role.COORDINATOR in page["roles"],
+        form=form or {"deadline_time": "17:00"},
+        error=error,
+    ), status
+
+
+@bp.get("/rounds/<int:round_id>")
+def review_round(round_id: int):
+    review_round = rounds.get_round(round_id, me())
+    _user, paper, page = _paper_page(review_round.paper_id)
+    return _matrix_page(paper, page, review_round)
+
+
+@bp.post("/rounds/<int:round_id>/deadline")
+def extend_round(round_id: int):
+    user = me()
+    review_round = rounds.get_round(round_id, user)
+    form = {name: forms.text(name) for name in ("deadline_date", "deadline_time")}
+    try:
+        deadline = forms.optional_moment("deadline_date", "deadline_time")
+        rounds.extend_round(review_round, user, deadline)
+    except (BadInput, Invalid) as refused:
+        session.rollback()
+        _user, paper, page = _paper_page(review_round.paper_id)
+        return _matrix_page(
+            paper, page, review_round, form=form, error=refused.message, status=status_of(refused)
+        )
+    flash(_("Round %(id)s: the deadline is extended.", id=review_round.id), "success")
+    return redirect(url_for("web.review_round", round_id=review_round.id))
+
+
+@bp.get("/papers/<int:paper_id>/comment-matrix")
+def paper_matrix(paper_id: int):
+    _user, paper, page = _paper_page(paper_id)
+    return _matrix_page(paper, page)
+
+
+def _file(paper, review_round, fmt: str) -> Response:
+    """The matrix as the CSV or Word file that the API also serves."""
+    entries = rounds.matrix(paper, _filters(review_round.id if review_round else None))
+    rows = rounds.export_rows(entries)
+    if fmt == "csv":
+        data = comment_matrix_csv(rows, paper.language)
+    else:
+        data = comment_matrix_docx(rows, rounds.matrix_title(paper, review_round), paper.language)
+    name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
+    return Response(
+        data,
+        mimetype=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+@bp.get("/rounds/<int:round_id>/matrix.<any(csv, docx):fmt>")
+def round_matrix_file(round_id: int, fmt: str):
+    user = me()
+    review_round = rounds.get_round(round_id, user)
+    return _file(access.get_paper(review_round.paper_id, user), review_round, fmt)
+
+
+@bp.get("/papers/<int:paper_id>/comment-matrix.<any(csv, docx):fmt>")
+def paper_matrix_file(paper_id: int, fmt: str):
+    return _file(access.get_paper(paper_id, me()), None, fmt)
