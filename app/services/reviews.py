@@ -132,7 +132,7 @@ class NewComment:
 
 def create_comment(section: Section, author: User, new: NewComment) -> Comment:
     """A comment by `author` for their sector, on the section's current text (or, in a
-    review round, on the text of the round's version).
+    review round, on the text of the round's version, or today's if the quote is there).
     """
     require_role(author, section.paper_id, *COMMENTERS, action="comment on sections")
     body = _text(new.body, "body", MAX_BODY_CHARS)
@@ -165,7 +165,15 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
         status=CommentStatus.OPEN,
     )
     if new.quote is not None:
-        _quote(comment, revision, new.quote)
+        try:
+            _quote(comment, revision, new.quote)
+        except Invalid:
+            # The reviewer may be reading today's text rather than the round's frozen one.
+            current = revisions.latest(section.id)
+            if review_round is None or current.id == revision.id:
+                raise
+            _quote(comment, current, new.quote)
+            comment.revision_id = current.id
     session.add(comment)
     session.flush()
     # A round comment quotes the frozen text: carry its anchor onto today's text.

@@ -354,6 +354,14 @@ def test_a_review_round_from_opening_to_its_matrix(api, paper):
     )
     assert second.status_code == 201
 
+    # A passage only today's text has is quoted from it.
+    today = _comment(
+        api, reviewer, paper, round_id=review_round["id"], quote={"exact": "A new opening."}
+    )
+    assert today.status_code == 201, today.get_json()
+    assert today.get_json()["revision_id"] == revisions.latest(paper.section.id).id
+    api(reviewer).patch(f"/api/v1/comments/{today.get_json()['id']}", json={"status": "withdrawn"})
+
     # After the deadline: refused with a clear error, until the coordinator extends it.
     session.get(ReviewRound, review_round["id"]).deadline = datetime.now(UTC) - timedelta(hours=1)
     late = _comment(api, reviewer, paper, round_id=review_round["id"])
