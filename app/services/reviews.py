@@ -336,7 +336,11 @@ def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = N
 
 
 def may_resolve(comment: Comment, user: User) -> bool:
-    section = session.get(Section, comment.section_id)
+    return may_resolve_in(session.get(Section, comment.section_id), user)
+
+
+def may_resolve_in(section: Section, user: User) -> bool:
+    """Whether the user resolves the section's comments: its lead author, or the coordinator."""
     roles = roles_on(user, section.paper_id)
     is_lead = section.lead_author_id == user.id and Role.AUTHOR in roles
     return Role.COORDINATOR in roles or is_lead

@@ -96,6 +96,7 @@ def section_review(
     if current is not None:
         text, highlighted = render.markdown_with_passages(current.body, passages)
 
+    may_resolve = reviews.may_resolve_in(section, user)
     entries, orphaned = [], []
     for comment in all_comments:
         now = reviews.anchored_text(comment) if comment.quote_exact is not None else None
@@ -104,7 +105,7 @@ def section_review(
             thread=threaded(comment.replies),
             highlighted=comment.id in highlighted,
             now_reads=now if now is not None and now != comment.quote_exact else None,
-            may_resolve=comment.status == CommentStatus.OPEN and reviews.may_resolve(comment, user),
+            may_resolve=comment.status == CommentStatus.OPEN and may_resolve,
             may_change=comment.status == CommentStatus.OPEN and reviews.may_change(comment, user),
         )
         (orphaned if comment.orphaned else entries).append(entry)
