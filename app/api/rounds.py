@@ -4,14 +4,9 @@ from flask import Response
 
 from app.api import bp, current_user
 from app.api.schemas.reviews import MatrixOut, MatrixQuery, RoundIn, RoundOut, RoundPatch
-from app.export import comment_matrix_csv, comment_matrix_docx
 from app.services import access, rounds
 
 TAGS = ["Review"]
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 @bp.get("/papers/<int:paper_id>/rounds")
@@ -55,16 +50,11 @@ def _matrix(paper, review_round, query):
     title = rounds.matrix_title(paper, review_round)
     if fmt == "json":
         return {"title": title, "rows": entries}
-    rows = rounds.export_rows(entries)
-    if fmt == "csv":
-        data = comment_matrix_csv(rows, paper.language)
-    else:
-        data = comment_matrix_docx(rows, title, paper.language)
-    name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
+    made = rounds.matrix_file(paper, review_round, entries, fmt)
     return Response(
-        data,
-        mimetype=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        made.data,
+        mimetype=made.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
     )
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from app.db import session, utcnow
+from app.export import comment_matrix_csv, comment_matrix_docx
 from app.export.document import MatrixRow
 from app.models import (
     Comment,
@@ -297,6 +298,34 @@ def export_rows(entries: list[MatrixEntry]) -> list[MatrixRow]:
         )
         for entry in entries
     ]
+
+
+MATRIX_MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class MatrixFile:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def matrix_file(
+    paper: Paper, review_round: ReviewRound | None, entries: list[MatrixEntry], fmt: str
+) -> MatrixFile:
+    """The matrix as the CSV or Word file that the API and the web UI both serve."""
+    rows = export_rows(entries)
+    if fmt == "csv":
+        data = comment_matrix_csv(rows, paper.language)
+    elif fmt == "docx":
+        data = comment_matrix_docx(rows, matrix_title(paper, review_round), paper.language)
+    else:
+        raise BadInput(f"a matrix file is csv or docx, not {fmt!r}")
+    name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
+    return MatrixFile(data, MATRIX_MEDIA_TYPES[fmt], f"{name}.{fmt}")
 
 
 def _decisions_as_of(comment_ids: list[int], as_of: datetime) -> dict[int, tuple[str, str]]:

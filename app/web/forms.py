@@ -19,6 +19,11 @@ def text(name: str) -> str:
     return request.form.get(name, "").strip()
 
 
+def multiline(name: str) -> str:
+    """A textarea's text: browsers send its line breaks as CRLF; texts are stored with LF."""
+    return request.form.get(name, "").replace("\r\n", "\n")
+
+
 def optional_int(name: str) -> int | None:
     value = text(name)
     if not value:

@@ -54,15 +54,10 @@ def _comment_ids(name: str = "comment_ids") -> list[int]:
     return ids
 
 
-def _multiline(name: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF; texts are stored with LF.
-    return request.form.get(name, "").replace("\r\n", "\n")
-
-
 def _quote() -> dict[str, str] | None:
     """The supporting passage as a TextQuoteSelector, or None when no field is filled."""
     quote = {
-        "exact": _multiline("quote_exact"),
+        "exact": forms.multiline("quote_exact"),
         "prefix": request.form.get("quote_prefix", ""),
         "suffix": request.form.get("quote_suffix", ""),
     }
@@ -164,8 +159,8 @@ def _decision_form() -> dict:
     """What the form held, to show it again when the decision is refused."""
     return {
         "status": forms.text("status"),
-        "rationale": _multiline("rationale"),
-        "quote_exact": _multiline("quote_exact"),
+        "rationale": forms.multiline("rationale"),
+        "quote_exact": forms.multiline("quote_exact"),
         "quote_prefix": request.form.get("quote_prefix", ""),
         "quote_suffix": request.form.get("quote_suffix", ""),
         "comment_ids": forms.text("comment_ids"),
@@ -264,10 +259,10 @@ def paper_alignment(paper_id: int, item_code: str):
 
 def _position_form() -> dict:
     return {
-        "question": _multiline("question"),
-        "options": _multiline("options"),
-        "decision": _multiline("decision"),
-        "rationale": _multiline("rationale"),
+        "question": forms.multiline("question"),
+        "options": forms.multiline("options"),
+        "decision": forms.multiline("decision"),
+        "rationale": forms.multiline("rationale"),
         "sectors": request.form.getlist("sectors"),
         "section_id": forms.text("section_id"),
         "comment_ids": forms.text("comment_ids"),

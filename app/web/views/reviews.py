@@ -23,11 +23,6 @@ from app.web.views.sections import section_page
 REFUSED = (BadInput, Invalid, Conflict)
 
 
-def _multiline(name: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF; texts are stored with LF.
-    return request.form.get(name, "").replace("\r\n", "\n")
-
-
 def _refused(section_id: int, target: str, error, form: dict):
     session.rollback()
     return section_page(
@@ -70,11 +65,11 @@ def create_comment(section_id: int):
     section = sections.get_section(section_id, user)
     form = {
         "type": forms.text("type"),
-        "body": _multiline("body"),
-        "quote_exact": _multiline("quote_exact"),
+        "body": forms.multiline("body"),
+        "quote_exact": forms.multiline("quote_exact"),
         "quote_prefix": request.form.get("quote_prefix", ""),
         "quote_suffix": request.form.get("quote_suffix", ""),
-        "proposed_text": _multiline("proposed_text"),
+        "proposed_text": forms.multiline("proposed_text"),
         "round_id": forms.text("round_id"),
         "item_code": forms.text("item_code"),
     }
@@ -102,7 +97,7 @@ def create_comment(section_id: int):
 def reply_to_comment(comment_id: int):
     user = me()
     comment = reviews.get_comment(comment_id, user)
-    form = {"body": _multiline("body"), "parent_id": forms.text("parent_id")}
+    form = {"body": forms.multiline("body"), "parent_id": forms.text("parent_id")}
     try:
         reviews.reply(comment, user, form["body"], parent_id=forms.optional_int("parent_id"))
     except REFUSED as error:
@@ -118,7 +113,7 @@ def resolve_comment(comment_id: int):
     comment = reviews.get_comment(comment_id, user)
     form = {
         "decision": forms.text("decision"),
-        "rationale": _multiline("rationale"),
+        "rationale": forms.multiline("rationale"),
         "apply_suggestion": forms.checked("apply_suggestion"),
     }
     try:
@@ -145,7 +140,7 @@ def resolve_comment(comment_id: int):
 def reopen_comment(comment_id: int):
     user = me()
     comment = reviews.get_comment(comment_id, user)
-    form = {"rationale": _multiline("rationale")}
+    form = {"rationale": forms.multiline("rationale")}
     try:
         reviews.reopen(comment, user, form["rationale"])
     except REFUSED as error:
@@ -159,9 +154,9 @@ def edit_comment(comment_id: int):
     user = me()
     comment = reviews.get_comment(comment_id, user)
     form = {
-        "body": _multiline("body"),
+        "body": forms.multiline("body"),
         "type": forms.text("type"),
-        "proposed_text": _multiline("proposed_text"),
+        "proposed_text": forms.multiline("proposed_text"),
     }
     try:
         reviews.edit_comment(

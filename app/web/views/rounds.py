@@ -12,7 +12,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import session
-from app.export import comment_matrix_csv, comment_matrix_docx
 from app.models import Role
 from app.services import access, reference, rounds, sections, users, versions
 from app.services.errors import BadInput, Invalid
@@ -21,10 +20,6 @@ from app.web.auth import me
 from app.web.errors import status_of
 
 TAB = "web.reviews"
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 FILTERS = ("sector", "section", "type", "decision")
 
 
@@ -186,16 +181,11 @@ def paper_matrix(paper_id: int):
 def _file(paper, review_round, fmt: str) -> Response:
     """The matrix as the CSV or Word file that the API also serves."""
     entries = rounds.matrix(paper, _filters(review_round.id if review_round else None))
-    rows = rounds.export_rows(entries)
-    if fmt == "csv":
-        data = comment_matrix_csv(rows, paper.language)
-    else:
-        data = comment_matrix_docx(rows, rounds.matrix_title(paper, review_round), paper.language)
-    name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
+    made = rounds.matrix_file(paper, review_round, entries, fmt)
     return Response(
-        data,
-        mimetype=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        made.data,
+        mimetype=made.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{made.filename}"'},
     )
 
 

@@ -107,7 +107,7 @@ def edit_section(section_id: int):
         )
 
     # Browsers send a textarea's line breaks as CRLF; the text is stored with LF.
-    body = request.form.get("body", "").replace("\r\n", "\n")
+    body = forms.multiline("body")
     base_revision_id = forms.optional_int("base_revision_id")
     summary = forms.text("summary")
     if request.form.get("action") == "preview":
