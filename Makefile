@@ -5,17 +5,32 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Tests marked slow (office-suite round trips, the API fuzzer, scale checks) run in CI
+# (CI=true) and with `make test-all`; a plain `make test` leaves them out to stay quick.
+ifeq ($(CI),true)
+PYTEST_MARKERS :=
+else
+PYTEST_MARKERS := -m "not slow"
+endif
 
-.PHONY: install run serve test lint format bench clean
+.PHONY: install lock run serve test test-all lint format translations bench clean
 
-$(STAMP): pyproject.toml
+# The exact versions (and hashes) in requirements.lock, then Plume itself without resolving again.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Plume needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Pin every dependency (with hashes) from the ranges in pyproject.toml.
+lock:
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		-o requirements.lock --quiet
 
 ## Migrate the embedded SQLite database, load the reference data and the demo paper, serve.
 run: install
@@ -31,11 +46,24 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n auto $(PYTEST_MARKERS)
+
+## Every test, the slow ones too (what CI runs).
+test-all: install
 	$(BIN)/pytest -n auto
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Extract the UI's strings, update the .po files, compile them (translate, then run it again).
+translations: install
+	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Plume --version 1.0 --copyright-holder Plume --msgid-bugs-address plume@example.org \
+		-o app/web/translations/messages.pot app
+	$(BIN)/pybabel update --no-fuzzy-matching -i app/web/translations/messages.pot \
+		-d app/web/translations
+	$(BIN)/pybabel compile -d app/web/translations
 
 ## The export benchmark (not a test): prints seconds and ratios against raw pandoc/typst.
 bench: install

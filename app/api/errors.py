@@ -7,18 +7,11 @@ from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.db import session
+from app.errors import message, status_of
 from app.models.immutability import ImmutableRecordError
 from app.services import errors as domain
 from app.services.revisions import StaleBase
 
-# The one place where a domain error becomes an HTTP status.
-STATUS = {
-    domain.BadInput: 400,
-    domain.Forbidden: 403,
-    domain.NotFound: 404,
-    domain.Conflict: 409,
-    domain.Invalid: 422,
-}
 HTTP_CODES = {
     400: "invalid",
     401: "unauthorized",
@@ -51,13 +44,12 @@ def is_api_request() -> bool:
 
 def domain_error(error: domain.DomainError):
     session.rollback()
-    status = next(code for cls, code in STATUS.items() if isinstance(error, cls))
     details = error.details
     if isinstance(error, StaleBase) and error.current is not None:
         from app.api.schemas import RevisionOut
 
         details = {**(details or {}), "current_revision": RevisionOut().dump(error.current)}
-    return error_response(status, error.message, details, error.code)
+    return error_response(status_of(error), message(error, "en"), details, error.code)
 
 
 def init_app(app, auth) -> None:

@@ -1,6 +1,6 @@
 """Every table, imported so that the metadata is complete for Alembic and the mappers."""
 
-from app.models.activity import Activity
+from app.models.activity import Activity, ActivityAction
 from app.models.alignment import (
     AlignmentDecision,
     AlignmentStatus,
@@ -29,6 +29,7 @@ from app.models.users import ApiToken, Sector, User
 __all__ = [
     "IMMUTABLE",
     "Activity",
+    "ActivityAction",
     "AlignmentDecision",
     "AlignmentStatus",
     "ApiToken",

@@ -1,7 +1,8 @@
-"""The append-only log of every change."""
+"""The append-only log of every change, and the names of the changes it records."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
@@ -9,6 +10,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
 from app.models.users import User
+
+
+class ActivityAction(enum.StrEnum):
+    """Every kind of change the log records. Each has a label in both languages
+    (app/web/i18n.py ACTIONS); a test holds them together."""
+
+    ALIGNMENT_DECIDED = "alignment.decided"
+    COMMENT_CREATED = "comment.created"
+    COMMENT_EDITED = "comment.edited"
+    COMMENT_ORPHANED = "comment.orphaned"
+    COMMENT_REANCHORED = "comment.reanchored"
+    COMMENT_REOPENED = "comment.reopened"
+    COMMENT_REPLIED = "comment.replied"
+    COMMENT_RESOLVED = "comment.resolved"
+    COMMENT_WITHDRAWN = "comment.withdrawn"
+    EXPORT_CREATED = "export.created"
+    FRAMEWORK_LOADED = "framework.loaded"
+    MEMBER_ADDED = "member.added"
+    PAPER_CREATED = "paper.created"
+    PAPER_FRAMEWORKS_CHANGED = "paper.frameworks_changed"
+    PAPER_STATUS_CHANGED = "paper.status_changed"
+    POSITION_RECORDED = "position.recorded"
+    POSITION_DECISION_RECORDED = "position_decision.recorded"
+    REVISION_SAVED = "revision.saved"
+    ROUND_EXTENDED = "round.extended"
+    ROUND_OPENED = "round.opened"
+    SECTION_UPDATED = "section.updated"
+    TOKEN_CREATED = "token.created"
+    TOKEN_REVOKED = "token.revoked"
+    USER_CREATED = "user.created"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_LOCALE_CHANGED = "user.locale_changed"
+    VERSION_FROZEN = "version.frozen"
+    VERSION_SIGNED_OFF = "version.signed_off"
 
 
 class Activity(Base):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Activity, User
+from app.models import Activity, ActivityAction, User
 
 
 def record(
     actor: User | None,
-    action: str,
+    action: ActivityAction,
     target,
     *,
     paper_id: int | None = None,

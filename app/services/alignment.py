@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.db import session
 from app.models import (
+    ActivityAction,
     AlignmentDecision,
     AlignmentStatus,
     Comment,
@@ -179,7 +180,7 @@ def _record(
     link_comments(alignment_decision_comments, decision.id, comment_ids)
     activity.record(
         actor,
-        "alignment.decided",
+        ActivityAction.ALIGNMENT_DECIDED,
         decision,
         paper_id=paper.id,
         before={"decision_id": previous.id, "status": previous.status} if previous else None,
@@ -343,7 +344,7 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
     if after != before:
         activity.record(
             actor,
-            "paper.frameworks_changed",
+            ActivityAction.PAPER_FRAMEWORKS_CHANGED,
             paper,
             paper_id=paper.id,
             before={"frameworks": before},

@@ -23,7 +23,16 @@ from sqlalchemy import select
 
 from app import export
 from app.db import session
-from app.models import Comment, CommentStatus, Export, ExportFormat, Paper, User, Version
+from app.models import (
+    ActivityAction,
+    Comment,
+    CommentStatus,
+    Export,
+    ExportFormat,
+    Paper,
+    User,
+    Version,
+)
 from app.services import activity, alignment, rounds, signoff
 from app.services.access import get_paper
 from app.services.errors import BadInput, Conflict, Invalid, NotFound
@@ -210,7 +219,7 @@ def create_export(
     session.flush()
     activity.record(
         actor,
-        "export.created",
+        ActivityAction.EXPORT_CREATED,
         made,
         paper_id=version.paper_id,
         after={"version_id": version.id, "format": fmt, "options": options, "sha256": digest},

@@ -8,7 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import session
-from app.models import Language, Paper, PaperMember, PaperStatus, Role, Section, User
+from app.models import (
+    ActivityAction,
+    Language,
+    Paper,
+    PaperMember,
+    PaperStatus,
+    Role,
+    Section,
+    User,
+)
 from app.services import activity, reference, revisions
 from app.services.access import require_role
 from app.services.errors import BadInput, Conflict
@@ -45,7 +54,7 @@ def create_paper(
         session.add(PaperMember(paper_id=paper.id, user_id=actor.id, role=Role.COORDINATOR))
     activity.record(
         actor,
-        "paper.created",
+        ActivityAction.PAPER_CREATED,
         paper,
         paper_id=paper.id,
         after={"title": title, "language": language, "template": paper.template},
@@ -124,7 +133,7 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
     session.flush()
     activity.record(
         actor,
-        "member.added",
+        ActivityAction.MEMBER_ADDED,
         member,
         paper_id=paper.id,
         after={"user": user.email, "role": role},

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.db import session
-from app.models import Paper, PositionDecision, Role, Section, User
+from app.models import ActivityAction, Paper, PositionDecision, Role, Section, User
 from app.models.alignment import position_decision_comments
 from app.services import activity
 from app.services.access import require_role
@@ -80,7 +80,7 @@ def record_position_decision(
     link_comments(position_decision_comments, record.id, comment_ids)
     activity.record(
         actor,
-        "position_decision.recorded",
+        ActivityAction.POSITION_DECISION_RECORDED,
         record,
         paper_id=paper.id,
         after={

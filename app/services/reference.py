@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Framework, FrameworkItem, ItemKind, Sector, User
+from app.models import ActivityAction, Framework, FrameworkItem, ItemKind, Sector, User
 from app.services import activity
 from app.services.errors import BadInput
 
@@ -173,7 +173,7 @@ def load_framework(spec: FrameworkSpec, *, actor: User | None = None) -> tuple[F
     if changed:
         activity.record(
             actor,
-            "framework.loaded",
+            ActivityAction.FRAMEWORK_LOADED,
             framework,
             after={"code": spec.code, "version": spec.version, "items": len(spec.items)},
         )

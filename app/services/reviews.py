@@ -19,6 +19,7 @@ from sqlalchemy.orm import subqueryload
 
 from app.db import session, utcnow
 from app.models import (
+    ActivityAction,
     Comment,
     CommentReply,
     CommentResolution,
@@ -182,7 +183,7 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
         reanchor(comment, revision.body, current)
     activity.record(
         author,
-        "comment.created",
+        ActivityAction.COMMENT_CREATED,
         comment,
         paper_id=section.paper_id,
         after=_snapshot(comment),
@@ -263,7 +264,7 @@ def edit_comment(comment: Comment, actor: User, *, body=None, type=None, propose
     comment.edited_at = utcnow()
     activity.record(
         actor,
-        "comment.edited",
+        ActivityAction.COMMENT_EDITED,
         comment,
         paper_id=_paper_id(comment),
         before=before,
@@ -279,7 +280,7 @@ def withdraw_comment(comment: Comment, actor: User) -> Comment:
     comment.status = CommentStatus.WITHDRAWN
     activity.record(
         actor,
-        "comment.withdrawn",
+        ActivityAction.COMMENT_WITHDRAWN,
         comment,
         paper_id=_paper_id(comment),
         before=before,
@@ -324,7 +325,7 @@ def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = N
     session.refresh(comment, ["replies"])
     activity.record(
         actor,
-        "comment.replied",
+        ActivityAction.COMMENT_REPLIED,
         comment,
         paper_id=section.paper_id,
         after={"reply_id": entry.id, "body": entry.body, "parent_id": parent_id},
@@ -389,7 +390,7 @@ def resolve(
     session.flush()
     activity.record(
         actor,
-        "comment.resolved",
+        ActivityAction.COMMENT_RESOLVED,
         comment,
         paper_id=section.paper_id,
         before=before,
@@ -459,7 +460,7 @@ def reopen(comment: Comment, actor: User, rationale: str = "") -> CommentResolut
         reanchor(comment, session.get(Revision, comment.anchor_revision_id).body, current)
     activity.record(
         actor,
-        "comment.reopened",
+        ActivityAction.COMMENT_REOPENED,
         comment,
         paper_id=section.paper_id,
         before=before,
@@ -528,7 +529,9 @@ def _reanchor_open_comments(section: Section, revision: Revision, author: User) 
         if comment.orphaned != was_orphaned:
             activity.record(
                 author,
-                "comment.orphaned" if comment.orphaned else "comment.reanchored",
+                ActivityAction.COMMENT_ORPHANED
+                if comment.orphaned
+                else ActivityAction.COMMENT_REANCHORED,
                 comment,
                 paper_id=section.paper_id,
                 after={"revision_id": revision.id, "orphaned": comment.orphaned},

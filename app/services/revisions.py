@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import session
-from app.models import Revision, Role, Section, SectionState, User
+from app.models import ActivityAction, Revision, Role, Section, SectionState, User
 from app.services import activity
 from app.services.access import require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, NotFound
@@ -133,7 +133,7 @@ def save_revision(
         section.state = SectionState.DRAFTING
     activity.record(
         author,
-        "revision.saved",
+        ActivityAction.REVISION_SAVED,
         revision,
         paper_id=section.paper_id,
         before={"revision_id": base_revision_id, "state": before_state},

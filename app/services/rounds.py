@@ -17,6 +17,7 @@ from app.db import session, utcnow
 from app.export import comment_matrix_csv, comment_matrix_docx
 from app.export.document import MatrixRow
 from app.models import (
+    ActivityAction,
     Comment,
     CommentResolution,
     CommentStatus,
@@ -97,7 +98,7 @@ def open_round(
     session.flush()
     activity.record(
         actor,
-        "round.opened",
+        ActivityAction.ROUND_OPENED,
         review_round,
         paper_id=paper.id,
         after={
@@ -122,7 +123,7 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
     review_round.deadline = deadline
     activity.record(
         actor,
-        "round.extended",
+        ActivityAction.ROUND_EXTENDED,
         review_round,
         paper_id=review_round.paper_id,
         before={"deadline": before.isoformat()},

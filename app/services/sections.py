@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import session
-from app.models import Comment, CommentStatus, Role, Section, SectionState, User
+from app.models import ActivityAction, Comment, CommentStatus, Role, Section, SectionState, User
 from app.services import activity
 from app.services.access import get_paper, require_role, roles_on
 from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
@@ -136,7 +136,7 @@ def update_section(section: Section, actor: User, **changes) -> Section:
     if after != before:
         activity.record(
             actor,
-            "section.updated",
+            ActivityAction.SECTION_UPDATED,
             section,
             paper_id=section.paper_id,
             before={k: v for k, v in before.items() if after[k] != v},

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from app.db import session, utcnow
 from app.models import (
+    ActivityAction,
     BallotPosition,
     Paper,
     PaperMember,
@@ -159,7 +160,7 @@ def record_position(
     session.flush()
     activity.record(
         actor,
-        "position.recorded",
+        ActivityAction.POSITION_RECORDED,
         recorded,
         paper_id=version.paper_id,
         before={"position": previous.position if previous else None},
@@ -182,7 +183,7 @@ def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None
     version.signed_off_at = utcnow()
     activity.record(
         actor,
-        "version.signed_off",
+        ActivityAction.VERSION_SIGNED_OFF,
         version,
         paper_id=version.paper_id,
         after={
@@ -198,7 +199,7 @@ def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None
         session.flush()
         activity.record(
             actor,
-            "paper.status_changed",
+            ActivityAction.PAPER_STATUS_CHANGED,
             paper,
             paper_id=paper.id,
             before={"status": before},

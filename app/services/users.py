@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from app.db import session, utcnow
-from app.models import ApiToken, Sector, User
+from app.models import ActivityAction, ApiToken, Sector, User
 from app.services import activity
 from app.services.errors import BadInput, Conflict, Forbidden, NotFound
 
@@ -76,7 +76,9 @@ def create_user(
         set_password(user, password)
     session.add(user)
     session.flush()
-    activity.record(actor, "user.created", user, after={"email": email, "sector": sector.code})
+    activity.record(
+        actor, ActivityAction.USER_CREATED, user, after={"email": email, "sector": sector.code}
+    )
     return user
 
 
@@ -124,7 +126,9 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     if user.is_active != active:
         user.is_active = active
         end_sessions(user)
-        activity.record(actor, "user.enabled" if active else "user.disabled", user)
+        activity.record(
+            actor, ActivityAction.USER_ENABLED if active else ActivityAction.USER_DISABLED, user
+        )
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -134,7 +138,11 @@ def set_locale(user: User, locale: str) -> None:
     before = user.locale
     user.locale = locale
     activity.record(
-        user, "user.locale_changed", user, before={"locale": before}, after={"locale": locale}
+        user,
+        ActivityAction.USER_LOCALE_CHANGED,
+        user,
+        before={"locale": before},
+        after={"locale": locale},
     )
 
 
@@ -157,7 +165,7 @@ def create_token(user: User, label: str = "", *, actor: User | None = None) -> s
     record = ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100])
     session.add(record)
     session.flush()
-    activity.record(actor or user, "token.created", record, after={"user": user.email})
+    activity.record(actor or user, ActivityAction.TOKEN_CREATED, record, after={"user": user.email})
     return token
 
 
@@ -166,7 +174,7 @@ def revoke_token(token_id: int, *, actor: User) -> None:
     if record is None or (record.user_id != actor.id and not actor.is_admin):
         raise NotFound(f"token {token_id} does not exist")
     record.revoked_at = utcnow()
-    activity.record(actor, "token.revoked", record)
+    activity.record(actor, ActivityAction.TOKEN_REVOKED, record)
 
 
 def user_for_token(token: str) -> User | None:

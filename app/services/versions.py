@@ -8,7 +8,7 @@ import hashlib
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Paper, Revision, Role, Section, User, Version, VersionSection
+from app.models import ActivityAction, Paper, Revision, Role, Section, User, Version, VersionSection
 from app.services import activity
 from app.services.access import get_paper, require_role
 from app.services.errors import BadInput, Conflict, NotFound
@@ -69,7 +69,7 @@ def freeze_version(paper: Paper, actor: User, label: str) -> Version:
     session.flush()
     activity.record(
         actor,
-        "version.frozen",
+        ActivityAction.VERSION_FROZEN,
         version,
         paper_id=paper.id,
         after={"label": label, "sha256": digest, "sections": len(snapshot)},

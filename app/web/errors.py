@@ -8,16 +8,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.db import session
+from app.errors import message, status_of
 from app.services import errors as domain
 from app.web.forms import safe_next
 
-_STATUS = {
-    domain.BadInput: 400,
-    domain.Forbidden: 403,
-    domain.NotFound: 404,
-    domain.Conflict: 409,
-    domain.Invalid: 422,
-}
 TITLES = {
     400: _l("Please check what you entered"),
     401: _l("Please sign in"),
@@ -49,14 +43,9 @@ def _page(status: int, message: str):
     return render_template("error.html", title=title, message=message, back=back), status
 
 
-def status_of(error: domain.DomainError) -> int:
-    """The HTTP status of a domain error, the same as the API's."""
-    return next(code for cls, code in _STATUS.items() if isinstance(error, cls))
-
-
 def domain_error_page(error: domain.DomainError):
-    """A service refused: say why, with the status the API would give."""
-    return _page(status_of(error), error.message)
+    """A service refused: say why, in the reader's language, with the API's status."""
+    return _page(status_of(error), message(error))
 
 
 def http_error_page(error: HTTPException):

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.models import ActivityAction
 from app.services import users
 
 LANGUAGES = ("en", "fr")
@@ -115,28 +116,37 @@ EXPORT_FORMATS = {
     "matrix_docx": _l("Comment matrix (Word)"),
     "alignment_annex": _l("Alignment annex"),
 }
+A = ActivityAction
 ACTIONS = {
-    "paper.created": _l("created the paper"),
-    "paper.status_changed": _l("changed the paper's status"),
-    "member.added": _l("added a member"),
-    "section.updated": _l("updated a section"),
-    "revision.saved": _l("saved a revision"),
-    "version.frozen": _l("froze a version"),
-    "version.signed_off": _l("signed off a version"),
-    "position.recorded": _l("recorded a position"),
-    "comment.created": _l("commented"),
-    "comment.replied": _l("replied to a comment"),
-    "comment.resolved": _l("resolved a comment"),
-    "comment.reopened": _l("reopened a comment"),
-    "comment.withdrawn": _l("withdrew a comment"),
-    "comment.orphaned": _l("lost a comment's passage"),
-    "comment.reanchored": _l("found a comment's passage again"),
-    "comment.edited": _l("edited a comment"),
-    "round.opened": _l("opened a review round"),
-    "round.extended": _l("extended a review round"),
-    "alignment.decided": _l("recorded an alignment decision"),
-    "position_decision.recorded": _l("recorded a position decision"),
-    "export.created": _l("exported a version"),
+    A.ALIGNMENT_DECIDED: _l("recorded an alignment decision"),
+    A.COMMENT_CREATED: _l("commented"),
+    A.COMMENT_EDITED: _l("edited a comment"),
+    A.COMMENT_ORPHANED: _l("lost a comment's passage"),
+    A.COMMENT_REANCHORED: _l("found a comment's passage again"),
+    A.COMMENT_REOPENED: _l("reopened a comment"),
+    A.COMMENT_REPLIED: _l("replied to a comment"),
+    A.COMMENT_RESOLVED: _l("resolved a comment"),
+    A.COMMENT_WITHDRAWN: _l("withdrew a comment"),
+    A.EXPORT_CREATED: _l("exported a version"),
+    A.FRAMEWORK_LOADED: _l("loaded a framework"),
+    A.MEMBER_ADDED: _l("added a member"),
+    A.PAPER_CREATED: _l("created the paper"),
+    A.PAPER_FRAMEWORKS_CHANGED: _l("changed the frameworks the paper is checked against"),
+    A.PAPER_STATUS_CHANGED: _l("changed the paper's status"),
+    A.POSITION_RECORDED: _l("recorded a position"),
+    A.POSITION_DECISION_RECORDED: _l("recorded a position decision"),
+    A.REVISION_SAVED: _l("saved a revision"),
+    A.ROUND_EXTENDED: _l("extended a review round"),
+    A.ROUND_OPENED: _l("opened a review round"),
+    A.SECTION_UPDATED: _l("updated a section"),
+    A.TOKEN_CREATED: _l("created an API token"),
+    A.TOKEN_REVOKED: _l("revoked an API token"),
+    A.USER_CREATED: _l("created an account"),
+    A.USER_DISABLED: _l("disabled an account"),
+    A.USER_ENABLED: _l("enabled an account"),
+    A.USER_LOCALE_CHANGED: _l("changed their language"),
+    A.VERSION_FROZEN: _l("froze a version"),
+    A.VERSION_SIGNED_OFF: _l("signed off a version"),
 }
 
 LABELS = {

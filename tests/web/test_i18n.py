@@ -17,7 +17,7 @@ from app.services import users
 from app.web import TRANSLATIONS
 from tests.web.helpers import PASSWORD, csrf_token, page
 
-WEB = Path(TRANSLATIONS).parent
+APP = Path(TRANSLATIONS).parent.parent  # every string people read: pages, mails, errors
 FRENCH_PO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
 FRENCH_MO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.mo"
 KEYWORDS = {
@@ -40,7 +40,7 @@ def _extracted() -> set:
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
-        str(WEB), method_map, keywords=KEYWORDS
+        str(APP), method_map, keywords=KEYWORDS
     ):
         found.add((context, message if isinstance(message, str) else message[0]))
     return found
@@ -135,3 +135,13 @@ def test_state_labels_are_translated(client, sign_in, paper):
     text = page(client.get(f"/papers/{paper.id}?lang=fr")).text
     assert "En rédaction" in text
     assert "Drafting" not in text
+
+
+def test_every_activity_action_has_a_label_in_both_languages():
+    from app.models import ActivityAction
+    from app.web.i18n import ACTIONS
+
+    assert set(ACTIONS) == set(ActivityAction)
+    catalog = _read_po()
+    for action, label in ACTIONS.items():
+        assert catalog.get(label._args[0]).string, f"{action} has no French label"

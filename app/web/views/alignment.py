@@ -16,12 +16,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from app.errors import status_of
 from app.models import Role
 from app.services import access, alignment, position_decisions, reference, reviews, sections
 from app.services.errors import BadInput, Forbidden, Invalid, NotFound
 from app.web import bp, forms, i18n
 from app.web.auth import me
-from app.web.errors import status_of
 
 TAB = "web.alignment"
 _ID_SEPARATORS = re.compile(r"[\s,;]+")

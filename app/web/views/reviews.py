@@ -12,11 +12,11 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.db import session
+from app.errors import status_of
 from app.services import reviews, revisions, sections
 from app.services.errors import BadInput, Conflict, Invalid
 from app.web import bp, forms, i18n, render
 from app.web.auth import me
-from app.web.errors import status_of
 from app.web.views.sections import section_page
 
 # What a refused form shows again; Forbidden and NotFound are error pages of their own.

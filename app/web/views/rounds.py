@@ -12,12 +12,12 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import session
+from app.errors import status_of
 from app.models import Role
 from app.services import access, reference, rounds, sections, users, versions
 from app.services.errors import BadInput, Invalid
 from app.web import bp, forms, i18n
 from app.web.auth import me
-from app.web.errors import status_of
 
 TAB = "web.reviews"
 FILTERS = ("sector", "section", "type", "decision")

@@ -10,12 +10,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.errors import status_of
 from app.models import Role
 from app.services import access, revisions, sections
 from app.services.errors import DomainError, Forbidden
 from app.web import bp, comments, forms, i18n, render
 from app.web.auth import me
-from app.web.errors import status_of
 from app.web.views.papers import lead_candidates
 
 
