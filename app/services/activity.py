@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Activity, ActivityAction, User
+from app.models import Activity, ActivityAction, Section, User
 
 
 def record(
@@ -24,12 +24,20 @@ def record(
         action=action,
         target_type=type(target).__name__.lower(),
         target_id=getattr(target, "id", None),
+        section_id=_section_of(target),
         before=before,
         after=after,
     )
     session.add(entry)
     session.flush()
     return entry
+
+
+def _section_of(target) -> int | None:
+    """The section a changed record belongs to: the section itself, or its section_id."""
+    if isinstance(target, Section):
+        return target.id
+    return getattr(target, "section_id", None)
 
 
 def list_for_paper(paper_id: int, *, limit: int = 200, before_id: int | None = None):
