@@ -2,10 +2,11 @@
 
 PostgreSQL stems with its own text search configurations (plume_english, plume_french:
 unaccent, then the Snowball stemmer). SQLite's FTS5 has no French stemmer, so Plume stems
-on the way in: each document's text is stored beside its stems, one stem per token in the
-same order, and FTS5 indexes the stems while reading the original text (its external
-content) for snippet(). Because the token positions agree, snippet() marks the original
-words: "musées" is indexed as "mus", found by "musée" (also "mus"), shown as "musées".
+the same way (fold, then Snowball) on the way in: each document's text is stored beside
+its stems, one stem per token in the same order, and FTS5 indexes the stems while reading
+the original text (its external content) for snippet(). Because the token positions
+agree, snippet() marks the original words: "musées" is indexed as "muse", found by "musée"
+(also "muse"), shown as "musées".
 
 The tokenizer here must cut text exactly where FTS5's `unicode61 remove_diacritics 2`
 does (letters, numbers, private-use characters and combining marks are token characters,
@@ -29,6 +30,7 @@ APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "
 # ʼ (a modifier letter) is a letter to both tokenizers: "lʼhomme" would be one word.
 STORED = str.maketrans({"\u02bc": "\u2019", "\ue000": None, "\ue001": None})
 MARK_START, MARK_END = "\ue000", "\ue001"
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 STEMMERS = {"en": "english", "fr": "french"}
 MAX_QUERY_CHARS = 200
 
@@ -104,8 +106,8 @@ def stored_text(text: str | None) -> str:
 
 
 def fold(word: str) -> str:
-    """Lower case without diacritics: "Été" -> "ete"."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
+    """Lower case without diacritics or ligatures: "Été" -> "ete", "œuvre" -> "oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -115,12 +117,13 @@ def _stemmer(language: str):
 
 
 def stem(word: str, language: str) -> str:
-    """One token's index term: lower-cased, stemmed in the paper's language, then folded
-    (so that "musées", "musée" and "musees" meet). Always one token, never empty."""
-    lowered = unicodedata.normalize("NFC", word.lower())
-    term = fold(_stemmer(language).stemWord(lowered))
+    """One token's index term: folded, then stemmed in the paper's language, as
+    PostgreSQL's unaccent then Snowball do ("musées", "musée" and "musees" all give
+    "muse"). Always one token, never empty."""
+    folded = fold(word)
+    term = _stemmer(language).stemWord(folded)
     if not term or len(tokens(term)) != 1 or tokens(term)[0] != term:
-        term = fold(lowered)
+        term = folded
     if not term or len(tokens(term)) != 1 or tokens(term)[0] != term:
         term = "x"
     return term
@@ -131,8 +134,7 @@ def terms(text: str | None, language: str) -> str:
     stemmer = _stemmer(language)
     out = []
     for word in tokens(text or ""):
-        lowered = unicodedata.normalize("NFC", word.lower())
-        term = fold(stemmer.stemWord(lowered))
+        term = stemmer.stemWord(fold(word))
         # A stem is a run of letters or digits; anything odd falls back to a safe spelling.
         if not term.isalnum() or not term.isascii():
             term = stem(word, language)

@@ -156,6 +156,7 @@ def downgrade() -> None:
 
 _PRIVATE_USE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
 _STORED = str.maketrans({"\u02bc": "\u2019", "\ue000": None, "\ue001": None})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 _STEMMERS = {"en": "english", "fr": "french"}
 
 
@@ -178,7 +179,8 @@ def _token_pattern() -> re.Pattern:
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.lower())
+    """Lower case without diacritics or ligatures: "Été" -> "ete", "œuvre" -> "oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
@@ -186,10 +188,10 @@ def _terms(text: str, language: str, pattern: re.Pattern, stemmers: dict) -> str
     stemmer = stemmers.setdefault(language, Stemmer.Stemmer(_STEMMERS.get(language, "english")))
     out = []
     for word in pattern.findall(text):
-        lowered = unicodedata.normalize("NFC", word.lower())
-        term = _fold(stemmer.stemWord(lowered))
+        folded = _fold(word)
+        term = stemmer.stemWord(folded)
         if not term.isalnum() or not term.isascii() or pattern.fullmatch(term) is None:
-            term = _fold(lowered)
+            term = folded
             if not term or pattern.fullmatch(term) is None:
                 term = "x"
         out.append(term)
