@@ -45,6 +45,7 @@ MESSAGES: dict[str, Any] = {
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "unprocessable": _l("This cannot be accepted."),
 }
 

@@ -52,6 +52,7 @@ def init_app(app) -> None:
         queue,
         revisions,
         rounds,
+        search,
         sections,
         signoff,
         versions,
