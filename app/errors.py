@@ -46,6 +46,7 @@ MESSAGES: dict[str, Any] = {
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
     "unprocessable": _l("This cannot be accepted."),
 }
 

@@ -11,6 +11,7 @@ in a few statements (a command, the benchmark).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,17 +78,19 @@ def document(
 
 def upsert(connection: Connection, rows: list[dict]) -> None:
     """Insert the documents, or replace the ones of the same records."""
-    if not rows:
-        return
-    dialect = connection.dialect.name
+    if rows:
+        connection.execute(_upsert_statement(connection.dialect.name), rows)
+
+
+@lru_cache(maxsize=2)
+def _upsert_statement(dialect: str):
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
     statement = insert(DOCUMENTS)
     keep = {"id", "source", "source_id"}
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["source", "source_id"],
         set_={c.name: statement.excluded[c.name] for c in DOCUMENTS.c if c.name not in keep},
     )
-    connection.execute(statement, rows)
 
 
 # --- what each record's document says ---------------------------------------------------

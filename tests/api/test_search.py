@@ -112,3 +112,33 @@ def test_bad_input_is_a_400_naming_it(client, paper, token_for, query):
     response = client.get(f"/api/v1/search{query}", headers=token_for(paper.people[Role.OBSERVER]))
     assert response.status_code == 400, response.json
     assert response.json["error"]["code"]
+
+
+def test_activity_filters_and_cursor(client, paper, token_for):
+    reviewer = paper.people[Role.REVIEWER]
+    coordinator = paper.people[Role.COORDINATOR]
+    reviews.reply(paper.comment, coordinator, f"Thanks @{reviewer.name}, see the annex.")
+    headers = token_for(reviewer)
+    base = f"/api/v1/papers/{paper.id}/activity"
+    section = client.get(f"{base}?section_id={paper.section.id}", headers=headers)
+    actions = [e["action"] for e in section.json]
+    # The template's opening text and ours, the comment, its reply.
+    assert actions == ["comment.replied", "comment.created", "revision.saved", "revision.saved"]
+    first = client.get(f"{base}?section_id={paper.section.id}&limit=2", headers=headers)
+    assert [e["action"] for e in first.json] == actions[:2]
+    cursor = first.headers["X-Next-Cursor"]
+    assert 'rel="next"' in first.headers["Link"] and "section_id=" in first.headers["Link"]
+    rest = client.get(
+        f"{base}?section_id={paper.section.id}&limit=2&before_id={cursor}", headers=headers
+    )
+    assert [e["action"] for e in rest.json] == ["revision.saved", "revision.saved"]
+    assert "X-Next-Cursor" not in rest.headers  # the last page
+    about = client.get(f"{base}?about_me=true", headers=headers).json
+    assert [e["action"] for e in about] == ["comment.replied"]
+    by_shs = client.get(f"{base}?sector=SHS", headers=headers).json
+    assert {e["actor"]["id"] for e in by_shs} == {reviewer.id}
+    kinds = client.get(f"{base}?action=comment.created&action=revision.saved", headers=headers).json
+    assert {e["action"] for e in kinds} == {"comment.created", "revision.saved"}
+    refused = client.get(f"{base}?action=comment.eaten", headers=headers)
+    assert refused.status_code == 400
+    assert refused.json["error"]["code"] == "unknown_actions"
