@@ -56,6 +56,7 @@ def init_app(app) -> None:
         sections,
         signoff,
         versions,
+        visits,
     )
     from app.api.errors import init_app as init_errors
 

@@ -174,3 +174,20 @@ def news_by_paper(user: User, paper_ids: list[int]) -> dict[int, PaperNews]:
         paper_id: PaperNews(int(sections), int(comments), int(replies))
         for paper_id, sections, comments, replies in rows
     }
+
+
+def mark_seen(user: User, section: Section) -> None:
+    """Record a visit from what the section holds now (the API's "I have read it")."""
+    newest = session.execute(
+        select(
+            select(func.max(Revision.id))
+            .where(Revision.section_id == section.id)
+            .scalar_subquery(),
+            select(func.max(Comment.id)).where(Comment.section_id == section.id).scalar_subquery(),
+            select(func.max(CommentReply.id))
+            .join(Comment, Comment.id == CommentReply.comment_id)
+            .where(Comment.section_id == section.id)
+            .scalar_subquery(),
+        )
+    ).one()
+    record_visit(user, section, revision_id=newest[0], comment_id=newest[1], reply_id=newest[2])

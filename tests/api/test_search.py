@@ -142,3 +142,31 @@ def test_activity_filters_and_cursor(client, paper, token_for):
     refused = client.get(f"{base}?action=comment.eaten", headers=headers)
     assert refused.status_code == 400
     assert refused.json["error"]["code"] == "unknown_actions"
+
+
+def test_news_since_my_visit(client, paper, token_for):
+    reader = paper.people[Role.OBSERVER]
+    headers = token_for(reader)
+    section = paper.section
+    assert client.post(f"/api/v1/sections/{section.id}/visit", headers=headers).status_code == 204
+    seen = revisions.latest(section.id)
+
+    def mine():
+        rows = client.get(f"/api/v1/papers/{paper.id}/news", headers=headers).json
+        return next(row for row in rows if row["section_id"] == section.id)
+
+    assert mine()["visited"] and not mine()["text_changed"]
+    revisions.save_revision(
+        section, paper.people[Role.COORDINATOR], body=TEXT + " More.", base_revision_id=seen.id
+    )
+    row = mine()
+    assert row["text_changed"] and row["seen_revision_id"] == seen.id
+    assert row["new_revisions"] == 1 and row["new_comments"] == 0
+    latest = revisions.latest(section.id)
+    diff = client.get(
+        f"/api/v1/sections/{section.id}/diff?from={row['seen_revision_id']}&to={latest.id}",
+        headers=headers,
+    ).json
+    assert [op["text"] for op in diff["ops"] if op["op"] == "insert"] == [" More."]
+    client.post(f"/api/v1/sections/{section.id}/visit", headers=headers)
+    assert not mine()["text_changed"]
