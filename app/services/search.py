@@ -134,37 +134,56 @@ def search(
         )
         scope = D.paper_id.in_(readable)
         languages = backend.languages(readable)
-    conditions = [
-        scope,
-        or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN),
-    ]
+    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
     if filters.author_id is not None:
         conditions.append(D.author_id == filters.author_id)
-    faceted = _facet_conditions(filters)
 
-    groups, hits = [], []
+    # One ranked pass over every match gives the order, the facets and the total; the
+    # page's details and snippets are then asked for its 20 documents only.
+    matches, queries = [], {}
     for language, match in backend.matches(query, languages):
-        groups += backend.groups(match, language, conditions)
-        hits += backend.page(match, language, [*conditions, *faceted], limit + offset)
-    # The databases' own order: best first, then the oldest document.
-    hits.sort(key=lambda hit: (-hit.score, hit.document_id))
-    results.hits = hits[offset : offset + limit]
-    results.total, results.facets = _facets(groups, filters)
+        queries[language] = match
+        matches += backend.ranked(match, language, conditions)
+    matches.sort(key=lambda m: (-m.score, m.id))
+    sectors = dict(session.execute(select(Sector.id, Sector.code)).all())
+    chosen = _chosen(filters, sectors)
+    kept = [m for m in matches if _keeps(m, chosen)]
+    results.total = len(kept)
+    page = kept[offset : offset + limit]
+    rows = {}
+    for language, match in queries.items():
+        ids = [m.id for m in page if backend.same_query(m, language)]
+        if ids:
+            rows.update({row.id: row for row in backend.page(match, language, ids)})
+    results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
+    results.facets = _facets(matches, chosen, sectors)
     return results
 
 
-def _facet_conditions(filters: Filters) -> list:
-    conditions = []
-    if filters.kind is not None:
-        conditions.append(D.kind == filters.kind)
-    if filters.section_id is not None:
-        conditions.append(D.section_id == filters.section_id)
+@dataclass(frozen=True)
+class _Match:
+    id: int
+    kind: str
+    section_id: int | None
+    sector_id: int | None
+    language: str
+    score: float
+
+
+def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
+    """The facets' choices as the matches hold them (a sector by its id)."""
+    sector = None
     if filters.sector is not None:
-        conditions.append(
-            D.sector_id
-            == select(Sector.id).where(Sector.code == filters.sector.upper()).scalar_subquery()
-        )
-    return conditions
+        wanted = filters.sector.upper()
+        sector = next((id_ for id_, code in sectors.items() if code == wanted), -1)
+    return {"kind": filters.kind, "section_id": filters.section_id, "sector_id": sector}
+
+
+def _keeps(match: _Match, chosen: dict, *, but: str | None = None) -> bool:
+    return all(
+        value is None or name == but or getattr(match, name) == value
+        for name, value in chosen.items()
+    )
 
 
 # --- the two databases -----------------------------------------------------------------
@@ -185,91 +204,58 @@ class _Backend:
     def matches(self, query: Query, languages: list[str]):
         raise NotImplementedError
 
-    def _from(self, match, language):
+    def same_query(self, match: _Match, language) -> bool:
+        return match.language == language
+
+    def ranked(self, match, language, conditions: list) -> list[_Match]:
         raise NotImplementedError
 
-    def groups(self, match, language: str, conditions: list) -> list:
-        """(kind, section id, number, titles, sector id, code, count) of every match."""
-        statement = (
-            self._from(match, language)
-            .with_only_columns(
-                D.kind,
-                D.section_id,
-                Section.number,
-                Section.position,
-                Section.title_en,
-                Section.title_fr,
-                Paper.language,
-                D.sector_id,
-                Sector.code,
-                func.count(),
-            )
-            .outerjoin(Section, Section.id == D.section_id)
-            .outerjoin(Sector, Sector.id == D.sector_id)
-            .join(Paper, Paper.id == D.paper_id)
-            .where(*conditions)
-            .group_by(
-                D.kind,
-                D.section_id,
-                Section.number,
-                Section.position,
-                Section.title_en,
-                Section.title_fr,
-                Paper.language,
-                D.sector_id,
-                Sector.code,
-            )
-        )
-        return list(session.execute(statement))
-
-    def page(self, match, language: str, conditions: list, limit: int) -> list[Hit]:
+    def page(self, match, language, ids: list[int]) -> list:
         raise NotImplementedError
 
 
-def _hit_columns():
-    """The columns a hit shows, from the document and what it points at."""
-    reply = aliased(CommentReply)
-    decision = aliased(AlignmentDecision)
-    item = aliased(FrameworkItem)
-    columns = [
-        D.id,
-        D.kind,
-        D.source,
-        D.source_id,
-        D.paper_id,
-        Paper.title.label("paper_title"),
-        Paper.language,
-        D.section_id,
-        Section.number,
-        Section.title_en,
-        Section.title_fr,
-        case((D.source == "reply", reply.comment_id), (D.source == "comment", D.source_id)).label(
-            "comment_id"
-        ),
-        item.code.label("item_code"),
-        D.heading,
-        D.status,
-        D.author_id,
-        User.name.label("author_name"),
-        Sector.code.label("sector"),
-        D.updated_at,
-    ]
-
-    def joins(statement):
-        return (
-            statement.join(Paper, Paper.id == D.paper_id)
-            .outerjoin(Section, Section.id == D.section_id)
-            .outerjoin(User, User.id == D.author_id)
-            .outerjoin(Sector, Sector.id == D.sector_id)
-            .outerjoin(reply, and_(D.source == "reply", reply.id == D.source_id))
-            .outerjoin(decision, and_(D.source == "alignment", decision.id == D.source_id))
-            .outerjoin(item, item.id == decision.item_id)
-        )
-
-    return columns, joins
+_REPLY = aliased(CommentReply)
+_DECISION = aliased(AlignmentDecision)
+_ITEM = aliased(FrameworkItem)
+# The columns a hit shows, from the document and what it points at.
+_HIT_COLUMNS = [
+    D.id,
+    D.kind,
+    D.source,
+    D.source_id,
+    D.paper_id,
+    Paper.title.label("paper_title"),
+    Paper.language,
+    D.section_id,
+    Section.number,
+    Section.title_en,
+    Section.title_fr,
+    case((D.source == "reply", _REPLY.comment_id), (D.source == "comment", D.source_id)).label(
+        "comment_id"
+    ),
+    _ITEM.code.label("item_code"),
+    D.heading,
+    D.status,
+    D.author_id,
+    User.name.label("author_name"),
+    Sector.code.label("sector"),
+    D.updated_at,
+]
 
 
-def _hit(row) -> Hit:
+def _hit_joins(statement):
+    return (
+        statement.join(Paper, Paper.id == D.paper_id)
+        .outerjoin(Section, Section.id == D.section_id)
+        .outerjoin(User, User.id == D.author_id)
+        .outerjoin(Sector, Sector.id == D.sector_id)
+        .outerjoin(_REPLY, and_(D.source == "reply", _REPLY.id == D.source_id))
+        .outerjoin(_DECISION, and_(D.source == "alignment", _DECISION.id == D.source_id))
+        .outerjoin(_ITEM, _ITEM.id == _DECISION.item_id)
+    )
+
+
+def _hit(row, score: float) -> Hit:
     language = row.language
     title = None
     if row.section_id is not None:
@@ -293,9 +279,12 @@ def _hit(row) -> Hit:
         author_name=row.author_name,
         sector=row.sector,
         snippet=marked(row.snippet or ""),
-        score=float(row.score or 0),
+        score=float(score or 0),
         updated_at=row.updated_at,
     )
+
+
+_MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
 
 
 class _Postgres(_Backend):
@@ -306,7 +295,10 @@ class _Postgres(_Backend):
 
     def matches(self, query: Query, languages: list[str]):
         # One statement covers every language: each document is matched in its own.
-        yield languages, query.text
+        yield tuple(languages), query.text
+
+    def same_query(self, match: _Match, language) -> bool:
+        return True
 
     @staticmethod
     def _config(language):
@@ -315,45 +307,33 @@ class _Postgres(_Backend):
     def _tsquery(self, text: str, language: str):
         return func.websearch_to_tsquery(self._config(language), text)
 
-    def _condition(self, text: str, languages: list[str]):
-        tsv = literal_column("search_documents.tsv")
-        return or_(
-            *[
-                and_(D.language == language, tsv.op("@@")(self._tsquery(text, language)))
-                for language in languages
-            ]
-        )
-
     def _by_language(self, make):
         return case(
             *[(D.language == lang, make(lang)) for lang in CONFIGS if lang != "en"],
             else_=make("en"),
         )
 
-    def _from(self, text, languages):
-        return select(D.id).where(self._condition(text, languages))
-
-    def page(self, text, languages, conditions, limit):
+    def ranked(self, text, languages, conditions):
         tsv = literal_column("search_documents.tsv")
         score = func.ts_rank(tsv, self._by_language(lambda lang: self._tsquery(text, lang)))
-        top = (
-            select(D.id, score.label("score"))
-            .where(self._condition(text, languages), *conditions)
-            .order_by(score.desc(), D.id)
-            .limit(limit)
-            .subquery()
+        matched = or_(
+            *[
+                and_(D.language == lang, tsv.op("@@")(self._tsquery(text, lang)))
+                for lang in languages
+            ]
         )
-        columns, joins = _hit_columns()
+        statement = select(*_MATCH_COLUMNS, score).where(matched, *conditions)
+        return [_Match(*row) for row in session.execute(statement)]
+
+    def page(self, text, _languages, ids):
         snippet = func.ts_headline(
             self._by_language(self._config),
             D.heading + "\n\n" + D.body,
             self._by_language(lambda lang: self._tsquery(text, lang)),
             HEADLINE_OPTIONS,
         )
-        statement = joins(
-            select(*columns, top.c.score, snippet.label("snippet")).join(top, top.c.id == D.id)
-        ).order_by(top.c.score.desc(), D.id)
-        return [_hit(row) for row in session.execute(statement)]
+        statement = _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(D.id.in_(ids))
+        return list(session.execute(statement))
 
 
 class _Sqlite(_Backend):
@@ -369,102 +349,82 @@ class _Sqlite(_Backend):
             if match is not None:
                 yield language, match
 
-    def _from(self, match, language):
-        return (
-            select(D.id)
-            .select_from(self.table)
-            .join(D, D.id == self.table.c.rowid)
-            .where(self.fts.op("MATCH")(match), D.language == language)
-        )
-
-    def page(self, match, language, conditions, limit):
-        columns, joins = _hit_columns()
+    def ranked(self, match, language, conditions):
         rank = self.table.c.rank
-        statement = joins(
-            select(
-                *columns,
-                (-rank).label("score"),
-                func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS).label(
-                    "snippet"
-                ),
-            )
+        statement = (
+            select(*_MATCH_COLUMNS, -rank)
             .select_from(self.table)
             .join(D, D.id == self.table.c.rowid)
-        ).where(
-            self.fts.op("MATCH")(match),
-            rank.op("MATCH")(FTS_WEIGHTS),
-            D.language == language,
-            *conditions,
+            .where(
+                self.fts.op("MATCH")(match),
+                rank.op("MATCH")(FTS_WEIGHTS),
+                D.language == language,
+                *conditions,
+            )
         )
-        # FTS5 hands rows over best first (ORDER BY rank): snippet() runs for the page only.
-        statement = statement.order_by(rank).limit(limit)
-        return [_hit(row) for row in session.execute(statement)]
+        return [_Match(*row) for row in session.execute(statement)]
+
+    def page(self, match, language, ids):
+        snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
+        statement = _hit_joins(
+            select(*_HIT_COLUMNS, snippet.label("snippet"))
+            .select_from(self.table)
+            .join(D, D.id == self.table.c.rowid)
+        ).where(self.fts.op("MATCH")(match), self.table.c.rowid.in_(ids))
+        return list(session.execute(statement))
 
 
 # --- facets and snippets ---------------------------------------------------------------
 
 
-def _facets(groups, filters: Filters) -> tuple[int, dict[str, list[Facet]]]:
-    """The total, and per facet the count of each value among the hits that the other
-    facets' choices keep (so choosing a kind still shows the other kinds' counts)."""
-    chosen = {"kind": filters.kind, "section": filters.section_id, "sector": filters.sector}
-    rows = []
-    for row in groups:
-        rows.append(
-            {
-                "kind": row.kind,
-                "section": row.section_id,
-                "sector": row.code,
-                "count": row[-1],
-                "section_label": (
-                    (row.title_fr or row.title_en) if row.language == "fr" else row.title_en
-                ),
-                "number": row.number,
-                "position": row.position,
-            }
-        )
-
-    def keeps(row, *, but: str) -> bool:
-        for name, value in chosen.items():
-            if name == but or value is None:
-                continue
-            if (row[name].upper() if name == "sector" and row[name] else row[name]) != (
-                value.upper() if name == "sector" else value
-            ):
-                return False
-        return True
-
-    total = sum(row["count"] for row in rows if keeps(row, but=""))
-    facets: dict[str, list[Facet]] = {}
-    for name in chosen:
-        counts: dict = defaultdict(int)
-        labels, order = {}, {}
-        for row in rows:
-            if row[name] is None or not keeps(row, but=name):
-                continue
-            counts[row[name]] += row["count"]
-            if name == "section":
-                labels[row[name]] = row["section_label"]
-                order[row[name]] = (row["position"], row["number"])
-        values = list(counts)
-        if name == "section":
-            values.sort(key=lambda v: order[v])
-        elif name == "kind":
-            values.sort(key=[k.value for k in SearchKind].index)
-        else:
-            values.sort()
-        selected = chosen[name]
-        facets[name] = [
-            Facet(
-                value=value,
-                label=labels.get(value, str(value)),
-                count=counts[value],
-                selected=selected is not None and (str(value).upper() == str(selected).upper()),
-                number=order[value][1] if name == "section" else None,
+def _facets(matches: list[_Match], chosen: dict, sectors: dict[int, str]) -> dict:
+    """Per facet, the count of each value among the matches that the other facets' choices
+    keep (so choosing a kind still shows the other kinds' counts)."""
+    counts = {name: defaultdict(int) for name in chosen}
+    for match in matches:
+        for name in chosen:
+            value = getattr(match, name)
+            if value is not None and _keeps(match, chosen, but=name):
+                counts[name][value] += 1
+    sections = {}
+    if counts["section_id"]:
+        sections = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Section.id,
+                    Section.number,
+                    Section.position,
+                    Section.title_en,
+                    Section.title_fr,
+                    Paper.language,
+                )
+                .join(Paper, Paper.id == Section.paper_id)
+                .where(Section.id.in_(list(counts["section_id"])))
             )
-            for value in values
-        ]
-    return total, facets
+        }
+    kinds = [kind.value for kind in SearchKind]
+    facets = {
+        "kind": [
+            Facet(kind, kind, counts["kind"][kind], kind == chosen["kind"])
+            for kind in sorted(counts["kind"], key=kinds.index)
+        ],
+        "section": [
+            Facet(
+                id_,
+                (row.title_fr or row.title_en) if row.language == "fr" else row.title_en,
+                counts["section_id"][id_],
+                id_ == chosen["section_id"],
+                number=row.number,
+            )
+            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[1].id))
+        ],
+        "sector": [
+            Facet(sectors[id_], sectors[id_], count, id_ == chosen["sector_id"])
+            for id_, count in sorted(counts["sector_id"].items(), key=lambda i: sectors[i[0]])
+        ],
+    }
+    return facets
 
 
 def marked(snippet: str) -> Markup:

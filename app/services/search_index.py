@@ -161,16 +161,29 @@ def _section_rows(connection: Connection, section_filter) -> list[dict]:
 
 def _comment_rows(connection: Connection, comment_filter) -> list[dict]:
     rows = connection.execute(
-        select(Comment, Section.paper_id, Paper.language)
+        select(
+            Comment.id,
+            Comment.section_id,
+            Comment.author_id,
+            Comment.sector_id,
+            Comment.body,
+            Comment.proposed_text,
+            Comment.rationale,
+            Comment.status,
+            Comment.item_code,
+            Section.paper_id,
+            Paper.language,
+        )
         .join(Section, Section.id == Comment.section_id)
         .join(Paper, Paper.id == Section.paper_id)
         .where(comment_filter)
     )
     dialect = connection.dialect.name
-    return [_comment_document(dialect, row[0], row.paper_id, row.language) for row in rows]
+    return [_comment_document(dialect, row, row.paper_id, row.language) for row in rows]
 
 
 def _comment_document(dialect: str, comment, paper_id: int, language: str) -> dict:
+    """`comment`: a Comment, or a row of its columns."""
     return document(
         dialect,
         source=S.COMMENT,
