@@ -307,6 +307,21 @@ def run(backend: str, reps: int) -> list[dict]:
     return rows
 
 
+def table(rows: list[dict]) -> None:
+    print(
+        f"\n{'backend':<11} {'query':<32} {'hits':>6} {'bare ms':>8} {'plume ms':>9} "
+        f"{'ratio':>6} {'stmts':>5} {'small':>5}",
+        flush=True,
+    )
+    for row in rows:
+        print(
+            f"{row['backend']:<11} {row['query']:<32} {row['hits']:>6} {row['bare_ms']:>8.1f} "
+            f"{row['plume_ms']:>9.1f} {row['ratio']:>6.2f} {row['statements']:>5} "
+            f"{row['statements_small']:>5}",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=7)
@@ -314,17 +329,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for backend in args.backend or ["sqlite", "postgresql"]:
-        rows += run(backend, args.reps)
-    print(
-        f"\n{'backend':<11} {'query':<32} {'hits':>6} {'bare ms':>8} {'plume ms':>9} "
-        f"{'ratio':>6} {'stmts':>5} {'small':>5}"
-    )
-    for row in rows:
-        print(
-            f"{row['backend']:<11} {row['query']:<32} {row['hits']:>6} {row['bare_ms']:>8.1f} "
-            f"{row['plume_ms']:>9.1f} {row['ratio']:>6.2f} {row['statements']:>5} "
-            f"{row['statements_small']:>5}"
-        )
+        done = run(backend, args.reps)
+        table(done)  # each database's figures as soon as they are measured
+        rows += done
+    table(rows)
     worst = max(row["ratio"] for row in rows)
     print(
         f"\nworst ratio {worst:.2f} (goal <= 2.00); statements constant: "
