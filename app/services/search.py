@@ -16,7 +16,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from app.db import session
@@ -138,36 +152,92 @@ def search(
     if filters.author_id is not None:
         conditions.append(D.author_id == filters.author_id)
 
-    # One ranked pass over every match gives the order, the facets and the total; the
-    # page's details and snippets are then asked for its 20 documents only.
-    matches, queries = [], {}
-    for language, match in backend.matches(query, languages):
-        queries[language] = match
-        matches += backend.ranked(match, language, conditions)
-    matches.sort(key=lambda m: (-m.score, m.id))
+    # One statement per language ranks every match once (in the database) and returns the
+    # page's ids with the facets' counts and the total; a second asks for the page's
+    # details and snippets, for its 20 documents only.
     sectors = dict(session.execute(select(Sector.id, Sector.code)).all())
     chosen = _chosen(filters, sectors)
-    kept = [m for m in matches if _keeps(m, chosen)]
-    results.total = len(kept)
-    page = kept[offset : offset + limit]
+    top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
+    for language, match in backend.matches(query, languages):
+        queries[language] = match
+        found = _summary(backend.matched(match, language, conditions), chosen, offset + limit)
+        for row in session.execute(found):
+            if row.part == "hit":
+                top.append(_Match(row.key, row.language, row.score))
+            elif row.part == "total":
+                results.total += row.n
+            else:
+                counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
+    top.sort(key=lambda m: (-m.score, m.id))
+    page = top[offset : offset + limit]
     rows = {}
     for language, match in queries.items():
         ids = [m.id for m in page if backend.same_query(m, language)]
         if ids:
             rows.update({row.id: row for row in backend.page(match, language, ids)})
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
-    results.facets = _facets(matches, chosen, sectors)
+    results.facets = _facets(counts, chosen, sectors)
     return results
 
 
 @dataclass(frozen=True)
 class _Match:
     id: int
-    kind: str
-    section_id: int | None
-    sector_id: int | None
     language: str
     score: float
+
+
+def _summary(matched, chosen: dict, limit: int):
+    """From the ranked matches (a CTE, computed once): the best `limit` ids that the
+    facets' choices keep, each facet's counts under the other facets' choices, the total.
+
+    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id, sector_id
+    or total.
+    """
+    m = matched.cte("matched").prefix_with("MATERIALIZED")
+
+    def keeping(but: str | None = None):
+        return [
+            m.c[name] == value
+            for name, value in chosen.items()
+            if value is not None and name != but
+        ]
+
+    null_int, null_text = literal(None, Integer), literal(None, String)
+    best = (
+        select(m.c.id, m.c.score, m.c.language)
+        .where(*keeping())
+        .order_by(m.c.score.desc(), m.c.id)
+        .limit(limit)
+        .subquery()
+    )
+    parts = [
+        select(
+            literal("hit").label("part"),
+            best.c.id.label("key"),
+            null_text.label("kind"),
+            null_int.label("n"),
+            best.c.score.label("score"),
+            best.c.language.label("language"),
+        ),
+        select(literal("total"), null_int, null_text, func.count(), null_float(), null_text)
+        .select_from(m)
+        .where(*keeping()),
+        select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
+        .where(*keeping("kind"))
+        .group_by(m.c.kind),
+    ]
+    for name in ("section_id", "sector_id"):
+        parts.append(
+            select(literal(name), m.c[name], null_text, func.count(), null_float(), null_text)
+            .where(m.c[name].is_not(None), *keeping(name))
+            .group_by(m.c[name])
+        )
+    return union_all(*parts)
+
+
+def null_float():
+    return literal(None, Float)
 
 
 def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
@@ -177,13 +247,6 @@ def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
         wanted = filters.sector.upper()
         sector = next((id_ for id_, code in sectors.items() if code == wanted), -1)
     return {"kind": filters.kind, "section_id": filters.section_id, "sector_id": sector}
-
-
-def _keeps(match: _Match, chosen: dict, *, but: str | None = None) -> bool:
-    return all(
-        value is None or name == but or getattr(match, name) == value
-        for name, value in chosen.items()
-    )
 
 
 # --- the two databases -----------------------------------------------------------------
@@ -207,7 +270,8 @@ class _Backend:
     def same_query(self, match: _Match, language) -> bool:
         return match.language == language
 
-    def ranked(self, match, language, conditions: list) -> list[_Match]:
+    def matched(self, match, language, conditions: list):
+        """A select of every match: id, kind, section, sector, language, score."""
         raise NotImplementedError
 
     def page(self, match, language, ids: list[int]) -> list:
@@ -313,7 +377,7 @@ class _Postgres(_Backend):
             else_=make("en"),
         )
 
-    def ranked(self, text, languages, conditions):
+    def matched(self, text, languages, conditions):
         tsv = literal_column("search_documents.tsv")
         score = func.ts_rank(tsv, self._by_language(lambda lang: self._tsquery(text, lang)))
         matched = or_(
@@ -322,8 +386,7 @@ class _Postgres(_Backend):
                 for lang in languages
             ]
         )
-        statement = select(*_MATCH_COLUMNS, score).where(matched, *conditions)
-        return [_Match(*row) for row in session.execute(statement)]
+        return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
 
     def page(self, text, _languages, ids):
         snippet = func.ts_headline(
@@ -349,10 +412,10 @@ class _Sqlite(_Backend):
             if match is not None:
                 yield language, match
 
-    def ranked(self, match, language, conditions):
+    def matched(self, match, language, conditions):
         rank = self.table.c.rank
-        statement = (
-            select(*_MATCH_COLUMNS, -rank)
+        return (
+            select(*_MATCH_COLUMNS, (-rank).label("score"))
             .select_from(self.table)
             .join(D, D.id == self.table.c.rowid)
             .where(
@@ -362,7 +425,6 @@ class _Sqlite(_Backend):
                 *conditions,
             )
         )
-        return [_Match(*row) for row in session.execute(statement)]
 
     def page(self, match, language, ids):
         snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
@@ -377,15 +439,8 @@ class _Sqlite(_Backend):
 # --- facets and snippets ---------------------------------------------------------------
 
 
-def _facets(matches: list[_Match], chosen: dict, sectors: dict[int, str]) -> dict:
-    """Per facet, the count of each value among the matches that the other facets' choices
-    keep (so choosing a kind still shows the other kinds' counts)."""
-    counts = {name: defaultdict(int) for name in chosen}
-    for match in matches:
-        for name in chosen:
-            value = getattr(match, name)
-            if value is not None and _keeps(match, chosen, but=name):
-                counts[name][value] += 1
+def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
+    """Each facet's values with their counts (under the other facets' choices)."""
     sections = {}
     if counts["section_id"]:
         sections = {
@@ -404,7 +459,7 @@ def _facets(matches: list[_Match], chosen: dict, sectors: dict[int, str]) -> dic
             )
         }
     kinds = [kind.value for kind in SearchKind]
-    facets = {
+    return {
         "kind": [
             Facet(kind, kind, counts["kind"][kind], kind == chosen["kind"])
             for kind in sorted(counts["kind"], key=kinds.index)
@@ -424,7 +479,6 @@ def _facets(matches: list[_Match], chosen: dict, sectors: dict[int, str]) -> dic
             for id_, count in sorted(counts["sector_id"].items(), key=lambda i: sectors[i[0]])
         ],
     }
-    return facets
 
 
 def marked(snippet: str) -> Markup:
