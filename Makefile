@@ -13,7 +13,7 @@ else
 PYTEST_MARKERS := -m "not slow"
 endif
 
-.PHONY: install lock run serve test test-all lint format translations bench clean
+.PHONY: install lock run serve test test-all lint format translations migration bench clean
 
 # The exact versions (and hashes) in requirements.lock, then Plume itself without resolving again.
 $(STAMP): requirements.lock pyproject.toml
@@ -55,6 +55,17 @@ test-all: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Autogenerate a migration for review: make migration m="add paper settings" [rev=slug]
+migration: install
+	@test -n "$(m)" || { echo 'usage: make migration m="what it changes" [rev=a_unique_slug]'; exit 2; }
+	mkdir -p instance && rm -f instance/autogenerate.sqlite3
+	PLUME_DATABASE_URL=sqlite:///instance/autogenerate.sqlite3 $(BIN)/alembic upgrade heads
+	PLUME_DATABASE_URL=sqlite:///instance/autogenerate.sqlite3 $(BIN)/alembic revision \
+		--autogenerate -m "$(m)" --rev-id "$(or $(rev),$(shell echo '$(m)' | tr 'A-Z ' 'a-z_' | tr -cd 'a-z0-9_' | cut -c1-40))"
+	rm -f instance/autogenerate.sqlite3
+	@echo "Review it before you commit: read every line, name the constraints, freeze enum values,"
+	@echo "check the downgrade, and run tests/test_migrations.py (models, CHECKs, down and up)."
 
 ## Extract the UI's strings, update the .po files, compile them (translate, then run it again).
 translations: install
