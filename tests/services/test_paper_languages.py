@@ -7,7 +7,7 @@ import logging
 import shutil
 
 from app.models import ActivityAction, Role
-from app.services import activity, papers, revisions
+from app.services import activity, papers, reviews, revisions
 from app.services import sections as section_service
 
 
@@ -104,3 +104,24 @@ def test_a_missing_french_text_falls_back_to_english_and_says_so(
     [record] = [r for r in caplog.records if r.name == "app.services.papers"]
     assert record.levelno == logging.WARNING
     assert "sections 4.3 start in another language" in record.getMessage()
+
+
+def test_a_reviewer_may_quote_a_french_passage_with_plain_spaces(db, create_paper):
+    paper = create_paper(language="fr")
+    rows = section_service.list_sections(paper.id, paper.people[Role.COORDINATOR])
+    section = next(row.section for row in rows if row.number == "4.3")
+    # As a reviewer types it, or as a browser copies it: a plain space before the colon.
+    typed = "source de préoccupation : des recherches"
+    comment = reviews.create_comment(
+        section,
+        paper.people[Role.REVIEWER],
+        reviews.NewComment(
+            body="Citer ces recherches.", type="substantive", quote={"exact": typed}
+        ),
+    )
+    body = revisions.latest(section.id).body
+    passage = typed.replace(" :", "\u00a0:")
+    assert body[comment.anchor_start : comment.anchor_end] == passage
+    # Kept as the text has it, so that every export finds the passage again.
+    assert comment.quote_exact == passage
+    assert not comment.orphaned
