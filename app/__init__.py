@@ -24,8 +24,9 @@ def create_app(config: dict | None = None) -> APIFlask:
         app.config.update(config)
 
     db.init_app(app)
-
+    # Its mapper events keep the search index in step with every write.
     from app import api, cli, web
+    from app.services import search_index  # noqa: F401
     from app.web.security import csrf
 
     api.init_app(app)

@@ -45,6 +45,7 @@ MESSAGES: dict[str, Any] = {
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
     ),
@@ -56,6 +57,7 @@ MESSAGES: dict[str, Any] = {
         "%(path)s has no section file of the same name: a translated text is named after "
         "its section's file."
     ),
+    "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
     "unprocessable": _l("This cannot be accepted."),
 }
 

@@ -8,6 +8,7 @@ from alembic import context
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.db import Base, UTCDateTime, make_engine
+from app.models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,8 @@ def _configure(**kwargs) -> None:
         render_as_batch=True,
         render_item=render_item,
         compare_type=True,
+        # The search index's database-specific parts are made by hand (app/models/search.py).
+        include_name=include_name,
         **kwargs,
     )
 

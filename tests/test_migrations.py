@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import conv
 import app.models  # noqa: F401
 from app import migrate
 from app.db import Base, make_engine
+from app.models.search import include_name
 from tests.conftest import fresh_postgres_database, postgres_url
 
 
@@ -26,7 +27,9 @@ def empty_url(request, tmp_path):
 def _differences(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     return diff

@@ -52,9 +52,11 @@ def init_app(app) -> None:
         queue,
         revisions,
         rounds,
+        search,
         sections,
         signoff,
         versions,
+        visits,
     )
     from app.api.errors import init_app as init_errors
 

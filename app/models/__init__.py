@@ -22,6 +22,12 @@ from app.models.reviews import (
     ResolutionAction,
     ReviewRound,
 )
+from app.models.search import (
+    SearchDocument,
+    SearchKind,
+    SearchSource,
+    SectionVisit,
+)
 from app.models.sections import Revision, Section, SectionState
 from app.models.signoff import BallotPosition, Position, Version, VersionSection
 from app.models.users import ApiToken, Sector, User
@@ -55,8 +61,12 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "SearchDocument",
+    "SearchKind",
+    "SearchSource",
     "Section",
     "SectionState",
+    "SectionVisit",
     "Sector",
     "User",
     "Version",

@@ -58,6 +58,9 @@ class Activity(Base):
     action: Mapped[str] = mapped_column(String(60))
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[int | None] = mapped_column(Integer)
+    # The section the change is about (its text, a comment on it, a decision on it), so
+    # that the feed filters by section without a join per kind of target.
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

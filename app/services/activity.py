@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
 
 from app.db import session
-from app.models import Activity, ActivityAction, User
+from app.models import Activity, ActivityAction, Comment, CommentReply, Section, Sector, User
+from app.services.errors import BadInput
 
 
 def record(
@@ -24,6 +27,7 @@ def record(
         action=action,
         target_type=type(target).__name__.lower(),
         target_id=getattr(target, "id", None),
+        section_id=_section_of(target),
         before=before,
         after=after,
     )
@@ -32,9 +36,88 @@ def record(
     return entry
 
 
-def list_for_paper(paper_id: int, *, limit: int = 200, before_id: int | None = None):
-    """The newest entries first; `before_id` pages back."""
+def _section_of(target) -> int | None:
+    """The section a changed record belongs to: the section itself, or its section_id."""
+    if isinstance(target, Section):
+        return target.id
+    return getattr(target, "section_id", None)
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    """Which entries of a paper's feed to list: about one section, by one person, by the
+    people of one sector, of some kinds, or "about me" (changes others made to the
+    sections I lead, to my comments, or to comments and replies that mention me)."""
+
+    section_id: int | None = None
+    actor_id: int | None = None
+    sector: str | None = None
+    actions: tuple[str, ...] = ()
+    about_me: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(
+            self.section_id or self.actor_id or self.sector or self.actions or self.about_me
+        )
+
+
+def list_for_paper(
+    paper_id: int,
+    *,
+    limit: int = 200,
+    before_id: int | None = None,
+    filters: FeedFilters = FeedFilters(),
+    reader: User | None = None,
+):
+    """The newest entries first, in one statement; `before_id` pages back (a cursor)."""
     query = select(Activity).where(Activity.paper_id == paper_id)
     if before_id:
         query = query.where(Activity.id < before_id)
+    if filters.section_id is not None:
+        query = query.where(Activity.section_id == filters.section_id)
+    if filters.actor_id is not None:
+        query = query.where(Activity.actor_id == filters.actor_id)
+    if filters.sector:
+        in_sector = select(User.id).join(Sector, Sector.id == User.sector_id)
+        query = query.where(
+            Activity.actor_id.in_(in_sector.where(Sector.code == filters.sector.upper()))
+        )
+    if filters.actions:
+        unknown = sorted(set(filters.actions) - {action.value for action in ActivityAction})
+        if unknown:
+            raise BadInput("unknown_actions", actions=unknown)
+        query = query.where(Activity.action.in_(filters.actions))
+    if filters.about_me and reader is not None:
+        query = query.where(_about(reader))
     return session.scalars(query.order_by(Activity.id.desc()).limit(limit)).all()
+
+
+def _about(reader: User):
+    """Entries by others about the sections the reader leads, their comments, or comments
+    and replies that mention them ("@Name" or "@email")."""
+    mine = select(Section.id).where(Section.lead_author_id == reader.id)
+    my_comments = select(Comment.id).where(Comment.author_id == reader.id)
+    mentions = [_mention(reader.name), _mention(reader.email)]
+    mentioning = select(Comment.id).where(
+        or_(*[Comment.body.ilike(m, escape="\\") for m in mentions])
+    )
+    replied = select(CommentReply.comment_id).where(
+        or_(*[CommentReply.body.ilike(m, escape="\\") for m in mentions])
+    )
+    on_comment = Activity.target_type == "comment"
+    return and_(
+        or_(Activity.actor_id.is_(None), Activity.actor_id != reader.id),
+        or_(
+            Activity.section_id.in_(mine),
+            and_(on_comment, Activity.target_id.in_(my_comments)),
+            and_(on_comment, Activity.target_id.in_(mentioning)),
+            and_(on_comment, Activity.target_id.in_(replied)),
+        ),
+    )
+
+
+def _mention(name: str) -> str:
+    """A LIKE pattern for "@name" anywhere in a text."""
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%@{escaped}%"

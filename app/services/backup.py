@@ -16,6 +16,7 @@ from sqlalchemy import Date, DateTime, LargeBinary, func, insert, select, text
 
 import app.models  # noqa: F401  (every table on the metadata)
 from app.db import Base, session
+from app.services import search_index
 from app.services.errors import BadInput, Conflict
 
 FORMAT = "plume-backup/1"
@@ -52,6 +53,9 @@ def dump(out: IO[str]) -> dict[str, int]:
     return counts
 
 
+SEARCH_DOCUMENTS = "search_documents"
+
+
 def restore(source: IO[str]) -> dict[str, int]:
     """Load a backup into an empty, migrated database, all or nothing."""
     try:
@@ -68,6 +72,8 @@ def restore(source: IO[str]) -> dict[str, int]:
             )
     counts = {}
     for table in Base.metadata.sorted_tables:
+        if table.name == SEARCH_DOCUMENTS:
+            continue  # rebuilt below, in this database's own form
         rows = document["tables"].get(table.name, [])
         decoders = {c.name: _decoder(c) for c in table.columns if _decoder(c)}
         for row in rows:
@@ -79,6 +85,7 @@ def restore(source: IO[str]) -> dict[str, int]:
         counts[table.name] = len(rows)
     _reset_sequences()
     session.flush()
+    counts[SEARCH_DOCUMENTS] = search_index.reindex(session.connection())
     return counts
 
 

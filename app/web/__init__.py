@@ -62,6 +62,7 @@ def init_app(app) -> None:
         papers,
         reviews,
         rounds,
+        search,
         sections,
         versions,
     )

@@ -33,6 +33,49 @@ class CommentEntry:
     now_reads: str | None
     may_resolve: bool
     may_change: bool
+    # Since the reader's last visit: a new comment, the ids of new replies, a new decision.
+    new: bool = False
+    new_replies: frozenset = frozenset()
+    decided_since: bool = False
+
+
+@dataclass(frozen=True)
+class CommentFilters:
+    """What the reader chose to see of the comments (kept in the page's URL)."""
+
+    hide_resolved: bool = False
+    only_open: bool = False
+    mine: bool = False
+    my_sector: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> CommentFilters:
+        return cls(**{name: args.get(name) in ("1", "on", "true") for name in cls.NAMES})
+
+    NAMES = ("hide_resolved", "only_open", "mine", "my_sector")
+
+    @property
+    def any(self) -> bool:
+        return any(getattr(self, name) for name in self.NAMES)
+
+    def keeps(self, comment: Comment, user: User) -> bool:
+        if self.hide_resolved and comment.status == CommentStatus.RESOLVED:
+            return False
+        if self.only_open and comment.status != CommentStatus.OPEN:
+            return False
+        if self.mine and comment.author_id != user.id:
+            return False
+        return not (self.my_sector and comment.sector_id != user.sector_id)
+
+
+@dataclass(frozen=True)
+class SinceLastVisit:
+    """What the reader saw last time: the high-water marks of their previous visit."""
+
+    seen_at: object
+    revision_id: int | None
+    comment_id: int
+    reply_id: int
 
 
 @dataclass
@@ -47,6 +90,11 @@ class SectionReview:
     may_reply: bool
     may_reopen: bool
     items: list  # (framework, its items) for an alignment comment
+    filters: CommentFilters = CommentFilters()
+    hidden: int = 0  # comments the filters leave out
+    newest_comment_id: int | None = None
+    newest_reply_id: int | None = None
+    new_count: int = 0
 
 
 def label(comment: Comment) -> str:
@@ -73,10 +121,19 @@ def _may_comment_in(review_round, user: User) -> bool:
 
 
 def section_review(
-    paper: Paper, section: Section, user: User, roles: set[str], current: Revision | None
+    paper: Paper,
+    section: Section,
+    user: User,
+    roles: set[str],
+    current: Revision | None,
+    *,
+    filters: CommentFilters = CommentFilters(),
+    since: SinceLastVisit | None = None,
 ) -> SectionReview:
-    """The section's text with its open comments' passages marked, and its comments."""
-    all_comments = reviews.list_comments(section)
+    """The section's text with its shown open comments' passages marked, and its comments
+    (those the filters keep), each saying what is new since the reader's last visit."""
+    every_comment = reviews.list_comments(section)
+    all_comments = [c for c in every_comment if filters.keeps(c, user)]
     passages = [
         render.Passage(
             comment.id,
@@ -108,6 +165,8 @@ def section_review(
             may_resolve=comment.status == CommentStatus.OPEN and may_resolve,
             may_change=comment.status == CommentStatus.OPEN and reviews.may_change(comment, user),
         )
+        if since is not None:
+            _mark_news(entry, since, user)
         (orphaned if comment.orphaned else entries).append(entry)
 
     may_comment = current is not None and bool(roles & set(reviews.COMMENTERS))
@@ -116,11 +175,32 @@ def section_review(
         text=text,
         comments=entries,
         orphaned=orphaned,
-        open_count=sum(1 for c in all_comments if c.status == CommentStatus.OPEN),
+        open_count=sum(1 for c in every_comment if c.status == CommentStatus.OPEN),
         rounds=[r for r in every_round if may_comment and _may_comment_in(r, user)],
         rounds_by_id={r.id: r for r in every_round},
         may_comment=may_comment,
         may_reply=bool(roles & set(reviews.REPLIERS)),
         may_reopen=Role.COORDINATOR in roles,
         items=[(framework, list(framework.items)) for framework in paper.frameworks],
+        filters=filters,
+        hidden=len(every_comment) - len(all_comments),
+        newest_comment_id=max((c.id for c in every_comment), default=None),
+        newest_reply_id=max((r.id for c in every_comment for r in c.replies), default=None),
+        new_count=sum(
+            1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since
+        ),
+    )
+
+
+def _mark_news(entry: CommentEntry, since: SinceLastVisit, user: User) -> None:
+    """What others added to the comment since the reader's last visit."""
+    comment = entry.comment
+    entry.new = comment.id > since.comment_id and comment.author_id != user.id
+    entry.new_replies = frozenset(
+        reply.id
+        for reply in comment.replies
+        if reply.id > since.reply_id and reply.author_id != user.id
+    )
+    entry.decided_since = any(
+        step.created_at > since.seen_at and step.actor_id != user.id for step in comment.resolutions
     )

@@ -190,7 +190,25 @@ class ActivityOut(Schema):
 
 class ActivityQuery(Strict):
     limit = fields.Integer(load_default=100, validate=validators.Range(1, 500))
-    before_id = fields.Integer()
+    before_id = fields.Integer(
+        metadata={"description": "the cursor: entries older than this id (X-Next-Cursor)"}
+    )
+    section_id = fields.Integer(metadata={"description": "changes about this section"})
+    actor_id = fields.Integer(metadata={"description": "changes by this person"})
+    sector = fields.String(
+        validate=Length(1, 16), metadata={"description": "changes by people of this sector"}
+    )
+    action = fields.List(
+        fields.String(validate=Length(1, 60)),
+        metadata={"description": "kinds of change (repeat the parameter for several)"},
+    )
+    about_me = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "changes others made to sections I lead, to my comments, or to "
+            "comments and replies that mention me (@name or @email)"
+        },
+    )
 
 
 ALIGNMENT_STATUSES = [status.value for status in AlignmentStatus]

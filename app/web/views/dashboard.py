@@ -6,7 +6,7 @@ from collections import Counter
 
 from flask import render_template
 
-from app.services import access, papers, queue, sections
+from app.services import access, papers, queue, sections, visits
 from app.web import bp
 from app.web.auth import me
 
@@ -29,6 +29,7 @@ def dashboard():
                 "total": len(rows),
             }
         )
+    news = visits.news_by_paper(user, [entry["paper"].id for entry in my_papers])
     waiting = queue.my_queue(user)
     # The open comments on each section I lead are among those awaiting my resolution.
     open_comments = Counter(comment.section_id for comment in waiting.comments)
@@ -40,6 +41,7 @@ def dashboard():
     return render_template(
         "dashboard.html",
         my_papers=my_papers,
+        news=news,
         leading=waiting.sections,
         open_comments=open_comments,
         comments_awaiting=[

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.models import Role
-from app.services import access, activity, papers, sections
+from app.services import access, activity, papers, sections, visits
 from app.web import bp, feed, forms, i18n
 from app.web.auth import me
 from app.web.views.dashboard import state_counts
@@ -37,6 +37,7 @@ def paper(paper_id: int):
         counts=state_counts(rows),
         candidates=lead_candidates(paper_id) if Role.COORDINATOR in roles else [],
         moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
+        news=visits.news_for_paper(user, paper_id),
     )
 
 
@@ -96,16 +97,41 @@ def members(paper_id: int):
     )
 
 
+FEED_ARGS = ("section", "person", "sector", "action", "about")
+
+
 @bp.get("/papers/<int:paper_id>/activity")
 def paper_activity(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
     before = request.args.get("before", type=int)
-    entries = activity.list_for_paper(paper_id, limit=ACTIVITY_PAGE + 1, before_id=before)
+    actions = [a for a in request.args.getlist("action") if a in i18n.ACTIONS]
+    filters = activity.FeedFilters(
+        section_id=request.args.get("section", type=int),
+        actor_id=request.args.get("person", type=int),
+        sector=request.args.get("sector") or None,
+        actions=tuple(actions),
+        about_me=request.args.get("about") == "me",
+    )
+    entries = activity.list_for_paper(
+        paper_id, limit=ACTIVITY_PAGE + 1, before_id=before, filters=filters, reader=user
+    )
+    kept = {
+        name: request.args.getlist(name) if name == "action" else request.args.get(name)
+        for name in FEED_ARGS
+        if request.args.get(name)
+    }
+    people = {m.user.id: m.user for m in papers.members(paper_id)}
     return render_template(
         "paper/activity.html",
         paper=paper,
         roles=access.roles_on(user, paper_id),
         entries=feed.describe(entries[:ACTIVITY_PAGE], paper, user),
         older=entries[ACTIVITY_PAGE - 1].id if len(entries) > ACTIVITY_PAGE else None,
+        filters=filters,
+        kept=kept,
+        sections=sections.list_sections(paper_id, user),
+        people=sorted(people.values(), key=lambda person: person.name),
+        sectors=sorted({person.sector.code for person in people.values()}),
+        actions=sorted(i18n.ACTIONS, key=lambda action: str(i18n.ACTIONS[action])),
     )

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.errors import status_of
 from app.models import Role
-from app.services import access, revisions, sections
+from app.services import access, revisions, sections, visits
 from app.services.errors import DomainError, Forbidden
 from app.web import bp, comments, forms, i18n, render
 from app.web.auth import me
@@ -39,7 +39,32 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
     """
     user, section, page = _section_page(section_id)
     current = revisions.latest(section.id)
-    review = comments.section_review(page["paper"], section, user, page["roles"], current)
+    history = revisions.list_revisions(section)
+    previous = visits.last_visit(user, section)
+    since = (
+        comments.SinceLastVisit(
+            previous.seen_at, previous.revision_id, previous.comment_id or 0, previous.reply_id or 0
+        )
+        if previous is not None
+        else None
+    )
+    review = comments.section_review(
+        page["paper"],
+        section,
+        user,
+        page["roles"],
+        current,
+        filters=comments.CommentFilters.from_args(request.args),
+        since=since,
+    )
+    # Seen now: the next visit counts from here.
+    visits.record_visit(
+        user,
+        section,
+        revision_id=current.id if current else None,
+        comment_id=review.newest_comment_id,
+        reply_id=review.newest_reply_id,
+    )
     return render_template(
         "section/show.html",
         **page,
@@ -47,7 +72,16 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         text=review.text,
         review=review,
         form=form or {},
-        revision_count=len(revisions.list_revisions(section)),
+        revision_count=len(history),
+        first_visit=previous is None,
+        since=since,
+        revised_since=[
+            revision
+            for revision in history
+            if since is not None
+            and revision.id > (since.revision_id or 0)
+            and revision.author_id != user.id
+        ],
         moves=sections.allowed_moves(section, user),
         candidates=lead_candidates(section.paper_id) if Role.COORDINATOR in page["roles"] else [],
         comment_types=list(i18n.COMMENT_TYPES),

@@ -167,8 +167,48 @@
     });
   }
 
+  function typing(element) {
+    return element && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+  }
+
+  function searchKeys() {
+    // "/" goes to the search box; on a results page, ↓ and ↑ (or j and k) move from one
+    // result to the next, Enter opens it (it is a link), Escape goes back to the box.
+    var boxes = document.querySelectorAll("[data-search-box]");
+    var box = boxes[boxes.length - 1]; // the results page's own box, else the header's
+    var results = Array.prototype.slice.call(document.querySelectorAll("[data-keyboard-list] [data-result]"));
+    document.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      var active = document.activeElement;
+      if (event.key === "/" && box && !typing(active)) {
+        event.preventDefault();
+        box.focus();
+        box.select();
+        return;
+      }
+      if (!results.length) {
+        return;
+      }
+      var at = results.indexOf(active);
+      var down = event.key === "ArrowDown" || (event.key === "j" && !typing(active));
+      var up = event.key === "ArrowUp" || (event.key === "k" && !typing(active));
+      if (down && (at >= 0 || active === box)) {
+        event.preventDefault();
+        results[Math.min(at + 1, results.length - 1)].focus();
+      } else if (up && at >= 0) {
+        event.preventDefault();
+        (at === 0 && box ? box : results[at - 1]).focus();
+      } else if (event.key === "Escape" && at >= 0 && box) {
+        box.focus();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceCommentForm();
     highlightOnHover();
+    searchKeys();
   });
 })();

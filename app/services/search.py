@@ -1,0 +1,488 @@
+"""Full-text search over the papers a reader may read: sections' current text, comments and
+their replies, alignment rationales and position decisions.
+
+One call costs a fixed number of statements, whatever the paper's size: the papers' languages
+(when no paper is named), then per language present one ranked page of hits with their
+snippets and one grouped count that gives the facets (kind, section, sector) and the total.
+PostgreSQL asks its GIN index with websearch_to_tsquery and marks snippets with ts_headline;
+SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py) and
+marks them with snippet(). Both return the same Results.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from app.db import session
+from app.models import (
+    AlignmentDecision,
+    CommentReply,
+    CommentStatus,
+    FrameworkItem,
+    Paper,
+    PaperMember,
+    SearchDocument,
+    SearchKind,
+    Section,
+    Sector,
+    User,
+)
+from app.services.access import get_paper
+from app.services.errors import BadInput
+from app.services.search_text import MARK_END, MARK_START, Query, fts5_match, parse
+
+D = SearchDocument
+MAX_PER_PAGE = 100
+# How long a snippet is: FTS5 counts tokens, ts_headline words.
+SNIPPET_TOKENS = 24
+HEADLINE_OPTIONS = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=28, MinWords=12, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+# A section's title counts more than its text (bm25 weights per FTS5 column).
+FTS_WEIGHTS = "bm25(4.0, 1.0)"
+CONFIGS = {"en": "plume_english", "fr": "plume_french"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    paper_id: int | None = None
+    kind: str | None = None
+    section_id: int | None = None
+    sector: str | None = None
+    author_id: int | None = None
+
+
+@dataclass
+class Hit:
+    document_id: int
+    kind: str
+    source: str
+    id: int
+    paper_id: int
+    paper_title: str
+    language: str
+    section_id: int | None
+    section_number: str | None
+    section_title: str | None
+    comment_id: int | None  # the comment a reply answers, or the comment itself
+    item_code: str | None
+    heading: str
+    status: str | None
+    author_id: int | None
+    author_name: str | None
+    sector: str | None
+    snippet: Markup
+    score: float
+    updated_at: datetime
+
+
+@dataclass
+class Facet:
+    value: str | int
+    label: str
+    count: int
+    selected: bool
+    number: str | None = None  # a section's number, for sorting and showing
+
+
+@dataclass
+class Results:
+    query: str
+    words: list[str]
+    filters: Filters
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[Facet]] = field(default_factory=dict)
+    offset: int = 0
+    limit: int = 20
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.hits) < self.total
+
+
+def search(
+    user: User, text: str, filters: Filters = Filters(), *, limit: int = 20, offset: int = 0
+) -> Results:
+    """What the reader finds for `text` in the papers they may read, best first."""
+    if filters.kind is not None and filters.kind not in {kind.value for kind in SearchKind}:
+        raise BadInput("search_kind", kind=filters.kind)
+    limit = max(1, min(limit, MAX_PER_PAGE))
+    offset = max(0, offset)
+    query = parse(text)
+    results = Results(query.text, query.words(), filters, [], 0, offset=offset, limit=limit)
+    if query.empty:
+        return results
+
+    backend = _Postgres() if session.get_bind().dialect.name == "postgresql" else _Sqlite()
+    if filters.paper_id is not None:
+        paper = get_paper(filters.paper_id, user)
+        languages = [paper.language]
+        scope = D.paper_id == paper.id
+    else:
+        readable = (
+            select(Paper.id)
+            if user.is_admin
+            else select(PaperMember.paper_id).where(PaperMember.user_id == user.id)
+        )
+        scope = D.paper_id.in_(readable)
+        languages = backend.languages(readable)
+    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
+    if filters.author_id is not None:
+        conditions.append(D.author_id == filters.author_id)
+
+    # One statement per language ranks every match once (in the database) and returns the
+    # page's ids with the facets' counts and the total; a second asks for the page's
+    # details and snippets, for its 20 documents only.
+    sectors = dict(session.execute(select(Sector.id, Sector.code)).all())
+    chosen = _chosen(filters, sectors)
+    top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
+    for language, match in backend.matches(query, languages):
+        queries[language] = match
+        found = _summary(backend.matched(match, language, conditions), chosen, offset + limit)
+        for row in session.execute(found):
+            if row.part == "hit":
+                top.append(_Match(row.key, row.language, row.score))
+            elif row.part == "total":
+                results.total += row.n
+            else:
+                counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
+    top.sort(key=lambda m: (-m.score, m.id))
+    page = top[offset : offset + limit]
+    rows = {}
+    for language, match in queries.items():
+        ids = [m.id for m in page if backend.same_query(m, language)]
+        if ids:
+            rows.update({row.id: row for row in backend.page(match, language, ids)})
+    results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
+    results.facets = _facets(counts, chosen, sectors)
+    return results
+
+
+@dataclass(frozen=True)
+class _Match:
+    id: int
+    language: str
+    score: float
+
+
+def _summary(matched, chosen: dict, limit: int):
+    """From the ranked matches (a CTE, computed once): the best `limit` ids that the
+    facets' choices keep, each facet's counts under the other facets' choices, the total.
+
+    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id, sector_id
+    or total.
+    """
+    m = matched.cte("matched").prefix_with("MATERIALIZED")
+
+    def keeping(but: str | None = None):
+        return [
+            m.c[name] == value
+            for name, value in chosen.items()
+            if value is not None and name != but
+        ]
+
+    null_int, null_text = literal(None, Integer), literal(None, String)
+    best = (
+        select(m.c.id, m.c.score, m.c.language)
+        .where(*keeping())
+        .order_by(m.c.score.desc(), m.c.id)
+        .limit(limit)
+        .subquery()
+    )
+    parts = [
+        select(
+            literal("hit").label("part"),
+            best.c.id.label("key"),
+            null_text.label("kind"),
+            null_int.label("n"),
+            best.c.score.label("score"),
+            best.c.language.label("language"),
+        ),
+        select(literal("total"), null_int, null_text, func.count(), null_float(), null_text)
+        .select_from(m)
+        .where(*keeping()),
+        select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
+        .where(*keeping("kind"))
+        .group_by(m.c.kind),
+    ]
+    for name in ("section_id", "sector_id"):
+        parts.append(
+            select(literal(name), m.c[name], null_text, func.count(), null_float(), null_text)
+            .where(m.c[name].is_not(None), *keeping(name))
+            .group_by(m.c[name])
+        )
+    return union_all(*parts)
+
+
+def null_float():
+    return literal(None, Float)
+
+
+def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
+    """The facets' choices as the matches hold them (a sector by its id)."""
+    sector = None
+    if filters.sector is not None:
+        wanted = filters.sector.upper()
+        sector = next((id_ for id_, code in sectors.items() if code == wanted), -1)
+    return {"kind": filters.kind, "section_id": filters.section_id, "sector_id": sector}
+
+
+# --- the two databases -----------------------------------------------------------------
+
+
+class _Backend:
+    def languages(self, readable) -> list[str]:
+        """The languages of the papers in scope (each stems its own way)."""
+        return list(
+            session.scalars(
+                select(Paper.language)
+                .where(Paper.id.in_(readable))
+                .distinct()
+                .order_by(Paper.language)
+            )
+        )
+
+    def matches(self, query: Query, languages: list[str]):
+        raise NotImplementedError
+
+    def same_query(self, match: _Match, language) -> bool:
+        return match.language == language
+
+    def matched(self, match, language, conditions: list):
+        """A select of every match: id, kind, section, sector, language, score."""
+        raise NotImplementedError
+
+    def page(self, match, language, ids: list[int]) -> list:
+        raise NotImplementedError
+
+
+_REPLY = aliased(CommentReply)
+_DECISION = aliased(AlignmentDecision)
+_ITEM = aliased(FrameworkItem)
+# The columns a hit shows, from the document and what it points at.
+_HIT_COLUMNS = [
+    D.id,
+    D.kind,
+    D.source,
+    D.source_id,
+    D.paper_id,
+    Paper.title.label("paper_title"),
+    Paper.language,
+    D.section_id,
+    Section.number,
+    Section.title_en,
+    Section.title_fr,
+    case((D.source == "reply", _REPLY.comment_id), (D.source == "comment", D.source_id)).label(
+        "comment_id"
+    ),
+    _ITEM.code.label("item_code"),
+    D.heading,
+    D.status,
+    D.author_id,
+    User.name.label("author_name"),
+    Sector.code.label("sector"),
+    D.updated_at,
+]
+
+
+def _hit_joins(statement):
+    return (
+        statement.join(Paper, Paper.id == D.paper_id)
+        .outerjoin(Section, Section.id == D.section_id)
+        .outerjoin(User, User.id == D.author_id)
+        .outerjoin(Sector, Sector.id == D.sector_id)
+        .outerjoin(_REPLY, and_(D.source == "reply", _REPLY.id == D.source_id))
+        .outerjoin(_DECISION, and_(D.source == "alignment", _DECISION.id == D.source_id))
+        .outerjoin(_ITEM, _ITEM.id == _DECISION.item_id)
+    )
+
+
+def _hit(row, score: float) -> Hit:
+    language = row.language
+    title = None
+    if row.section_id is not None:
+        title = (row.title_fr or row.title_en) if language == "fr" else row.title_en
+    return Hit(
+        document_id=row.id,
+        kind=row.kind,
+        source=row.source,
+        id=row.source_id,
+        paper_id=row.paper_id,
+        paper_title=row.paper_title,
+        language=language,
+        section_id=row.section_id,
+        section_number=row.number,
+        section_title=title,
+        comment_id=row.comment_id,
+        item_code=row.item_code,
+        heading=row.heading,
+        status=row.status,
+        author_id=row.author_id,
+        author_name=row.author_name,
+        sector=row.sector,
+        snippet=marked(row.snippet or ""),
+        score=float(score or 0),
+        updated_at=row.updated_at,
+    )
+
+
+_MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
+
+
+class _Postgres(_Backend):
+    """A GIN index over a generated tsvector; one tsquery per language configuration."""
+
+    def languages(self, readable) -> list[str]:
+        return list(CONFIGS)  # one statement covers them all: no need to ask
+
+    def matches(self, query: Query, languages: list[str]):
+        # One statement covers every language: each document is matched in its own.
+        yield tuple(languages), query.text
+
+    def same_query(self, match: _Match, language) -> bool:
+        return True
+
+    @staticmethod
+    def _config(language):
+        return literal_column(f"'{CONFIGS[language]}'::regconfig")
+
+    def _tsquery(self, text: str, language: str):
+        return func.websearch_to_tsquery(self._config(language), text)
+
+    def _by_language(self, make):
+        return case(
+            *[(D.language == lang, make(lang)) for lang in CONFIGS if lang != "en"],
+            else_=make("en"),
+        )
+
+    def matched(self, text, languages, conditions):
+        tsv = literal_column("search_documents.tsv")
+        score = func.ts_rank(tsv, self._by_language(lambda lang: self._tsquery(text, lang)))
+        matched = or_(
+            *[
+                and_(D.language == lang, tsv.op("@@")(self._tsquery(text, lang)))
+                for lang in languages
+            ]
+        )
+        return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
+
+    def page(self, text, _languages, ids):
+        snippet = func.ts_headline(
+            self._by_language(self._config),
+            D.heading + "\n\n" + D.body,
+            self._by_language(lambda lang: self._tsquery(text, lang)),
+            HEADLINE_OPTIONS,
+        )
+        statement = _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(D.id.in_(ids))
+        return list(session.execute(statement))
+
+
+class _Sqlite(_Backend):
+    """FTS5 over the stems; its rank is bm25, its snippet() reads the original text."""
+
+    fts = literal_column("search_fts")  # the table's name, as FTS5's functions take it
+    table = table("search_fts", column("rowid"), column("rank"))
+
+    def matches(self, query: Query, languages: list[str]):
+        # Stems depend on the language: one FTS5 query per language present.
+        for language in languages:
+            match = fts5_match(query, language)
+            if match is not None:
+                yield language, match
+
+    def matched(self, match, language, conditions):
+        rank = self.table.c.rank
+        return (
+            select(*_MATCH_COLUMNS, (-rank).label("score"))
+            .select_from(self.table)
+            .join(D, D.id == self.table.c.rowid)
+            .where(
+                self.fts.op("MATCH")(match),
+                rank.op("MATCH")(FTS_WEIGHTS),
+                D.language == language,
+                *conditions,
+            )
+        )
+
+    def page(self, match, language, ids):
+        snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
+        statement = _hit_joins(
+            select(*_HIT_COLUMNS, snippet.label("snippet"))
+            .select_from(self.table)
+            .join(D, D.id == self.table.c.rowid)
+        ).where(self.fts.op("MATCH")(match), self.table.c.rowid.in_(ids))
+        return list(session.execute(statement))
+
+
+# --- facets and snippets ---------------------------------------------------------------
+
+
+def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
+    """Each facet's values with their counts (under the other facets' choices)."""
+    sections = {}
+    if counts["section_id"]:
+        sections = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Section.id,
+                    Section.number,
+                    Section.position,
+                    Section.title_en,
+                    Section.title_fr,
+                    Paper.language,
+                )
+                .join(Paper, Paper.id == Section.paper_id)
+                .where(Section.id.in_(list(counts["section_id"])))
+            )
+        }
+    kinds = [kind.value for kind in SearchKind]
+    return {
+        "kind": [
+            Facet(kind, kind, counts["kind"][kind], kind == chosen["kind"])
+            for kind in sorted(counts["kind"], key=kinds.index)
+        ],
+        "section": [
+            Facet(
+                id_,
+                (row.title_fr or row.title_en) if row.language == "fr" else row.title_en,
+                counts["section_id"][id_],
+                id_ == chosen["section_id"],
+                number=row.number,
+            )
+            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[1].id))
+        ],
+        "sector": [
+            Facet(sectors[id_], sectors[id_], count, id_ == chosen["sector_id"])
+            for id_, count in sorted(counts["sector_id"].items(), key=lambda i: sectors[i[0]])
+        ],
+    }
+
+
+def marked(snippet: str) -> Markup:
+    """A snippet as safe HTML: the text escaped, each match in <mark>."""
+    text = " ".join(snippet.split())
+    html = str(escape(text)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return Markup(html)

@@ -1,0 +1,193 @@
+"""What changed since I last looked: each reader's last visit to each section, and what is
+new to them since.
+
+Opening a section's page records what the reader saw (its newest revision, comment and
+reply: high-water marks) in one upsert. Anything newer that someone else wrote is new to
+them: the paper's overview and the dashboard count it in one statement each, whatever the
+paper's size. A section never opened is unread as a whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.db import session, utcnow
+from app.models import (
+    Comment,
+    CommentReply,
+    CommentStatus,
+    Revision,
+    Section,
+    SectionVisit,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class SectionNews:
+    """What is new to a reader in one section since their last visit."""
+
+    section_id: int
+    visited: bool
+    seen_at: datetime | None
+    seen_revision_id: int | None
+    new_revisions: int
+    new_comments: int
+    new_replies: int
+
+    @property
+    def text_changed(self) -> bool:
+        return self.new_revisions > 0
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.new_revisions or self.new_comments or self.new_replies)
+
+
+@dataclass(frozen=True)
+class PaperNews:
+    """What is new to a reader in a paper: sections whose text changed, comments, replies."""
+
+    sections: int = 0
+    comments: int = 0
+    replies: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sections + self.comments + self.replies
+
+
+def last_visit(user: User, section: Section) -> SectionVisit | None:
+    return session.get(SectionVisit, (user.id, section.id))
+
+
+def record_visit(
+    user: User,
+    section: Section,
+    *,
+    revision_id: int | None,
+    comment_id: int | None,
+    reply_id: int | None,
+) -> None:
+    """Remember what the reader has just seen of the section: one upsert, no read."""
+    insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    values = {
+        "revision_id": revision_id,
+        "comment_id": comment_id,
+        "reply_id": reply_id,
+        "seen_at": utcnow(),
+    }
+    statement = insert(SectionVisit).values(user_id=user.id, section_id=section.id, **values)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["user_id", "section_id"], set_=values)
+    )
+
+
+def _news_per_section(user: User, *conditions):
+    """One row per section: its visit and the counts of what others wrote since."""
+    visit = SectionVisit
+    since_revision = func.coalesce(visit.revision_id, 0)
+    new_revisions = (
+        select(func.count())
+        .where(
+            Revision.section_id == Section.id,
+            Revision.id > since_revision,
+            Revision.author_id != user.id,
+        )
+        .correlate(Section, visit)
+        .scalar_subquery()
+    )
+    new_comments = (
+        select(func.count())
+        .where(
+            Comment.section_id == Section.id,
+            Comment.id > func.coalesce(visit.comment_id, 0),
+            Comment.author_id != user.id,
+            Comment.status != CommentStatus.WITHDRAWN,
+        )
+        .correlate(Section, visit)
+        .scalar_subquery()
+    )
+    new_replies = (
+        select(func.count())
+        .select_from(CommentReply)
+        .join(Comment, Comment.id == CommentReply.comment_id)
+        .where(
+            Comment.section_id == Section.id,
+            CommentReply.id > func.coalesce(visit.reply_id, 0),
+            CommentReply.author_id != user.id,
+        )
+        .correlate(Section, visit)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Section.id.label("section_id"),
+            Section.paper_id,
+            visit.user_id.label("visitor"),
+            visit.seen_at,
+            visit.revision_id,
+            new_revisions.label("new_revisions"),
+            new_comments.label("new_comments"),
+            new_replies.label("new_replies"),
+        )
+        .outerjoin(visit, and_(visit.section_id == Section.id, visit.user_id == user.id))
+        .where(*conditions)
+    )
+
+
+def news_for_paper(user: User, paper_id: int) -> dict[int, SectionNews]:
+    """{section id: what is new to the reader there}, in one statement."""
+    rows = session.execute(_news_per_section(user, Section.paper_id == paper_id))
+    return {
+        row.section_id: SectionNews(
+            section_id=row.section_id,
+            visited=row.visitor is not None,
+            seen_at=row.seen_at,
+            seen_revision_id=row.revision_id,
+            new_revisions=row.new_revisions,
+            new_comments=row.new_comments,
+            new_replies=row.new_replies,
+        )
+        for row in rows
+    }
+
+
+def news_by_paper(user: User, paper_ids: list[int]) -> dict[int, PaperNews]:
+    """{paper id: what is new to the reader there}, for all the papers in one statement."""
+    if not paper_ids:
+        return {}
+    per_section = _news_per_section(user, Section.paper_id.in_(paper_ids)).subquery()
+    rows = session.execute(
+        select(
+            per_section.c.paper_id,
+            func.count().filter(per_section.c.new_revisions > 0),
+            func.coalesce(func.sum(per_section.c.new_comments), 0),
+            func.coalesce(func.sum(per_section.c.new_replies), 0),
+        ).group_by(per_section.c.paper_id)
+    )
+    return {
+        paper_id: PaperNews(int(sections), int(comments), int(replies))
+        for paper_id, sections, comments, replies in rows
+    }
+
+
+def mark_seen(user: User, section: Section) -> None:
+    """Record a visit from what the section holds now (the API's "I have read it")."""
+    newest = session.execute(
+        select(
+            select(func.max(Revision.id))
+            .where(Revision.section_id == section.id)
+            .scalar_subquery(),
+            select(func.max(Comment.id)).where(Comment.section_id == section.id).scalar_subquery(),
+            select(func.max(CommentReply.id))
+            .join(Comment, Comment.id == CommentReply.comment_id)
+            .where(Comment.section_id == section.id)
+            .scalar_subquery(),
+        )
+    ).one()
+    record_visit(user, section, revision_id=newest[0], comment_id=newest[1], reply_id=newest[2])
