@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.db import session
 from app.models import Activity, ActivityAction, User
@@ -30,6 +30,34 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_many(
+    actor: User | None,
+    action: ActivityAction,
+    target_type: str,
+    changes: list[tuple[int, dict | None, dict | None]],
+    *,
+    paper_id: int | None = None,
+) -> None:
+    """Append one entry per (target id, before, after) in one statement: what a save does to
+    hundreds of comments at once."""
+    if changes:
+        session.execute(
+            insert(Activity),
+            [
+                {
+                    "paper_id": paper_id,
+                    "actor_id": actor.id if actor else None,
+                    "action": action,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "before": before,
+                    "after": after,
+                }
+                for target_id, before, after in changes
+            ],
+        )
 
 
 def list_for_paper(paper_id: int, *, limit: int = 200, before_id: int | None = None):

@@ -485,8 +485,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict, workers: int = 2):
+def gunicorn(app: str, env: dict, workers: int = 2, timeout: int = 30):
     port = free_port()
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed when gunicorn stops)
+        "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
+    )
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -495,7 +498,9 @@ def gunicorn(app: str, env: dict, workers: int = 2):
             "--workers",
             str(workers),
             "--timeout",
-            "30",
+            str(timeout),
+            # Each master would otherwise take the one control socket of the machine's user.
+            "--no-control-socket",
             "--pythonpath",
             f"{ROOT},{ROOT / 'tests' / 'perf'}",
             app,
@@ -503,8 +508,7 @@ def gunicorn(app: str, env: dict, workers: int = 2):
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     import requests
@@ -517,11 +521,12 @@ def gunicorn(app: str, env: dict, workers: int = 2):
             except requests.RequestException:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"gunicorn did not start: {process.stderr.read()[-2000:]}")
+            raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()[-2000:]}")
         yield base, process
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def web_session(base: str, email: str):
@@ -544,7 +549,9 @@ def timed(get, path: str) -> float:
     response = get(path)
     elapsed = time.perf_counter() - start
     if response.status_code != 200:
-        raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
+        logs = sorted(Path(tempfile.gettempdir()).glob("bench-gunicorn-*"), key=os.path.getmtime)
+        tail = logs[-1].read_text()[-3000:] if logs else ""
+        raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}\n{tail}")
     return elapsed
 
 
@@ -633,7 +640,7 @@ def read_benchmark(built: Built, args) -> list[dict]:
     }
     results = []
     with (
-        gunicorn("wsgi:app", env) as (base, _p),
+        gunicorn("wsgi:app", env, timeout=600) as (base, _p),  # a slow page is still measured
         gunicorn("bench_scale:bare_app", env) as (
             bare_base,
             _b,
@@ -786,9 +793,12 @@ def requests_error():
 
 
 @contextmanager
-def database(kind: str):
-    """An empty database of the kind, dropped afterwards."""
+def database(kind: str, keep: bool = False):
+    """An empty database of the kind, dropped afterwards unless `keep`."""
     if kind == "sqlite":
+        if keep:
+            yield f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+            return
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.sqlite3"
         return
@@ -806,8 +816,9 @@ def database(kind: str):
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -821,28 +832,44 @@ def main() -> None:
     parser.add_argument("--only", help="only the requests whose label contains this")
     parser.add_argument("--no-reads", action="store_true")
     parser.add_argument("--no-writes", action="store_true")
+    parser.add_argument("--keep", help="keep the database; write what was built to this file")
+    parser.add_argument("--reuse", help="measure the database a --keep run built")
     parser.add_argument("--profile", action="store_true", help="print each request's top frames")
     parser.add_argument("--frames", type=int, default=30, help="lines of frames to print")
     args = parser.parse_args()
     sections = args.sections or (1_000 if args.db == "postgresql" else 200)
 
-    with database(args.db) as url:
+    if args.reuse:
+        built = Built(**json.loads(Path(args.reuse).read_text()))
+        built.write_sections = {
+            kind: {int(n): sid for n, sid in by_n.items()}
+            for kind, by_n in built.write_sections.items()
+        }
+        run(built, args, 0)
+        return
+    with database(args.db, keep=bool(args.keep)) as url:
         start = time.perf_counter()
         built = build(url, sections)
-        c = built.counts
-        print(
-            f"{args.db}: {c['sections']:,} sections, {c['words']:,} words, "
-            f"{c['comments']:,} comments, {c['replies']:,} replies, "
-            f"{c['decisions']:,} alignment decisions (built in "
-            f"{time.perf_counter() - start:.0f} s); gunicorn -w 2; p50/p95 of {args.reps} "
-            f"requests in a row (c1) and of {args.reps_8} on each of 8 threads (c8); "
-            "ratio = p50 c1 / bare query p50\n"
-        )
-        if not args.no_reads:
-            print(HEADER)
-            read_benchmark(built, args)
-        if not args.no_writes:
-            write_benchmark(built, args)
+        if args.keep:
+            Path(args.keep).write_text(json.dumps(built.__dict__))
+        run(built, args, time.perf_counter() - start)
+
+
+def run(built: Built, args, build_seconds: float) -> None:
+    c = built.counts
+    print(
+        f"{args.db}: {c['sections']:,} sections, {c['words']:,} words, "
+        f"{c['comments']:,} comments, {c['replies']:,} replies, "
+        f"{c['decisions']:,} alignment decisions (built in "
+        f"{build_seconds:.0f} s); gunicorn -w 2; p50/p95 of {args.reps} "
+        f"requests in a row (c1) and of {args.reps_8} on each of 8 threads (c8); "
+        "ratio = p50 c1 / bare query p50\n"
+    )
+    if not args.no_reads:
+        print(HEADER)
+        read_benchmark(built, args)
+    if not args.no_writes:
+        write_benchmark(built, args)
 
 
 if __name__ == "__main__":
