@@ -146,6 +146,49 @@ def will_write() -> None:
     g.plume_will_write = True
 
 
+def after_commit(job, *args) -> None:
+    """Run `job(*args)` once this transaction has committed, in a transaction of its own:
+    work a request leaves for after its answer (a save's re-anchoring that ran out of time).
+
+    The request's boundary hands it to `run_after_response`; elsewhere (the CLI, a test
+    calling services) it waits in the session until `run_pending()`.
+    """
+    session.info.setdefault("plume.after_commit", []).append((job, args))
+
+
+def discard_pending() -> None:
+    """Forget the work of a transaction that was rolled back."""
+    session.info.pop("plume.after_commit", None)
+
+
+def run_after_response(response) -> None:
+    """After a committed request, run its deferred work once the response has been sent."""
+    jobs = session.info.pop("plume.after_commit", [])
+    if jobs:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _run(app, jobs))
+
+
+def run_pending() -> None:
+    """Run the deferred work of the committed transaction now, in this context."""
+    for job, args in session.info.pop("plume.after_commit", []):
+        job(*args)
+        session.commit()
+
+
+def _run(app, jobs) -> None:
+    # A new app context: a session of its own, after the request's has been removed.
+    with app.app_context():
+        for job, args in jobs:
+            try:
+                job(*args)
+                session.commit()
+            except Exception:  # the work is left as it was; the next save takes it up
+                session.rollback()
+                app.logger.exception("deferred work %s%r failed", job.__name__, args)
+        session.remove()
+
+
 def init_app(app) -> None:
     engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
     app.extensions["plume.engine"] = engine

@@ -11,6 +11,7 @@ coordinator may reopen it. Every resolution and reopening stays in the comment's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import subqueryload
 from sqlalchemy.orm.util import identity_key
 
-from app.db import session, utcnow
+from app.db import after_commit, session, utcnow
 from app.models import (
     ActivityAction,
     Comment,
@@ -503,14 +504,48 @@ def reanchor(comment: Comment, old_body: str, new: Revision) -> None:
     comment.anchor_start, comment.anchor_end = found.start, found.end
 
 
+# How long a save may spend looking for touched passages; the rest is finished once the
+# save has answered (comments show "re-anchoring…" meanwhile), so no save nears a timeout.
+SEARCH_SECONDS = 0.2
+
+
 @revisions.on_revision_saved
 def _reanchor_open_comments(section: Section, revision: Revision, author: User) -> None:
-    """Carry every open comment's anchor onto the new revision, at the cost of the edit.
+    reanchor_open_comments(section, revision, author, budget=SEARCH_SECONDS)
+
+
+def finish_reanchoring(section_id: int, author_id: int | None) -> None:
+    """Re-anchor the comments a save left for later onto the section's latest revision."""
+    session.execute(select(Section.id).where(Section.id == section_id).with_for_update())
+    section = session.get(Section, section_id)
+    current = revisions.latest(section_id)
+    if section is not None and current is not None:
+        author = session.get(User, author_id) if author_id else None
+        reanchor_open_comments(section, current, author, budget=None)
+
+
+def reanchoring(comment: Comment, current: Revision | None) -> bool:
+    """Whether the comment waits to be carried onto the current text (a save left it)."""
+    return (
+        current is not None
+        and comment.status == CommentStatus.OPEN
+        and comment.quote_exact is not None
+        and not comment.orphaned
+        and comment.anchor_revision_id != current.id
+    )
+
+
+def reanchor_open_comments(
+    section: Section, revision: Revision, author: User | None, *, budget: float | None
+) -> None:
+    """Carry every open comment's anchor onto `revision`, at the cost of the edit.
 
     The save is diffed once per revision the comments are anchored on (nearly always one:
     the revision it replaces). A passage the edit did not touch only moves, and the comments
     that moved by the same length are updated by one statement; only the touched ones are
-    looked for (app/text/passages.py), and only those whose state changes are logged.
+    looked for (app/text/passages.py), and only those whose state changes are logged. The
+    search stops after `budget` seconds: the comments not reached stay where they were and
+    are finished after the answer (`finish_reanchoring`).
     """
     rows = session.execute(
         select(
@@ -543,13 +578,20 @@ def _reanchor_open_comments(section: Section, revision: Revision, author: User) 
     moved: dict[int, list[int]] = {}  # shift -> the ids of the comments it moves
     found: list[dict] = []
     orphaned: list[int] = []
+    deadline = None if budget is None else time.monotonic() + budget
+    left = False
     for row in rows:
+        if row.anchor_revision_id == revision.id and not row.orphaned:
+            continue  # already there
         edit = edits[anchored_on[row.id]]
         if row.anchor_start is not None and not row.orphaned:
             shift = edit.shift(row.anchor_start, row.anchor_end)
             if shift is not None:
                 moved.setdefault(shift, []).append(row.id)
                 continue
+        if deadline is not None and time.monotonic() > deadline:
+            left = True
+            continue
         quote = passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
         if row.anchor_start is None:
             anchor = passages.locate(revision.body, quote)
@@ -614,6 +656,8 @@ def _reanchor_open_comments(section: Section, revision: Revision, author: User) 
         [(e["id"], None, {**after, "orphaned": False}) for e in found if e["was_orphaned"]],
         paper_id=section.paper_id,
     )
+    if left:
+        after_commit(finish_reanchoring, section.id, author.id if author else None)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -33,6 +33,8 @@ class CommentEntry:
     now_reads: str | None
     may_resolve: bool
     may_change: bool
+    # A save left it for later: it is being carried onto the current text.
+    reanchoring: bool = False
 
 
 @dataclass
@@ -107,6 +109,7 @@ def section_review(
             now_reads=now if now is not None and now != comment.quote_exact else None,
             may_resolve=comment.status == CommentStatus.OPEN and may_resolve,
             may_change=comment.status == CommentStatus.OPEN and reviews.may_change(comment, user),
+            reanchoring=reviews.reanchoring(comment, current),
         )
         (orphaned if comment.orphaned else entries).append(entry)
 

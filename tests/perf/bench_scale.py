@@ -525,7 +525,11 @@ def gunicorn(app: str, env: dict, workers: int = 2, timeout: int = 30):
         yield base, process
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         log.close()
 
 
@@ -654,11 +658,11 @@ def read_benchmark(built: Built, args) -> list[dict]:
                 if request.web:
                     email = built.author_email if request.who == "author" else built.observer_email
                     client = web_session(base, email)
-                    return lambda path: client.get(base + path, timeout=120)
+                    return lambda path: client.get(base + path, timeout=1800)
                 token = built.author_token if request.who == "author" else built.observer_token
                 client = requests.Session()
                 client.headers["Authorization"] = f"Bearer {token}"
-                return lambda path: client.get(base + path, timeout=120)
+                return lambda path: client.get(base + path, timeout=1800)
 
             def bare_get():
                 client = requests.Session()

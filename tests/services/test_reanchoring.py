@@ -9,11 +9,12 @@ import time
 import pytest
 from sqlalchemy import func, insert, select
 
-from app.db import session
+from app.db import run_pending, session
 from app.models import Activity, ActivityAction, Comment, Role, Section
 from app.services import revisions, users
 from app.text import passages
 from app.text.passages import Edit, Quote, relocate
+
 
 def word(rng: random.Random) -> str:
     return "".join(rng.choice("bcdfglmnprstv") + rng.choice("aeiou") for _ in range(3))
@@ -108,13 +109,17 @@ def section(create_paper):
 
 
 def save(section, body: str):
+    """Save, and finish what the save left for after its answer (on a loaded machine, the
+    search's time may run out: the outcome must be the same)."""
     current = revisions.latest(section.id)
-    return revisions.save_revision(
+    revision = revisions.save_revision(
         section,
         section.people[Role.COORDINATOR],
         body=body,
         base_revision_id=current.id if current else None,
     )
+    run_pending()
+    return revision
 
 
 def add_comments(section, spans: list[tuple[int, int]]) -> list[int]:
@@ -250,9 +255,14 @@ def test_a_save_whose_text_loses_every_passage_of_2000_comments_keeps_them_all(s
     )
     seconds = time.perf_counter() - started
     assert response.status_code == 201, response.get_json()
-    # Within gunicorn's 30 s request timeout (a guard, not a speed goal: bench_scale.py
+    # What the save could not search within its time is finished once it has answered:
+    # meanwhile those comments stay where they were, open, neither lost nor orphaned.
+    pending = [row for row in anchors(ids).values() if row[0] == current.id and not row[3]]
+    assert pending and all(status == "open" for *_a, status in pending)
+    response.close()  # as the server does once the answer is sent
+    # Far within gunicorn's 30 s request timeout (a guard, not a speed goal: bench_scale.py
     # measures that).
-    assert seconds < 30
+    assert seconds < 10
     found = anchors(ids)
     assert len(found) == 2000
     assert all(orphaned and status == "open" for _r, _s, _e, orphaned, status in found.values())
