@@ -38,6 +38,11 @@ def test_a_long_paper_shows_its_grid_in_pages_of_rows_and_counts_every_row(paper
     # The counts under the grid and the conflict list cover the rows not shown.
     assert 'data-count="conflict:REC2021.P3">1</td>' in first
     assert f"/sections/{far.id}/alignment/REC2021.P3" in first
+    # The coverage lists under the grid show their first entries and say how many remain.
+    undecided = first[first.index('id="undecided"') : first.index('id="expected-missing"')]
+    listed = undecided.count("<li data-section=")
+    count = int(re.search(r'<span class="count">(\d+)</span>', undecided).group(1))
+    assert listed == 50 and f"and {count - 50} more" in undecided
 
     second = client.get(f"/papers/{paper.id}/alignment?rows=2").get_data(as_text=True)
     cell = re.search(rf'<td class="([^"]*)" data-cell="{far.id}:REC2021.P3">', second)

@@ -102,6 +102,8 @@ def _paper_page(paper_id: int):
 # Rows of the grid per page: a thousand sections by 33 items is 33,000 cells, more than a
 # browser lays out quickly or a reader scans; the counts below the grid cover every row.
 GRID_ROWS = 100
+# Entries of each coverage list shown under the grid (the API's coverage report has them all).
+COVERAGE_LIST = 50
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,7 @@ def alignment_page(paper_id: int):
             "total": len(matrix.rows),
         },
         coverage=coverage,
+        list_limit=COVERAGE_LIST,
         framework=framework,
         paper_frameworks=list(paper.frameworks),
         framework_label=reference.framework_label,
