@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -841,6 +842,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print each request's top frames")
     parser.add_argument("--frames", type=int, default=30, help="lines of frames to print")
     args = parser.parse_args()
+    # Stopped, it stops its gunicorns too (the context managers' cleanup runs).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     sections = args.sections or (1_000 if args.db == "postgresql" else 200)
 
     if args.reuse:
