@@ -15,9 +15,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import subqueryload
-from sqlalchemy.orm.util import identity_key
 
 from app.db import after_commit, session, utcnow
 from app.models import (
@@ -636,10 +635,11 @@ def reanchor_open_comments(
             .execution_options(synchronize_session=False)
         )
     # Comments this session holds read their new anchor again when next used.
-    for row in rows:
-        loaded = session.identity_map.get(identity_key(Comment, row.id))
-        if loaded is not None:
-            session.expire(loaded, ["anchor_revision_id", "anchor_start", "anchor_end", "orphaned"])
+    fields = ["anchor_revision_id", "anchor_start", "anchor_end", "orphaned"]
+    for held in list(session.identity_map.values()):
+        # Read without loading: an expired attribute would cost a statement.
+        if isinstance(held, Comment) and inspect(held).dict.get("section_id") in (None, section.id):
+            session.expire(held, fields)
 
     after = {"revision_id": revision.id}
     activity.record_many(
