@@ -96,9 +96,17 @@ def import_template(folder, language, coordinator_email):
     from app.services.templates import read_template
 
     coordinator = _user(coordinator_email) if coordinator_email else None
-    language = language or read_template(folder).language
+    template = read_template(folder)
+    language = language or template.language
     paper = papers.create_paper(coordinator, language=language, template_dir=folder)
     click.echo(f"created paper {paper.id}: {paper.title}")
+    untranslated = template.untranslated(language)
+    if untranslated:
+        click.echo(
+            f"warning: the template has no '{language}' text for sections "
+            f"{', '.join(untranslated)}: they start in another language",
+            err=True,
+        )
     click.echo(paper.id)
 
 
@@ -200,13 +208,22 @@ def export_version(version_id, fmt, out, toc, comments, redline_against):
 
 
 @click.command("demo")
+@click.option(
+    "--language",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="The demo paper's language; each language's paper is made once.",
+)
 @transactional
-def demo():
+def demo(language):
     """Load reference data, the demo users (one per role) and the AI-and-culture paper."""
     from app.services import demo as demo_service
 
     reference.load_reference(current_app.config["REFERENCE_DIR"])
-    paper, logins = demo_service.load_demo(Path(current_app.config["DRAFTS_DIR"]))
+    paper, logins = demo_service.load_demo(
+        Path(current_app.config["DRAFTS_DIR"]), language=language
+    )
     click.echo(f"demo paper {paper.id}: {paper.title}")
     for role, email, password in logins:
         click.echo(f"  {role:<12} {email:<28} password: {password}")

@@ -45,6 +45,17 @@ MESSAGES: dict[str, Any] = {
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "template_language": _l(
+        "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
+    ),
+    "template_translation_front_matter": _l(
+        "%(path)s starts with front matter: a translated text holds only the section's "
+        "Markdown, its titles and briefs stay in the section file."
+    ),
+    "template_translation_unmatched": _l(
+        "%(path)s has no section file of the same name: a translated text is named after "
+        "its section's file."
+    ),
     "unprocessable": _l("This cannot be accepted."),
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from sqlalchemy import func, select
 
@@ -86,6 +88,21 @@ def test_import_template_twice_makes_two_papers(runner, drafts_dir):
         for i in ids
     ]
     assert counts[0] == counts[1] == len(list((drafts_dir / "ai-and-culture").glob("*.md")))
+
+
+def test_import_template_in_french_warns_of_a_section_left_in_english(runner, drafts_dir, tmp_path):
+    folder = shutil.copytree(drafts_dir / "ai-and-culture", tmp_path / "ai-and-culture")
+    (folder / "fr" / "04-3-bias.md").unlink()
+    result = runner.invoke(args=["import-template", str(folder), "--language", "fr"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: the template has no 'fr' text for sections 4.3: they start in another language\n"
+    )
+    paper = session.get(Paper, int(result.stdout.strip().splitlines()[-1]))
+    assert paper.language == "fr"
+    assert result.stdout.startswith(f"created paper {paper.id}: Intelligence artificielle")
+    complete = runner.invoke(args=["import-template", str(drafts_dir / "ai-and-culture")])
+    assert complete.exit_code == 0 and complete.stderr == ""
 
 
 def test_import_of_a_broken_template_writes_nothing(runner, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,8 +22,10 @@ from app.models import (
 from app.services import activity, reference, revisions
 from app.services.access import require_role
 from app.services.errors import BadInput, Conflict
-from app.services.templates import read_template
+from app.services.templates import PaperTemplate, opening_summary, read_template
 from app.services.users import find_by_email, get_sector, system_user
+
+log = logging.getLogger(__name__)
 
 
 def create_paper(
@@ -42,7 +45,7 @@ def create_paper(
     paper = Paper(
         title=title,
         language=language,
-        description=template.description if template else "",
+        description=template.description(language) if template else "",
         template=template.slug if template else None,
     )
     if template:
@@ -52,20 +55,28 @@ def create_paper(
     session.flush()
     if actor is not None:
         session.add(PaperMember(paper_id=paper.id, user_id=actor.id, role=Role.COORDINATOR))
-    activity.record(
-        actor,
-        ActivityAction.PAPER_CREATED,
-        paper,
-        paper_id=paper.id,
-        after={"title": title, "language": language, "template": paper.template},
-    )
+    created = {"title": title, "language": language, "template": paper.template}
+    untranslated = list(template.untranslated(language)) if template else []
+    if untranslated:
+        # Said wherever someone would look: this entry, each section's first revision, the log.
+        created["untranslated_sections"] = untranslated
+        log.warning(
+            "paper %s (%s) from template %s: sections %s start in another language, the "
+            "template has no %s text for them",
+            paper.id,
+            language,
+            template.slug,
+            ", ".join(untranslated),
+            language,
+        )
+    activity.record(actor, ActivityAction.PAPER_CREATED, paper, paper_id=paper.id, after=created)
     if template:
         _add_template_sections(paper, template, actor)
     session.flush()
     return paper
 
 
-def _add_template_sections(paper: Paper, template, actor: User | None) -> None:
+def _add_template_sections(paper: Paper, template: PaperTemplate, actor: User | None) -> None:
     by_number: dict[str, Section] = {}
     for position, spec in enumerate(template.sections):
         section = Section(
@@ -83,13 +94,14 @@ def _add_template_sections(paper: Paper, template, actor: User | None) -> None:
         session.add(section)
         session.flush()
         by_number[spec.number] = section
-        if spec.body.strip():
+        opening = template.opening_text(spec, paper.language)
+        if opening is not None:
             revisions.save_revision(
                 section,
                 actor or system_user(),
-                body=spec.body,
+                body=opening.text,
                 base_revision_id=None,
-                summary="Opening text from the template",
+                summary=opening_summary(paper.language, opening.language),
                 check_access=False,
             )
 

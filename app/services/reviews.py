@@ -230,7 +230,9 @@ def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
             {"exact": exact, "revision_id": revision.id},
         )
     text = revision.body
-    comment.quote_exact = exact
+    # The passage as the text has it: a quote typed with plain spaces where the text has
+    # no-break ones (French typography) is found, and kept with the text's own spaces.
+    comment.quote_exact = text[found.start : found.end]
     # Keep the context the client saw, or take it from the text when it sent none.
     before = text[max(0, found.start - CONTEXT_CHARS) : found.start]
     comment.quote_prefix = selector.prefix or before

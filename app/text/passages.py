@@ -41,6 +41,10 @@ MAX_ERROR_RATIO = 0.25
 QUOTE_OVER_CONTEXT = 4
 # diff-match-patch's bitap matcher works on patterns of at most this many characters.
 _BITS = 32
+# A no-break space (French typography puts one before : ; ! ? and inside « ») reads as a
+# space, and whoever types or copies a passage writes a plain one: the two match. One
+# character for one, so positions in the folded text are positions in the text.
+_SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u202f", " "))
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ def locate(text: str, quote: Quote, *, hint: int | None = None) -> Anchor | None
     """
     if not quote.exact:
         return None
+    text = text.translate(_SPACES)
+    quote = Quote(*(part.translate(_SPACES) for part in (quote.exact, quote.prefix, quote.suffix)))
     hint = len(text) // 2 if hint is None else max(0, min(hint, len(text)))
     candidates = [
         Anchor(start, start + len(quote.exact), True) for start in _occurrences(text, quote.exact)

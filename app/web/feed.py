@@ -35,6 +35,7 @@ FIELDS = {
     "rationale": (_l("rationale"), "text"),
     "number": (_l("revision"), "text"),
     "title": (_l("title"), "text"),
+    "untranslated_sections": (_l("sections that start in another language"), "list"),
 }
 
 

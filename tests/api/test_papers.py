@@ -40,6 +40,14 @@ def test_create_paper_from_the_template(client, create_user, token_for, drafts_d
             assert row["parent_id"] == parent["id"]
     assert all(row["brief"] for row in rows)
     assert all(row["open_comments"] == 0 for row in rows)
+    # A French paper opens on the template's French texts.
+    assert paper["title"].startswith("Intelligence artificielle et culture")
+    revisions = client.get(
+        f"/api/v1/sections/{by_number['3.4']['id']}/revisions", headers=token_for(user)
+    ).get_json()
+    assert [(r["summary"], r["body"][:40]) for r in revisions] == [
+        ("Texte initial du modèle", "Les musées, les bibliothèques et les arc")
+    ]
 
 
 def test_unknown_template_is_a_400_naming_the_known_ones(client, create_user, token_for):

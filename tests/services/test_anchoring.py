@@ -106,3 +106,19 @@ def test_map_position_follows_an_insertion():
     old = "abc def ghi"
     new = "xyz abc def ghi"
     assert map_position(old, new, old.index("def")) == new.index("def")
+
+
+def test_a_quote_typed_with_plain_spaces_is_found_in_french_typography():
+    # French typography: no-break spaces before « : » and « ; », narrow ones inside « ».
+    text = (
+        "Les stéréotypes de genre sont une autre source de préoccupation\u00a0: des "
+        "recherches montrent qu’ils associent les professions à un seul genre\u202f; "
+        "un «\u202fplat national\u202f» devient une caricature."
+    )
+    for typed in ("préoccupation : des recherches", "genre ; un « plat national »"):
+        anchor = locate(text, Quote(typed, prefix="source de ", suffix=""))
+        assert anchor is not None and anchor.exact, typed
+        assert (
+            text[anchor.start : anchor.end].replace("\u00a0", " ").replace("\u202f", " ") == typed
+        )
+    assert locate(text, Quote("préoccupation: des recherches")).exact is False
