@@ -2,6 +2,12 @@
 
 One session per app context; the web and API layers commit once per request at
 the request boundary, services only flush.
+
+On SQLite, the database runs in WAL mode: readers never wait for a writer, nor a writer
+for readers. A request that only reads (GET, HEAD, OPTIONS) opens a plain deferred
+transaction; any other request (and the CLI, the worker, the tests) takes the write lock
+up front with BEGIN IMMEDIATE, so that two writers queue instead of failing. A GET that
+writes says so with `will_write()` before its first statement.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import enum
 import threading
 from datetime import UTC, datetime
 
-from flask import current_app, has_app_context, has_request_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask.globals import app_ctx, request_ctx
 from sqlalchemy import CheckConstraint, DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -93,12 +99,18 @@ def make_engine(url: str, **options) -> Engine:
 
 
 def _fix_sqlite(engine: Engine) -> None:
-    """Foreign keys on, and let SQLAlchemy (not pysqlite) emit BEGIN so SAVEPOINTs work."""
+    """WAL, foreign keys on, and let SQLAlchemy (not pysqlite) emit BEGIN so SAVEPOINTs work."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        if _is_file(engine):
+            # Readers see the last commit while a writer works; a writer's commit appends to
+            # the log instead of waiting for every reader to finish. NORMAL is durable in WAL
+            # but for the last commits before a power cut, never corrupt.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
@@ -108,10 +120,73 @@ def _fix_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock(conn) else "BEGIN")
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_file(engine: Engine) -> bool:
+    return engine.url.database not in (None, "", ":memory:")
+
+
 def _wants_write_lock(conn) -> bool:
-    # Plume's requests write more often than not; taking the write lock up front turns
-    # SQLite's "database is locked" upgrade deadlocks into a short wait.
-    return conn.engine.url.database not in (None, "", ":memory:")
+    """Whether a transaction starts with the write lock: every one that may write.
+
+    A deferred transaction that writes after reading cannot wait for the lock (SQLite
+    refuses at once, "database is locked"), so only requests that only read go without.
+    """
+    if not _is_file(conn.engine):
+        return False
+    if has_request_context() and request.method in READ_METHODS:
+        return bool(g.get("plume_will_write"))
+    return True
+
+
+def will_write() -> None:
+    """Say, before the first statement of a GET request, that it will write (a remembered
+    language choice): its transaction then takes SQLite's write lock up front."""
+    g.plume_will_write = True
+
+
+def after_commit(job, *args) -> None:
+    """Run `job(*args)` once this transaction has committed, in a transaction of its own:
+    work a request leaves for after its answer (a save's re-anchoring that ran out of time).
+
+    The request's boundary hands it to `run_after_response`; elsewhere (the CLI, a test
+    calling services) it waits in the session until `run_pending()`.
+    """
+    session.info.setdefault("plume.after_commit", []).append((job, args))
+
+
+def discard_pending() -> None:
+    """Forget the work of a transaction that was rolled back."""
+    session.info.pop("plume.after_commit", None)
+
+
+def run_after_response(response) -> None:
+    """After a committed request, run its deferred work once the response has been sent."""
+    jobs = session.info.pop("plume.after_commit", [])
+    if jobs:
+        app = current_app._get_current_object()
+        response.call_on_close(lambda: _run(app, jobs))
+
+
+def run_pending() -> None:
+    """Run the deferred work of the committed transaction now, in this context."""
+    for job, args in session.info.pop("plume.after_commit", []):
+        job(*args)
+        session.commit()
+
+
+def _run(app, jobs) -> None:
+    # A new app context: a session of its own, after the request's has been removed.
+    with app.app_context():
+        for job, args in jobs:
+            try:
+                job(*args)
+                session.commit()
+            except Exception:  # the work is left as it was; the next save takes it up
+                session.rollback()
+                app.logger.exception("deferred work %s%r failed", job.__name__, args)
+        session.remove()
 
 
 def init_app(app) -> None:

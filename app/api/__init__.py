@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint, HTTPTokenAuth
 
-from app.db import session
+from app.db import discard_pending, run_after_response, session
 from app.services import users
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
@@ -31,8 +31,10 @@ def _authenticate():
 def _commit(response):
     if response.status_code < 400:
         session.commit()
+        run_after_response(response)
     else:
         session.rollback()
+        discard_pending()
     return response
 
 

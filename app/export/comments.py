@@ -21,6 +21,7 @@ from app.export import ast
 from app.export.document import OpenComment
 from app.export.labels import iso, labels
 from app.export.markdown import normalize_line
+from app.text import passages
 
 START, END = "\ue0f1", "\ue0f2"
 _MARKER = re.compile(f"([{START}{END}])([0-9]+)\\1")
@@ -31,21 +32,10 @@ _BLOCK_PREFIX = re.compile(r"[ \t]*(?:#{1,6}|>+|[-*+]|[0-9]+[.)]|\|)?[ \t]*")
 def locate(body: str, comment: OpenComment) -> tuple[int, int] | None:
     """Where the comment's passage is in `body`: the occurrence its prefix and suffix fit best."""
     exact = _lf(comment.exact or "")
-    if not exact:
+    found = passages.best_occurrence(body, exact, _lf(comment.prefix), _lf(comment.suffix))
+    if found is None:
         return None
-    prefix, suffix = _lf(comment.prefix), _lf(comment.suffix)
-    best: tuple[int, int] | None = None
-    best_score = -1
-    start = body.find(exact)
-    while start >= 0:
-        end = start + len(exact)
-        score = _common_suffix(body[:start], prefix) + _common_prefix(body[end:], suffix)
-        if score > best_score:
-            best, best_score = (start, end), score
-        start = body.find(exact, start + 1)
-    if best is None:
-        return None
-    start, end = best
+    start, end = found
     if start == 0 or body[start - 1] == "\n":
         start = min(_BLOCK_PREFIX.match(body, start).end(), end)
     return (start, end) if start < end else None
@@ -54,20 +44,6 @@ def locate(body: str, comment: OpenComment) -> tuple[int, int] | None:
 def _lf(text: str) -> str:
     """Line ends as in a normalised body (the quote was taken on the text as saved)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
 
 
 def mark(body: str, anchors: dict[int, tuple[int, int]]) -> str:

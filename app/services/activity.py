@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from app.db import session
 from app.models import Activity, ActivityAction, Comment, CommentReply, Section, Sector, User
@@ -34,6 +34,36 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_many(
+    actor: User | None,
+    action: ActivityAction,
+    target_type: str,
+    changes: list[tuple[int, dict | None, dict | None]],
+    *,
+    paper_id: int | None = None,
+    section_id: int | None = None,
+) -> None:
+    """Append one entry per (target id, before, after) in one statement: what a save does to
+    hundreds of comments at once."""
+    if changes:
+        session.execute(
+            insert(Activity),
+            [
+                {
+                    "paper_id": paper_id,
+                    "actor_id": actor.id if actor else None,
+                    "action": action,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "section_id": section_id,
+                    "before": before,
+                    "after": after,
+                }
+                for target_id, before, after in changes
+            ],
+        )
 
 
 def _section_of(target) -> int | None:

@@ -2,7 +2,7 @@
 
 A comment is made on a section revision by a reviewer on behalf of their sector. It may quote
 the passage it is about (a TextQuoteSelector) and propose replacement text. Each new revision
-of the section re-anchors every open comment to its passage (app/services/anchoring.py); a
+of the section re-anchors every open comment to its passage (app/text/passages.py); a
 comment whose passage is gone is orphaned: still listed, still resolvable, never lost.
 
 The section's lead author or the coordinator resolves a comment with a decision; the
@@ -11,13 +11,14 @@ coordinator may reopen it. Every resolution and reopening stays in the comment's
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import subqueryload
 
-from app.db import session, utcnow
+from app.db import after_commit, session, utcnow
 from app.models import (
     ActivityAction,
     Comment,
@@ -35,9 +36,10 @@ from app.models import (
     User,
     VersionSection,
 )
-from app.services import activity, anchoring, revisions, rounds
+from app.services import activity, revisions, rounds
 from app.services.access import require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
+from app.text import passages
 
 MAX_BODY_CHARS = 20_000
 MAX_QUOTE_CHARS = 5_000
@@ -210,9 +212,18 @@ def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
         raise BadInput("a quote needs the exact passage it is about")
     if len(exact) > MAX_QUOTE_CHARS:
         raise BadInput(f"a quoted passage is limited to {MAX_QUOTE_CHARS} characters")
-    selector = anchoring.Quote(exact, quote.get("prefix") or "", quote.get("suffix") or "")
+    selector = passages.Quote(exact, quote.get("prefix") or "", quote.get("suffix") or "")
     hint = quote.get("start")
     found = _exact_anchor(revision.body, selector, hint)
+    if found is None:
+        # A passage copied from the page reads without the Markdown's markup (`machine
+        # learning` for `*machine learning*`): the same words with only markup between them.
+        span = passages.source_passage(revision.body, exact, selector.prefix, selector.suffix)
+        if span is not None:
+            exact = revision.body[span[0] : span[1]]
+            # The page's context is not the source's: take the source's.
+            selector = passages.Quote(exact)
+            found = passages.Anchor(span[0], span[1], True)
     if found is None:
         raise Invalid(
             f"the quoted passage is not in the text of revision {revision.number} of this section",
@@ -231,13 +242,13 @@ def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
     comment.orphaned = False
 
 
-def _exact_anchor(text: str, selector: anchoring.Quote, hint) -> anchoring.Anchor | None:
+def _exact_anchor(text: str, selector: passages.Quote, hint) -> passages.Anchor | None:
     """The verbatim occurrence the selector means: a new comment's quote must be in the
     text as it is; prefix, suffix and position choose between repeated passages.
     """
     if hint is not None and not isinstance(hint, int):
         raise BadInput("quote.start must be a character offset")
-    found = anchoring.locate(text, selector, hint=hint)
+    found = passages.locate(text, selector, hint=hint)
     return found if found is not None and found.exact else None
 
 
@@ -474,19 +485,17 @@ def reopen(comment: Comment, actor: User, rationale: str = "") -> CommentResolut
 # --- re-anchoring ----------------------------------------------------------------------
 
 
-def reanchor(comment: Comment, old_body: str, new: Revision, *, hint: int | None = None) -> None:
+def reanchor(comment: Comment, old_body: str, new: Revision) -> None:
     """Find the comment's passage in the new revision, or mark it orphaned.
 
-    `old_body` is the text the comment is anchored on now; the passage's place there,
-    carried through the edit, breaks ties between candidates.
+    `old_body` is the text of the revision the comment is anchored on now.
     """
-    if hint is None:
-        hint = anchoring.map_position(old_body, new.body, comment.anchor_start or 0)
-    found = anchoring.locate(
-        new.body,
-        anchoring.Quote(comment.quote_exact, comment.quote_prefix, comment.quote_suffix),
-        hint=hint,
-    )
+    quote = passages.Quote(comment.quote_exact, comment.quote_prefix, comment.quote_suffix)
+    if comment.anchor_start is None:
+        found = passages.locate(new.body, quote)
+    else:
+        edit = passages.Edit(old_body, new.body)
+        found = passages.relocate(edit, quote, comment.anchor_start, comment.anchor_end)
     if found is None:
         # Keep the last place it was found: the comment still shows the text it was made on.
         comment.orphaned = True
@@ -496,49 +505,163 @@ def reanchor(comment: Comment, old_body: str, new: Revision, *, hint: int | None
     comment.anchor_start, comment.anchor_end = found.start, found.end
 
 
+# How long a save may spend looking for touched passages; the rest is finished once the
+# save has answered (comments show "re-anchoring…" meanwhile), so no save nears a timeout.
+SEARCH_SECONDS = 0.2
+
+
 @revisions.on_revision_saved
 def _reanchor_open_comments(section: Section, revision: Revision, author: User) -> None:
-    comments = session.scalars(
-        select(Comment).where(
+    reanchor_open_comments(section, revision, author, budget=SEARCH_SECONDS)
+
+
+def finish_reanchoring(section_id: int, author_id: int | None) -> None:
+    """Re-anchor the comments a save left for later onto the section's latest revision."""
+    session.execute(select(Section.id).where(Section.id == section_id).with_for_update())
+    section = session.get(Section, section_id)
+    current = revisions.latest(section_id)
+    if section is not None and current is not None:
+        author = session.get(User, author_id) if author_id else None
+        reanchor_open_comments(section, current, author, budget=None)
+
+
+def reanchoring(comment: Comment, current: Revision | None) -> bool:
+    """Whether the comment waits to be carried onto the current text (a save left it)."""
+    return (
+        current is not None
+        and comment.status == CommentStatus.OPEN
+        and comment.quote_exact is not None
+        and not comment.orphaned
+        and comment.anchor_revision_id != current.id
+    )
+
+
+def reanchor_open_comments(
+    section: Section, revision: Revision, author: User | None, *, budget: float | None
+) -> None:
+    """Carry every open comment's anchor onto `revision`, at the cost of the edit.
+
+    The save is diffed once per revision the comments are anchored on (nearly always one:
+    the revision it replaces). A passage the edit did not touch only moves, and the comments
+    that moved by the same length are updated by one statement; only the touched ones are
+    looked for (app/text/passages.py), and only those whose state changes are logged. The
+    search stops after `budget` seconds: the comments not reached stay where they were and
+    are finished after the answer (`finish_reanchoring`).
+    """
+    rows = session.execute(
+        select(
+            Comment.id,
+            Comment.anchor_revision_id,
+            Comment.revision_id,
+            Comment.anchor_start,
+            Comment.anchor_end,
+            Comment.orphaned,
+            Comment.quote_exact,
+            Comment.quote_prefix,
+            Comment.quote_suffix,
+        ).where(
             Comment.section_id == section.id,
             Comment.status == CommentStatus.OPEN,
             Comment.quote_exact.is_not(None),
         )
     ).all()
-    if not comments:
+    if not rows:
         return
     # Comments stored before they were anchored fall back to the revision they were made on.
-    anchored_on = {
-        comment.id: comment.anchor_revision_id or comment.revision_id for comment in comments
-    }
+    anchored_on = {row.id: row.anchor_revision_id or row.revision_id for row in rows}
     bodies = dict(
         session.execute(
             select(Revision.id, Revision.body).where(Revision.id.in_(set(anchored_on.values())))
         ).all()
     )
-    # One diff per earlier revision, however many comments are anchored on it.
-    maps = {
-        revision_id: anchoring.position_map(body, revision.body)
-        for revision_id, body in bodies.items()
-    }
-    for comment in comments:
-        was_orphaned = comment.orphaned
-        old_id = anchored_on[comment.id]
-        if comment.anchor_revision_id is None:
-            comment.anchor_revision_id = old_id
-        hint = maps[old_id](comment.anchor_start or 0)
-        reanchor(comment, bodies[old_id], revision, hint=hint)
-        if comment.orphaned != was_orphaned:
-            activity.record(
-                author,
-                ActivityAction.COMMENT_ORPHANED
-                if comment.orphaned
-                else ActivityAction.COMMENT_REANCHORED,
-                comment,
-                paper_id=section.paper_id,
-                after={"revision_id": revision.id, "orphaned": comment.orphaned},
+    edits = {rid: passages.Edit(body, revision.body) for rid, body in bodies.items()}
+
+    moved: dict[int, list[int]] = {}  # shift -> the ids of the comments it moves
+    found: list[dict] = []
+    orphaned: list[int] = []
+    deadline = None if budget is None else time.monotonic() + budget
+    left = False
+    for row in rows:
+        if row.anchor_revision_id == revision.id and not row.orphaned:
+            continue  # already there
+        edit = edits[anchored_on[row.id]]
+        if row.anchor_start is not None and not row.orphaned:
+            shift = edit.shift(row.anchor_start, row.anchor_end)
+            if shift is not None:
+                moved.setdefault(shift, []).append(row.id)
+                continue
+        if deadline is not None and time.monotonic() > deadline:
+            left = True
+            continue
+        quote = passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
+        if row.anchor_start is None:
+            anchor = passages.locate(revision.body, quote)
+        else:
+            anchor = passages.relocate(edit, quote, row.anchor_start, row.anchor_end)
+        if anchor is None:
+            if not row.orphaned:
+                orphaned.append(row.id)
+            continue
+        found.append(
+            {
+                "id": row.id,
+                "anchor_revision_id": revision.id,
+                "anchor_start": anchor.start,
+                "anchor_end": anchor.end,
+                "orphaned": False,
+                "was_orphaned": row.orphaned,
+            }
+        )
+
+    for shift, ids in moved.items():
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ids))
+            .values(
+                anchor_revision_id=revision.id,
+                anchor_start=Comment.anchor_start + shift,
+                anchor_end=Comment.anchor_end + shift,
             )
-    session.flush()
+            .execution_options(synchronize_session=False)
+        )
+    if found:
+        session.execute(
+            update(Comment),
+            [{k: v for k, v in entry.items() if k != "was_orphaned"} for entry in found],
+        )
+    if orphaned:
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(orphaned))
+            .values(orphaned=True)
+            .execution_options(synchronize_session=False)
+        )
+    # Comments this session holds read their new anchor again when next used.
+    fields = ["anchor_revision_id", "anchor_start", "anchor_end", "orphaned"]
+    for held in list(session.identity_map.values()):
+        # Read without loading: an expired attribute would cost a statement.
+        if isinstance(held, Comment) and inspect(held).dict.get("section_id") in (None, section.id):
+            session.expire(held, fields)
+
+    after = {"revision_id": revision.id}
+    activity.record_many(
+        author,
+        ActivityAction.COMMENT_ORPHANED,
+        "comment",
+        [(cid, None, {**after, "orphaned": True}) for cid in orphaned],
+        paper_id=section.paper_id,
+        section_id=section.id,
+    )
+    activity.record_many(
+        author,
+        ActivityAction.COMMENT_REANCHORED,
+        "comment",
+        [(e["id"], None, {**after, "orphaned": False}) for e in found if e["was_orphaned"]],
+        paper_id=section.paper_id,
+        section_id=section.id,
+    )
+    if left:
+        after_commit(finish_reanchoring, section.id, author.id if author else None)
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from flask import request
 from flask_babel import Babel
 from flask_login import current_user
 
-from app.db import session
+from app.db import discard_pending, run_after_response, session
 
 # An APIBlueprint only so that APIFlask, which inspects every blueprint when it writes the
 # OpenAPI document, can be told to leave the web pages out of it.
@@ -48,8 +48,10 @@ def _require_sign_in():
 def _commit(response):
     if response.status_code < 400:
         session.commit()
+        run_after_response(response)
     else:
         session.rollback()
+        discard_pending()
     return response
 
 

@@ -37,6 +37,8 @@ class CommentEntry:
     new: bool = False
     new_replies: frozenset = frozenset()
     decided_since: bool = False
+    # A save left it for later: it is being carried onto the current text.
+    reanchoring: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def section_review(
             now_reads=now if now is not None and now != comment.quote_exact else None,
             may_resolve=comment.status == CommentStatus.OPEN and may_resolve,
             may_change=comment.status == CommentStatus.OPEN and reviews.may_change(comment, user),
+            reanchoring=reviews.reanchoring(comment, current),
         )
         if since is not None:
             _mark_news(entry, since, user)

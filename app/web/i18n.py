@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.db import will_write
 from app.models import ActivityAction
 from app.services import users
 
@@ -44,6 +45,7 @@ def remember_choice() -> None:
     if choice not in LANGUAGES:
         return
     session["lang"] = choice
+    will_write()  # before the account is read: it may be saved
     if current_user.is_authenticated and current_user.user.locale != choice:
         users.set_locale(current_user.user, choice)
 

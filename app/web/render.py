@@ -7,7 +7,6 @@ links to http, https and mailto only. The Content-Security-Policy is the second 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
@@ -249,70 +248,6 @@ def _text_out(
         out.append(f'<mark class="quote" data-comments="{ids}">{escaped}</mark>')
     else:
         out.append(escaped)
-
-
-# What may stand between two words of a passage in the Markdown but not on the page: white
-# space, emphasis, a blockquote's `>`, a heading's `#`, a link's brackets and address, a
-# list item's marker, an inline tag.
-_GAP = (
-    r"(?:\s|[*_`~>#\[\]]|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>]*>"
-    r"|\n[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t])+"
-)
-_INSIDE_WORD = r"(?:[*_`~\[\]]|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<[^<>\s][^<>]*>)*"
-_ENTITIES = {"&": "(?:&|&amp;)", "<": "(?:<|&lt;)", ">": "(?:>|&gt;)"}
-_SPACE = re.compile(r"\s+")
-_MARKUP_CHARS = re.compile(r"[*_`~>#\[\]]")
-MAX_QUOTE_WORDS = 800
-
-
-def _char_pattern(char: str) -> str:
-    if char in _ENTITIES:
-        return _ENTITIES[char]
-    # Punctuation may be escaped in the Markdown (`\*` shows as `*`).
-    return re.escape(char) if char.isalnum() else r"\\?" + re.escape(char)
-
-
-def _readable(text: str) -> str:
-    return _SPACE.sub(" ", _MARKUP_CHARS.sub("", text)).strip()
-
-
-def source_passage(source: str, exact: str, prefix: str = "", suffix: str = ""):
-    """Where a passage copied from the page is in the Markdown: (start, end), or None.
-
-    The page shows the text without its markup, so the same words are looked for with
-    only white space and Markdown markup between them; the prefix and suffix choose
-    between repeated passages, as the comment's anchoring does.
-    """
-    words = exact.split()
-    if not words or len(words) > MAX_QUOTE_WORDS:
-        return None
-    pattern = re.compile(
-        _GAP.join(_INSIDE_WORD.join(_char_pattern(char) for char in word) for word in words)
-    )
-    want_before, want_after = _readable(prefix), _readable(suffix)
-    reach_before, reach_after = 2 * len(prefix) + 40, 2 * len(suffix) + 40
-    best, best_score = None, -1
-    for match in pattern.finditer(source):
-        before = _readable(source[max(0, match.start() - reach_before) : match.start()])
-        after = _readable(source[match.end() : match.end() + reach_after])
-        score = _common_suffix(before, want_before) + _common_prefix(after, want_after)
-        if score > best_score:
-            best, best_score = (match.start(), match.end()), score
-    return best
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
 
 
 def diff_html(ops) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.anchoring import Quote, locate, map_position
+from app.text.passages import Quote, locate, map_position
 
 FRENCH = (
     "Les musées numérisent leurs collections depuis vingt ans.\n\n"

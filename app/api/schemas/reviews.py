@@ -100,12 +100,6 @@ class QuoteOut(Schema):
     suffix = fields.String()
 
 
-class AnchorOut(Schema):
-    revision_id = fields.Integer(attribute="anchor_revision_id")
-    start = fields.Integer(attribute="anchor_start")
-    end = fields.Integer(attribute="anchor_end")
-
-
 class CommentOut(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
@@ -141,7 +135,12 @@ class CommentOut(Schema):
     def _anchor(self, comment):
         if comment.quote_exact is None or comment.orphaned:
             return None
-        return AnchorOut().dump(comment)
+        # A plain dict: building a schema per comment cost a quarter of a 2,000-comment list.
+        return {
+            "revision_id": comment.anchor_revision_id,
+            "start": comment.anchor_start,
+            "end": comment.anchor_end,
+        }
 
 
 class RoundIn(Strict):

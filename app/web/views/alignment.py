@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -98,6 +99,59 @@ def _paper_page(paper_id: int):
 # --- the matrix and the coverage report ------------------------------------------------
 
 
+# Rows of the grid per page: a thousand sections by 33 items is 33,000 cells, more than a
+# browser lays out quickly or a reader scans; the counts below the grid cover every row.
+GRID_ROWS = 100
+# Entries of each coverage list shown under the grid (the API's coverage report has them all).
+COVERAGE_LIST = 50
+
+
+@dataclass(frozen=True)
+class GridCell:
+    css: str
+    key: str
+    url: str
+    title: str
+    mark: str
+    hidden: str
+
+
+def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple]:
+    """(row, its cells) for the rows shown: each cell's class, link, title and text worked
+    out here, once per distinct value, rather than by template macros per cell."""
+    names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
+    names[None] = _("No decision")
+    whole, expected_note = _("Whole paper"), " (" + _("expected by the template") + ")"
+    paper_url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~").rstrip("~")
+    out = []
+    for row in rows:
+        section = row.section
+        if section is None:
+            base, where, key, expected = paper_url, whole, "paper", ()
+        else:
+            base = url_for("web.section_alignment", section_id=section.id, item_code="~")
+            base, where, key = base.rstrip("~"), section.number, str(section.id)
+            expected = set(section.expected_items or ())
+        cells = []
+        for item in matrix.items:
+            code = item.code
+            status = row.cells[code]
+            framed = code in expected
+            name = names[status]
+            cells.append(
+                GridCell(
+                    css=f"cell cell-{status or 'none'}" + (" cell-expected" if framed else ""),
+                    key=f"{key}:{code}",
+                    url=base + code,
+                    title=f"{where} × {code} — {name}",
+                    mark=marks[status or "none"],
+                    hidden=f"{code}: {name}" + (expected_note if framed else ""),
+                )
+            )
+        out.append((row, cells))
+    return out
+
+
 # The endpoint's name puts the tab in the paper's layout (templating.extra_paper_tabs).
 @bp.get("/papers/<int:paper_id>/alignment", endpoint="alignment")
 def alignment_page(paper_id: int):
@@ -106,11 +160,24 @@ def alignment_page(paper_id: int):
     coverage = alignment.coverage_report(paper, framework=framework)
     decided = position_decisions.list_position_decisions(paper)
     about_section = Counter(entry.section_id for entry in decided if entry.section_id)
+    matrix = coverage.matrix
+    pages = max(1, -(-len(matrix.rows) // GRID_ROWS))
+    number = min(max(1, request.args.get("rows", 1, type=int)), pages)
+    shown = matrix.rows[(number - 1) * GRID_ROWS : number * GRID_ROWS]
     return render_template(
         "alignment/matrix.html",
         **page,
-        matrix=coverage.matrix,
+        matrix=matrix,
+        grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"]),
+        row_page={
+            "number": number,
+            "pages": pages,
+            "first": (number - 1) * GRID_ROWS + 1,
+            "last": (number - 1) * GRID_ROWS + len(shown),
+            "total": len(matrix.rows),
+        },
         coverage=coverage,
+        list_limit=COVERAGE_LIST,
         framework=framework,
         paper_frameworks=list(paper.frameworks),
         framework_label=reference.framework_label,

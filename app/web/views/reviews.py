@@ -15,7 +15,8 @@ from app.db import session
 from app.errors import status_of
 from app.services import reviews, revisions, sections
 from app.services.errors import BadInput, Conflict, Invalid
-from app.web import bp, forms, i18n, render
+from app.text import passages
+from app.web import bp, forms, i18n
 from app.web.auth import me
 from app.web.views.sections import section_page
 
@@ -48,7 +49,7 @@ def _quote(section, form: dict, in_round: bool) -> dict | None:
     current = revisions.latest(section.id)
     if current is None or exact in current.body:
         return quote
-    found = render.source_passage(current.body, exact, quote["prefix"], quote["suffix"])
+    found = passages.source_passage(current.body, exact, quote["prefix"], quote["suffix"])
     if found is None:
         return quote  # the service says why it cannot be anchored
     start, end = found

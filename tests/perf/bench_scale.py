@@ -1,0 +1,883 @@
+"""Scale benchmark (not a test): Plume's pages and endpoints on a paper ten times too big.
+
+    .venv/bin/python tests/perf/bench_scale.py                      # PostgreSQL, 1,000 sections
+    .venv/bin/python tests/perf/bench_scale.py --db sqlite          # SQLite, 200 sections
+    .venv/bin/python tests/perf/bench_scale.py --profile            # and the top frames
+
+It builds a paper of --sections sections (default 1,000 on PostgreSQL, 200 on SQLite) with
+20 comments, 5 replies and about 7 alignment decisions per section (20,000 / 5,000 / 7,100 at
+1,000 sections), one section holding 2,000 comments, a frozen version and an open round; then
+serves it with `gunicorn -w 2` (as `make run` does) and, for each request of issue 17's table,
+prints p50 and p95 at concurrency 1 and 8, the ratio of the p50 at concurrency 1 to a *bare
+query* and the SQL statements per request.
+
+The bare query returns the same rows as JSON: the SQL that the request needs, run through
+SQLAlchemy Core and `json.dumps`, served by a second `gunicorn -w 2` on the same database and
+measured with the same client in the same run. Goal: p50 <= 2x the bare query for every API
+endpoint and <= 3x for every web page, statements constant.
+
+The write benchmark then saves revisions through the API on sections with 0, 200, 500 and
+2,000 open comments: an ordinary edit (one word), and the removal of a paragraph that 20 %
+of the comments quote (the paragraph is put back, untimed, after each timed save). A save
+that gunicorn kills at its 30 s timeout is printed as such: it was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "bench-password-1"
+VOCABULARY = """
+    culture heritage artificial intelligence museums creative industries ethics recommendation
+    data privacy access bias diversity member states sector policy framework implementation
+    intellectual property algorithm audience living expressions convention communities
+    archives libraries artists rights transparency accountability governance literacy
+    sustainability emergency preservation dissemination engagement democratisation sensitivity
+    legal gaps opportunities stakeholders regional perspectives guidelines priorities actions
+"""
+WORDS = VOCABULARY.split()
+SECTORS = ["CLT", "SHS", "CI", "ED", "SC"]
+BIG = 2_000  # the comments on the section whose page and API list are measured
+WRITE_COUNTS = (0, 200, 500, 2_000)
+# The share of a write section's comments that quote the paragraph the benchmark removes.
+REMOVED_SHARE = 0.2
+REMOVED_PARAGRAPH = 2
+
+
+# --- the paper -------------------------------------------------------------------------
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(12, 24))]
+    return " ".join(words).capitalize() + "."
+
+
+def paragraph(rng: random.Random, words: int) -> str:
+    out: list[str] = []
+    while sum(len(s.split()) for s in out) < words:
+        out.append(sentence(rng))
+    return " ".join(out)
+
+
+def section_text(rng: random.Random, paragraphs: int) -> list[str]:
+    return [paragraph(rng, rng.randint(90, 140)) for _ in range(paragraphs)]
+
+
+def passage_in(body: str, rng: random.Random, lo: int, hi: int) -> tuple[int, int]:
+    """A run of 4 to 10 words of body[lo:hi], as (start, end)."""
+    spaces = [m.start() for m in re.finditer(" ", body[lo:hi])]
+    first = rng.randrange(0, max(1, len(spaces) - 11))
+    start = lo + (spaces[first] + 1 if first < len(spaces) else 0)
+    last = min(first + rng.randint(4, 10), len(spaces) - 1)
+    end = lo + spaces[last] if last > first else hi
+    return start, end
+
+
+@dataclass
+class Built:
+    url: str
+    paper_id: int
+    big_section_id: int
+    # {"edit": {n: section id}, "remove": {n: section id}}
+    write_sections: dict
+    coordinator_token: str
+    author_token: str
+    observer_token: str
+    author_email: str
+    observer_email: str
+    counts: dict
+
+
+def build(url: str, sections: int, seed: int = 17) -> Built:
+    """The benchmark paper, committed to the (empty) database at `url`."""
+    from sqlalchemy import func, insert, select
+
+    from app import create_app, migrate
+    from app.db import session
+    from app.models import (
+        AlignmentDecision,
+        Comment,
+        CommentReply,
+        FrameworkItem,
+        Revision,
+        Role,
+        Section,
+    )
+    from app.services import alignment, papers, reference, rounds, users, versions
+
+    rng = random.Random(seed)
+    migrate.upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        reference.load_reference(app.config["REFERENCE_DIR"])
+        people = {}
+        for role, sector in [
+            ("coordinator", "CLT"),
+            ("author", "CLT"),
+            ("author2", "SHS"),
+            ("signatory", "CLT"),
+            ("observer", "ED"),
+            *[(f"reviewer-{code}", code) for code in SECTORS],
+        ]:
+            people[role] = users.create_user(
+                f"{role}@bench.example.org", role.title(), sector, password=PASSWORD
+            )
+        coordinator = people["coordinator"]
+        paper = papers.create_paper(coordinator, title="Benchmark paper", language="en")
+        for key, role in [
+            ("author", Role.AUTHOR),
+            ("author2", Role.AUTHOR),
+            ("signatory", Role.SIGNATORY),
+            ("observer", Role.OBSERVER),
+            *[(f"reviewer-{code}", Role.REVIEWER) for code in SECTORS],
+        ]:
+            papers.add_member(paper, people[key].email, role, actor=coordinator)
+        alignment.choose_frameworks(paper, coordinator, ["REC2021", "CONV2005"])
+        items = session.execute(
+            select(FrameworkItem.id, FrameworkItem.code).order_by(FrameworkItem.id)
+        ).all()
+        session.commit()
+
+        # Sections: chapters of 9 subsections; the first few hold the heavy comment loads.
+        heavy = 1 + 2 * (len(WRITE_COUNTS))
+        texts: list[list[str]] = []
+        rows = []
+        today = datetime.now(UTC).date()
+        for index in range(sections):
+            chapter, sub = divmod(index, 10)
+            number = f"{chapter + 1}" if sub == 0 else f"{chapter + 1}.{sub}"
+            paragraphs = section_text(rng, 12 if index < heavy else 3)
+            texts.append(paragraphs)
+            rows.append(
+                {
+                    "paper_id": paper.id,
+                    "position": index,
+                    "number": number,
+                    "title_en": f"{rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)}",
+                    "title_fr": "",
+                    "brief": sentence(rng),
+                    "brief_fr": "",
+                    "expected_items": [code for _id, code in rng.sample(items, 3)],
+                    "lead_author_id": people["author" if index % 2 else "author2"].id,
+                    "due_date": today + timedelta(days=rng.randint(-20, 60)),
+                    "state": rng.choice(["drafting", "in_review", "changes_requested"]),
+                }
+            )
+        section_ids = list(session.scalars(insert(Section).returning(Section.id), rows))
+        bodies = ["\n\n".join(paragraphs) for paragraphs in texts]
+        revision_ids = list(
+            session.scalars(
+                insert(Revision).returning(Revision.id),
+                [
+                    {
+                        "section_id": sid,
+                        "number": 1,
+                        "body": body,
+                        "summary": "First draft",
+                        "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                        "author_id": coordinator.id,
+                    }
+                    for sid, body in zip(section_ids, bodies, strict=True)
+                ],
+            )
+        )
+        session.commit()
+        version = versions.freeze_version(paper, coordinator, "v1.0")
+        review_round = rounds.open_round(
+            paper,
+            coordinator,
+            version_id=version.id,
+            sectors=["SHS", "CI"],
+            deadline=datetime.now(UTC) + timedelta(days=30),
+        )
+        session.commit()
+
+        # Comments: BIG on section 0; 0/200/500/2,000 on the write sections (all open);
+        # 20 per section on average over the paper.
+        reviewers = [people[f"reviewer-{code}"] for code in SECTORS]
+        write_sections = {"edit": {}, "remove": {}}
+        per_section = [0] * sections
+        per_section[0] = BIG
+        slot = 1
+        for kind in ("edit", "remove"):
+            for n in WRITE_COUNTS:
+                write_sections[kind][n] = section_ids[slot]
+                per_section[slot] = n
+                slot += 1
+        rest = max(0, 20 * sections - sum(per_section))
+        for i in range(rest):
+            per_section[heavy + i % max(1, sections - heavy)] += 1
+        removing = set(write_sections["remove"].values())
+        comment_rows = []
+        for index, count in enumerate(per_section):
+            body, paragraphs = bodies[index], texts[index]
+            starts = [0]
+            for text in paragraphs[:-1]:
+                starts.append(starts[-1] + len(text) + 2)
+            open_only = section_ids[index] in removing or 0 < index < heavy
+            for n in range(count):
+                if section_ids[index] in removing and n < REMOVED_SHARE * count:
+                    chosen = REMOVED_PARAGRAPH
+                else:
+                    chosen = rng.randrange(len(paragraphs))
+                    if section_ids[index] in removing and chosen == REMOVED_PARAGRAPH:
+                        chosen = 0
+                lo = starts[chosen]
+                start, end = passage_in(body, rng, lo, lo + len(paragraphs[chosen]))
+                reviewer = reviewers[n % len(reviewers)]
+                resolved = not open_only and rng.random() < 0.3
+                comment_rows.append(
+                    {
+                        "section_id": section_ids[index],
+                        "revision_id": revision_ids[index],
+                        "round_id": review_round.id if n % 4 == 0 else None,
+                        "author_id": reviewer.id,
+                        "sector_id": reviewer.sector_id,
+                        "type": rng.choice(["editorial", "substantive", "legal"]),
+                        "body": sentence(rng),
+                        "proposed_text": sentence(rng) if n % 3 == 0 else None,
+                        "quote_exact": body[start:end],
+                        "quote_prefix": body[max(0, start - 32) : start],
+                        "quote_suffix": body[end : end + 32],
+                        "anchor_revision_id": revision_ids[index],
+                        "anchor_start": start,
+                        "anchor_end": end,
+                        "orphaned": False,
+                        "status": "resolved" if resolved else "open",
+                        "decision": "noted" if resolved else None,
+                        "rationale": "Taken into account." if resolved else None,
+                    }
+                )
+        comment_ids = []
+        for chunk in range(0, len(comment_rows), 5_000):
+            comment_ids += session.scalars(
+                insert(Comment).returning(Comment.id), comment_rows[chunk : chunk + 5_000]
+            )
+        # Replies: a quarter of the comments have one; the big section's comments first.
+        replies = [
+            {
+                "comment_id": comment_ids[i],
+                "author_id": people["author"].id,
+                "body": sentence(rng),
+            }
+            for i in range(0, min(len(comment_ids), 5 * sections * 4), 4)
+        ][: 5 * sections]
+        session.execute(insert(CommentReply), replies)
+
+        # Alignment decisions: about 6.6 current cells per section, some superseded.
+        decisions = []
+        for index, sid in enumerate(section_ids):
+            for item_id, _code in rng.sample(items, 6 + (index % 5 == 0) * 3):
+                decisions.append((sid, item_id))
+        decisions += [(None, item_id) for item_id, _code in items[:10]]
+        superseded = rng.sample(decisions, max(0, int(7.1 * sections) - len(decisions)))
+        session.execute(
+            insert(AlignmentDecision),
+            [
+                {
+                    "paper_id": paper.id,
+                    "section_id": sid,
+                    "item_id": item_id,
+                    "status": rng.choice(
+                        ["aligned", "aligned", "partial", "gap", "conflict", "not_applicable"]
+                    ),
+                    "rationale": sentence(rng),
+                    "decided_by_id": coordinator.id,
+                }
+                for sid, item_id in superseded + decisions
+            ],
+        )
+        session.commit()
+        tokens = {
+            key: users.create_token(people[key], "bench")
+            for key in ("coordinator", "author", "observer")
+        }
+        session.commit()
+        counts = {
+            "sections": sections,
+            "comments": session.scalar(select(func.count()).select_from(Comment)),
+            "replies": session.scalar(select(func.count()).select_from(CommentReply)),
+            "decisions": session.scalar(select(func.count()).select_from(AlignmentDecision)),
+            "words": sum(len(body.split()) for body in bodies),
+        }
+        built = Built(
+            url=url,
+            paper_id=paper.id,
+            big_section_id=section_ids[0],
+            write_sections=write_sections,
+            coordinator_token=tokens["coordinator"],
+            author_token=tokens["author"],
+            observer_token=tokens["observer"],
+            author_email=people["author"].email,
+            observer_email=people["observer"].email,
+            counts=counts,
+        )
+        session.remove()
+    app.extensions["plume.engine"].dispose()
+    return built
+
+
+# --- the requests and their bare queries -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    label: str
+    path: str
+    who: str  # "observer" or "author" (the author leads half the sections)
+    web: bool
+    bare: str  # the name of the bare query
+
+
+def requests_for(built: Built) -> list[Request]:
+    p, s = built.paper_id, built.big_section_id
+    return [
+        Request("web: alignment grid", f"/papers/{p}/alignment", "observer", True, "matrix"),
+        Request("web: paper overview", f"/papers/{p}", "observer", True, "sections"),
+        Request(f"web: section page ({BIG} comments)", f"/sections/{s}", "observer", True, "page"),
+        Request(
+            "API: comment matrix CSV",
+            f"/api/v1/papers/{p}/comment-matrix?format=csv",
+            "observer",
+            False,
+            "comment_matrix",
+        ),
+        Request(
+            "API: alignment matrix",
+            f"/api/v1/papers/{p}/alignment-matrix",
+            "observer",
+            False,
+            "matrix",
+        ),
+        Request("API: coverage", f"/api/v1/papers/{p}/coverage", "observer", False, "matrix"),
+        Request("API: sections", f"/api/v1/papers/{p}/sections", "observer", False, "sections"),
+        Request(
+            f"API: comments ({BIG})",
+            f"/api/v1/sections/{s}/comments",
+            "observer",
+            False,
+            "comments",
+        ),
+        Request("API: my queue", "/api/v1/me/queue", "author", False, "queue"),
+    ]
+
+
+BARE_SQL = {
+    "matrix": [
+        """SELECT s.id, s.number, s.title_en, s.expected_items FROM sections s
+           WHERE s.paper_id = :paper ORDER BY s.position""",
+        """SELECT i.code, i.kind, i.title_en, f.code FROM framework_items i
+           JOIN frameworks f ON f.id = i.framework_id
+           JOIN paper_frameworks pf ON pf.framework_id = f.id AND pf.paper_id = :paper
+           ORDER BY f.code, i.position""",
+        """SELECT d.section_id, i.code, d.status FROM alignment_decisions d
+           JOIN framework_items i ON i.id = d.item_id
+           WHERE d.id IN (SELECT max(id) FROM alignment_decisions WHERE paper_id = :paper
+                          GROUP BY section_id, item_id)""",
+    ],
+    "sections": [
+        """SELECT s.id, s.parent_id, s.position, s.number, s.title_en, s.title_fr, s.brief,
+                  s.expected_items, s.lead_author_id, u.name, s.due_date, s.state,
+                  (SELECT count(*) FROM comments c
+                   WHERE c.section_id = s.id AND c.status = 'open') AS open_comments
+           FROM sections s LEFT JOIN users u ON u.id = s.lead_author_id
+           WHERE s.paper_id = :paper ORDER BY s.position""",
+        """SELECT ss.section_id, x.code FROM section_sectors ss
+           JOIN sectors x ON x.id = ss.sector_id
+           JOIN sections s ON s.id = ss.section_id WHERE s.paper_id = :paper""",
+    ],
+    "comments": [
+        """SELECT c.id, c.revision_id, c.round_id, c.type, c.body, c.proposed_text,
+                  c.quote_exact, c.quote_prefix, c.quote_suffix, c.anchor_revision_id,
+                  c.anchor_start, c.anchor_end, c.orphaned, c.status, c.decision, c.rationale,
+                  c.created_at, u.name, x.code
+           FROM comments c JOIN users u ON u.id = c.author_id
+           JOIN sectors x ON x.id = c.sector_id
+           WHERE c.section_id = :section ORDER BY c.id""",
+        """SELECT r.id, r.comment_id, r.parent_id, r.body, r.created_at, u.name
+           FROM comment_replies r JOIN comments c ON c.id = r.comment_id
+           JOIN users u ON u.id = r.author_id WHERE c.section_id = :section ORDER BY r.id""",
+    ],
+    "comment_matrix": [
+        """SELECT x.code, s.number, s.title_en, c.quote_exact, c.type, c.body, c.proposed_text,
+                  c.decision, c.rationale
+           FROM comments c JOIN sections s ON s.id = c.section_id
+           JOIN sectors x ON x.id = c.sector_id
+           WHERE s.paper_id = :paper AND c.status <> 'withdrawn'
+           ORDER BY s.position, c.id""",
+    ],
+    "queue": [
+        """SELECT s.id, s.number, s.title_en, s.due_date, s.state, p.id, p.title
+           FROM sections s JOIN papers p ON p.id = s.paper_id
+           WHERE s.lead_author_id = :author AND s.state <> 'approved'
+           ORDER BY s.due_date, s.position""",
+        """SELECT c.id, c.section_id, c.type, c.body, c.proposed_text, c.quote_exact,
+                  c.status, c.orphaned, c.created_at
+           FROM comments c JOIN sections s ON s.id = c.section_id
+           WHERE s.lead_author_id = :author AND c.status = 'open' ORDER BY c.id""",
+        """SELECT r.id, r.comment_id, r.body FROM comment_replies r
+           JOIN comments c ON c.id = r.comment_id JOIN sections s ON s.id = c.section_id
+           WHERE s.lead_author_id = :author AND c.status = 'open'""",
+    ],
+}
+# The section page: the text, its comments and their threads.
+BARE_SQL["page"] = [
+    """SELECT r.id, r.number, r.body FROM revisions r WHERE r.section_id = :section
+       ORDER BY r.number DESC LIMIT 1""",
+    *BARE_SQL["comments"],
+]
+
+
+def bare_app(environ, start_response):
+    """A WSGI app answering /NAME with the rows of BARE_SQL[NAME] as JSON."""
+    engine, params = _bare_engine()
+    from sqlalchemy import text
+
+    name = environ["PATH_INFO"].strip("/")
+    with engine.connect() as connection:
+        rows = [
+            [list(row) for row in connection.execute(text(sql), params)] for sql in BARE_SQL[name]
+        ]
+    body = json.dumps(rows, default=str).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+_bare = {}
+
+
+def _bare_engine():
+    if not _bare:
+        from sqlalchemy import create_engine
+
+        _bare["engine"] = create_engine(os.environ["BENCH_DATABASE_URL"])
+        _bare["params"] = json.loads(os.environ["BENCH_PARAMS"])
+    return _bare["engine"], _bare["params"]
+
+
+# --- serving and measuring -------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app: str, env: dict, workers: int = 2, timeout: int = 30):
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed when gunicorn stops)
+        "w+", prefix="bench-gunicorn-", suffix=".log", delete=False
+    )
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            # Each master would otherwise take the one control socket of the machine's user.
+            "--no-control-socket",
+            "--pythonpath",
+            f"{ROOT},{ROOT / 'tests' / 'perf'}",
+            app,
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    import requests
+
+    try:
+        for _ in range(300):
+            try:
+                requests.get(base + "/nothing", timeout=10)
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn did not start: {Path(log.name).read_text()[-2000:]}")
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def web_session(base: str, email: str):
+    import requests
+
+    client = requests.Session()
+    page = client.get(base + "/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    data = {"email": email, "password": PASSWORD}
+    if token:
+        data["csrf_token"] = token.group(1)
+    answer = client.post(base + "/login", data=data, allow_redirects=False)
+    if answer.status_code != 302:
+        raise RuntimeError(f"could not sign in as {email}: {answer.status_code}")
+    return client
+
+
+def timed(get, path: str) -> float:
+    start = time.perf_counter()
+    response = get(path)
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        logs = sorted(Path(tempfile.gettempdir()).glob("bench-gunicorn-*"), key=os.path.getmtime)
+        tail = logs[-1].read_text()[-3000:] if logs else ""
+        raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}\n{tail}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(get_for_thread, path: str, reps: int, concurrent: int) -> list[float]:
+    """Seconds of each request: `reps` in a row, or `reps` on each of `concurrent` threads."""
+    if concurrent == 1:
+        get = get_for_thread()
+        timed(get, path)  # warm the worker
+        return [timed(get, path) for _ in range(reps)]
+    results: list[float] = []
+    lock = threading.Lock()
+
+    def worker(_n):
+        get = get_for_thread()
+        for _ in range(reps):
+            seconds = timed(get, path)
+            with lock:
+                results.append(seconds)
+
+    with ThreadPoolExecutor(concurrent) as pool:
+        list(pool.map(worker, range(concurrent)))
+    return results
+
+
+def statements(built: Built, request: Request, profile: bool) -> tuple[int, str]:
+    """The SQL statements the request sends, counted in this process; with `profile`, the
+    request's top frames by pyinstrument."""
+    from sqlalchemy import event
+
+    from app import create_app
+
+    app = create_app({"DATABASE_URL": built.url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    engine = app.extensions["plume.engine"]
+    client = app.test_client()
+    headers = {}
+    if request.web:
+        email = built.author_email if request.who == "author" else built.observer_email
+        client.post("/login", data={"email": email, "password": PASSWORD})
+    else:
+        token = built.author_token if request.who == "author" else built.observer_token
+        headers = {"Authorization": f"Bearer {token}"}
+    client.get(request.path, headers=headers)  # warm
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(request.path, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.status_code
+    frames = ""
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        client.get(request.path, headers=headers)
+        profiler.stop()
+        frames = profiler.output_text(unicode=False, color=False, show_all=False)
+    engine.dispose()
+    return len(seen), frames
+
+
+def read_benchmark(built: Built, args) -> list[dict]:
+    import requests
+
+    env = {
+        "PLUME_DATABASE_URL": built.url,
+        "PLUME_SECRET_KEY": "bench",
+        "BENCH_DATABASE_URL": built.url,
+        "BENCH_PARAMS": json.dumps(
+            {
+                "paper": built.paper_id,
+                "section": built.big_section_id,
+                "author": _user_id(built, built.author_email),
+            }
+        ),
+    }
+    results = []
+    with (
+        gunicorn("wsgi:app", env, timeout=600) as (base, _p),  # a slow page is still measured
+        gunicorn("bench_scale:bare_app", env) as (
+            bare_base,
+            _b,
+        ),
+    ):
+        for request in requests_for(built):
+            if args.only and args.only not in request.label:
+                continue
+
+            def plume_get(request=request):
+                if request.web:
+                    email = built.author_email if request.who == "author" else built.observer_email
+                    client = web_session(base, email)
+                    return lambda path: client.get(base + path, timeout=1800)
+                token = built.author_token if request.who == "author" else built.observer_token
+                client = requests.Session()
+                client.headers["Authorization"] = f"Bearer {token}"
+                return lambda path: client.get(base + path, timeout=1800)
+
+            def bare_get():
+                client = requests.Session()
+                return lambda path: client.get(bare_base + path, timeout=120)
+
+            bare = measure(bare_get, f"/{request.bare}", args.reps, 1)
+            one = measure(plume_get, request.path, args.reps, 1)
+            eight = measure(plume_get, request.path, args.reps_8, 8)
+            count, frames = statements(built, request, args.profile)
+            row = {
+                "request": request.label,
+                "p50_1": statistics.median(one),
+                "p95_1": percentile(one, 0.95),
+                "p50_8": statistics.median(eight),
+                "p95_8": percentile(eight, 0.95),
+                "bare": statistics.median(bare),
+                "statements": count,
+                "goal": 3 if request.web else 2,
+            }
+            results.append(row)
+            print_row(row)
+            if frames:
+                print(indent_frames(frames, args.frames))
+    return results
+
+
+def _user_id(built: Built, email: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(built.url)
+    with engine.connect() as connection:
+        user_id = connection.execute(
+            text("SELECT id FROM users WHERE email = :e"), {"e": email}
+        ).scalar()
+    engine.dispose()
+    return user_id
+
+
+def indent_frames(frames: str, limit: int) -> str:
+    lines = [line for line in frames.splitlines() if line.strip()]
+    # Skip pyinstrument's banner; keep the call tree's top lines.
+    start = next((i for i, line in enumerate(lines) if re.match(r"^\s*[\d.]+ ", line)), 0)
+    return "\n".join("      " + line for line in lines[start : start + limit]) + "\n"
+
+
+HEADER = (
+    f"{'request':<34}{'p50 c1':>9}{'p95 c1':>9}{'p50 c8':>9}{'p95 c8':>9}"
+    f"{'bare':>9}{'ratio':>8}{'stmts':>7}  goal"
+)
+
+
+def print_row(row: dict) -> None:
+    ratio = row["p50_1"] / row["bare"]
+    verdict = f"<= {row['goal']}x " + ("ok" if ratio <= row["goal"] else "MISSED")
+    print(
+        f"{row['request']:<34}{ms(row['p50_1']):>9}{ms(row['p95_1']):>9}"
+        f"{ms(row['p50_8']):>9}{ms(row['p95_8']):>9}{ms(row['bare']):>9}"
+        f"{ratio:>7.1f}x{row['statements']:>7}  {verdict}",
+        flush=True,
+    )
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}ms" if seconds < 10 else f"{seconds:.1f}s"
+
+
+# --- writes ----------------------------------------------------------------------------
+
+
+def write_benchmark(built: Built, args) -> None:
+    import requests
+
+    env = {"PLUME_DATABASE_URL": built.url, "PLUME_SECRET_KEY": "bench"}
+    print(
+        f"\n{'save, on a section with N open comments':<44}"
+        + "".join(f"{'N = ' + format(n, ','):>14}" for n in WRITE_COUNTS)
+    )
+    with gunicorn("wsgi:app", env) as (base, _p):
+        client = requests.Session()
+        client.headers["Authorization"] = f"Bearer {built.coordinator_token}"
+        rows = {"edit": [], "remove": []}
+        for kind in ("edit", "remove"):
+            for n in WRITE_COUNTS:
+                section_id = built.write_sections[kind][n]
+                rows[kind].append(time_saves(client, base, section_id, kind, args.write_reps))
+        for kind, label in (
+            ("edit", "an ordinary edit (one word), p50"),
+            ("remove", f"a paragraph removed that {REMOVED_SHARE:.0%} of them quote, p50"),
+        ):
+            print(f"{label:<44}" + "".join(f"{cell:>14}" for cell in rows[kind]), flush=True)
+
+
+def time_saves(client, base: str, section_id: int, kind: str, reps: int) -> str:
+    url = f"{base}/api/v1/sections/{section_id}/revisions"
+    seconds = []
+    for rep in range(reps):
+        current = client.get(url, timeout=60).json()[-1]
+        body = current["body"]
+        paragraphs = body.split("\n\n")
+        if kind == "edit":
+            words = paragraphs[-1].split(" ")
+            words[-2] = "heritage" if words[-2] != "heritage" else "archives"
+            paragraphs[-1] = " ".join(words)
+            new = "\n\n".join(paragraphs)
+        else:
+            new = "\n\n".join(paragraphs[:REMOVED_PARAGRAPH] + paragraphs[REMOVED_PARAGRAPH + 1 :])
+        payload = {"body": new, "base_revision_id": current["id"], "summary": f"bench {rep}"}
+        start = time.perf_counter()
+        try:
+            answer = client.post(url, json=payload, timeout=120)
+        except requests_error() as exc:
+            return f"lost ({type(exc).__name__})"
+        elapsed = time.perf_counter() - start
+        if answer.status_code != 201:
+            return f"{answer.status_code} in {elapsed:.0f}s"
+        seconds.append(elapsed)
+        if kind == "remove":  # put the paragraph back (untimed)
+            restored = {"body": body, "base_revision_id": answer.json()["id"], "summary": "back"}
+            back = client.post(url, json=restored, timeout=120)
+            if back.status_code != 201:
+                return f"restore {back.status_code}"
+    return ms(statistics.median(seconds))
+
+
+def requests_error():
+    import requests
+
+    return requests.RequestException
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(kind: str, keep: bool = False):
+    """An empty database of the kind, dropped afterwards unless `keep`."""
+    if kind == "sqlite":
+        if keep:
+            yield f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get(
+        "PLUME_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/plume_test"
+    )
+    url = make_url(base).set(database=f"plume_bench_scale_{os.getpid()}")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        if not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--sections", type=int, help="1,000 on PostgreSQL, 200 on SQLite")
+    parser.add_argument("--reps", type=int, default=7, help="requests in a row, concurrency 1")
+    parser.add_argument("--reps-8", type=int, default=2, help="requests per thread, 8 threads")
+    parser.add_argument("--write-reps", type=int, default=3)
+    parser.add_argument("--only", help="only the requests whose label contains this")
+    parser.add_argument("--no-reads", action="store_true")
+    parser.add_argument("--no-writes", action="store_true")
+    parser.add_argument("--keep", help="keep the database; write what was built to this file")
+    parser.add_argument("--reuse", help="measure the database a --keep run built")
+    parser.add_argument("--profile", action="store_true", help="print each request's top frames")
+    parser.add_argument("--frames", type=int, default=30, help="lines of frames to print")
+    args = parser.parse_args()
+    # Stopped, it stops its gunicorns too (the context managers' cleanup runs).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    sections = args.sections or (1_000 if args.db == "postgresql" else 200)
+
+    if args.reuse:
+        built = Built(**json.loads(Path(args.reuse).read_text()))
+        built.write_sections = {
+            kind: {int(n): sid for n, sid in by_n.items()}
+            for kind, by_n in built.write_sections.items()
+        }
+        run(built, args, 0)
+        return
+    with database(args.db, keep=bool(args.keep)) as url:
+        start = time.perf_counter()
+        built = build(url, sections)
+        if args.keep:
+            Path(args.keep).write_text(json.dumps(built.__dict__))
+        run(built, args, time.perf_counter() - start)
+
+
+def run(built: Built, args, build_seconds: float) -> None:
+    c = built.counts
+    print(
+        f"{args.db}: {c['sections']:,} sections, {c['words']:,} words, "
+        f"{c['comments']:,} comments, {c['replies']:,} replies, "
+        f"{c['decisions']:,} alignment decisions (built in "
+        f"{build_seconds:.0f} s); gunicorn -w 2; p50/p95 of {args.reps} "
+        f"requests in a row (c1) and of {args.reps_8} on each of 8 threads (c8); "
+        "ratio = p50 c1 / bare query p50\n"
+    )
+    if not args.no_reads:
+        print(HEADER)
+        read_benchmark(built, args)
+    if not args.no_writes:
+        write_benchmark(built, args)
+
+
+if __name__ == "__main__":
+    main()
