@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from flask.testing import FlaskClient
+
 from app import create_app, migrate
 from app import db as plume_db
 from app.models import Role
@@ -71,6 +73,14 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
+class ClosingClient(FlaskClient):
+    """A test client that closes each response, as a server does once the answer is sent:
+    the work a request leaves for after its answer (`db.after_commit`) then runs."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app(
@@ -82,6 +92,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": True,
         }
     )
+    app.test_client_class = ClosingClient
     with app.app_context():
         reference.load_reference(app.config["REFERENCE_DIR"])
         plume_db.session.commit()

@@ -74,6 +74,17 @@ def record_visit(
     reply_id: int | None,
 ) -> None:
     """Remember what the reader has just seen of the section: one upsert, no read."""
+    remember_visit(user.id, section.id, revision_id, comment_id, reply_id)
+
+
+def remember_visit(
+    user_id: int,
+    section_id: int,
+    revision_id: int | None,
+    comment_id: int | None,
+    reply_id: int | None,
+) -> None:
+    """`record_visit` by ids, for a page that records it after its answer (`db.after_commit`)."""
     insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
     values = {
         "revision_id": revision_id,
@@ -81,7 +92,7 @@ def record_visit(
         "reply_id": reply_id,
         "seen_at": utcnow(),
     }
-    statement = insert(SectionVisit).values(user_id=user.id, section_id=section.id, **values)
+    statement = insert(SectionVisit).values(user_id=user_id, section_id=section_id, **values)
     session.execute(
         statement.on_conflict_do_update(index_elements=["user_id", "section_id"], set_=values)
     )

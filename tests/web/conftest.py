@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from flask.testing import FlaskClient
 
 from app.models import Role
 from app.services import sections as section_service
 from app.services import users
+from tests.conftest import ClosingClient
 from tests.web.helpers import PASSWORD, csrf_token
 
 
-class OwnContextClient(FlaskClient):
+class OwnContextClient(ClosingClient):
     """Each request in an app context of its own, as in production.
 
     The `db` fixture keeps one app context pushed for the whole test, and a request would

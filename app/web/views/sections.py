@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.db import after_commit
 from app.errors import status_of
 from app.models import Role
 from app.services import access, revisions, sections, visits
@@ -57,13 +58,15 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         filters=comments.CommentFilters.from_args(request.args),
         since=since,
     )
-    # Seen now: the next visit counts from here.
-    visits.record_visit(
-        user,
-        section,
-        revision_id=current.id if current else None,
-        comment_id=review.newest_comment_id,
-        reply_id=review.newest_reply_id,
+    # Seen now: the next visit counts from here. Recorded after the answer, in a transaction
+    # of its own, so that reading a section never waits for someone else's save.
+    after_commit(
+        visits.remember_visit,
+        user.id,
+        section.id,
+        current.id if current else None,
+        review.newest_comment_id,
+        review.newest_reply_id,
     )
     return render_template(
         "section/show.html",
