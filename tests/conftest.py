@@ -11,10 +11,9 @@ import os
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-from flask.testing import FlaskClient
 
 from app import create_app, migrate
 from app import db as plume_db
