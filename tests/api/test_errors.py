@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.models import Role
+from app.services import sections as paper_sections
 
 
 def test_no_token_is_401(client):
@@ -38,8 +39,9 @@ def test_validation_error_names_the_field(client, create_user, token_for):
 
 def test_wrong_types_are_400_not_500(client, create_paper, token_for):
     paper = create_paper()
-    headers = token_for(paper.people[Role.COORDINATOR])
-    section_id = paper.sections[0].id
+    coordinator = paper.people[Role.COORDINATOR]
+    headers = token_for(coordinator)
+    section_id = paper_sections.list_sections(paper.id, coordinator)[0].section.id
     for body in ([1, 2], "text", {"due_date": "tomorrow"}, {"lead_author_id": "me"}):
         response = client.patch(f"/api/v1/sections/{section_id}", json=body, headers=headers)
         assert response.status_code == 400, body
