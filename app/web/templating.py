@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from app.models import SectionState
-from app.web import i18n, render
+from app.web import diffs, i18n, render
 
 
 def lang_url(language: str) -> str:
@@ -48,7 +48,7 @@ def init_app(app) -> None:
         label=i18n.label,
         when=when,
         markdown=render.markdown,
-        diff=render.diff_html,
+        diff=diffs.diff_html,
     )
     app.jinja_env.globals.update(
         lang_url=lang_url,
