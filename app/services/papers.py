@@ -14,7 +14,6 @@ from app.models import (
     Language,
     Paper,
     PaperMember,
-    PaperStatus,
     Role,
     Section,
     User,
@@ -151,6 +150,3 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
         after={"user": user.email, "role": role},
     )
     return member
-
-
-PAPER_STATUSES = [status.value for status in PaperStatus]

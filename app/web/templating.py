@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel import Locale
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import format_date, format_datetime
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.models import SectionState
-from app.web import i18n, render
+from app.web import diffs, i18n, render
 
 
 def lang_url(language: str) -> str:
@@ -40,12 +39,6 @@ def language_name(code: str) -> str:
     return Locale.parse(code).get_display_name(i18n.current_language())
 
 
-def extra_paper_tabs() -> list[tuple[str, str]]:
-    """The paper's tabs for the capabilities this installation has (reviews, alignment)."""
-    tabs = [("web.reviews", _l("Review rounds")), ("web.alignment", _l("Alignment"))]
-    return [(endpoint, title) for endpoint, title in tabs if endpoint in current_app.view_functions]
-
-
 def signed_in_user():
     return current_user.user if current_user.is_authenticated else None
 
@@ -55,7 +48,7 @@ def init_app(app) -> None:
         label=i18n.label,
         when=when,
         markdown=render.markdown,
-        diff=render.diff_html,
+        diff=diffs.diff_html,
     )
     app.jinja_env.globals.update(
         lang_url=lang_url,
@@ -63,7 +56,6 @@ def init_app(app) -> None:
         language_name=language_name,
         current_language=i18n.current_language,
         is_overdue=is_overdue,
-        extra_paper_tabs=extra_paper_tabs,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
     )

@@ -14,7 +14,7 @@ from sqlalchemy import event, insert, select
 
 from app.db import session
 from app.models import Comment, CommentReply, ReviewRound, Role, Section
-from app.services import papers, revisions
+from app.services import alignment, papers, revisions
 
 TEXT = (
     "Museums use machine learning to describe large collections.\n\n"
@@ -135,6 +135,17 @@ def test_an_alignment_comment_names_an_existing_item(api, paper):
     assert ok.status_code == 201 and ok.get_json()["item_code"] == "REC2021.P8"
     unknown = _comment(api, reviewer, paper, type="alignment", item_code="REC2021.P99")
     assert unknown.status_code == 422
+
+
+def test_an_alignment_comment_names_an_item_of_the_papers_own_frameworks(api, paper):
+    coordinator, reviewer = paper.people[Role.COORDINATOR], paper.people[Role.REVIEWER]
+    alignment.choose_frameworks(paper, coordinator, ["REC2021"])
+    other = _comment(api, reviewer, paper, type="alignment", item_code="CONV2005.GP1")
+    assert other.status_code == 422
+    assert "REC2021" in other.get_json()["error"]["message"]
+    assert (
+        _comment(api, reviewer, paper, type="alignment", item_code="REC2021.P7").status_code == 201
+    )
 
 
 # --- the permission matrix -------------------------------------------------------------

@@ -23,13 +23,6 @@ class SectorOut(Schema):
     name_fr = fields.String()
 
 
-class UserOut(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    name = fields.String()
-    sector = fields.Function(lambda user: user.sector.code)
-
-
 class MeOut(Schema):
     id = fields.Integer()
     email = fields.String()

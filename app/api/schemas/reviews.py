@@ -94,12 +94,6 @@ class ResolutionOut(Schema):
     created_at = fields.DateTime()
 
 
-class QuoteOut(Schema):
-    exact = fields.String()
-    prefix = fields.String()
-    suffix = fields.String()
-
-
 class CommentOut(Schema):
     id = fields.Integer()
     section_id = fields.Integer()

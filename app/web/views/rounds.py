@@ -19,7 +19,7 @@ from app.services.errors import BadInput, Invalid
 from app.web import bp, forms, i18n
 from app.web.auth import me
 
-TAB = "web.reviews"
+TAB = "web.rounds"
 FILTERS = ("sector", "section", "type", "decision")
 
 
@@ -69,7 +69,7 @@ def _rounds_page(paper_id: int, *, form: dict | None = None, error=None, status:
     ), status
 
 
-@bp.get("/papers/<int:paper_id>/rounds", endpoint="reviews")
+@bp.get("/papers/<int:paper_id>/rounds", endpoint="rounds")
 def rounds_page(paper_id: int):
     return _rounds_page(paper_id)
 
