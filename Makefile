@@ -74,7 +74,7 @@ migration: install
 
 ## Extract the UI's strings, update the .po files, compile them (translate, then run it again).
 translations: install
-	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project Plume --version 1.0 --copyright-holder Plume --msgid-bugs-address plume@example.org \
 		-o app/web/translations/messages.pot app
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/web/translations/messages.pot \

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.db import will_write
+from app.export.formats import FORMATS
 from app.models import ActivityAction
 from app.services import users
 
@@ -110,14 +111,8 @@ ITEM_KINDS = {
     "principle": _l("Principle"),
     "policy_area": _l("Policy area"),
 }
-EXPORT_FORMATS = {
-    "docx": _l("Word document"),
-    "pdf": _l("PDF"),
-    "md": _l("Markdown"),
-    "matrix_csv": _l("Comment matrix (CSV)"),
-    "matrix_docx": _l("Comment matrix (Word)"),
-    "alignment_annex": _l("Alignment annex"),
-}
+# The registry's names, marked for translation there (formats.N_).
+EXPORT_FORMATS = {name: _l(fmt.label) for name, fmt in FORMATS.items()}
 A = ActivityAction
 ACTIONS = {
     A.ALIGNMENT_DECIDED: _l("recorded an alignment decision"),
