@@ -39,13 +39,32 @@ LABELLED_PARAMS = {
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "blocker_expected_alignment": _l(
+        "Section %(number)s “%(title)s” has no alignment decision on %(items)s, which its "
+        "template expects."
+    ),
+    "blocker_open_comments": _l("Section %(number)s “%(title)s” has open comments: %(count)s."),
+    "blocker_open_round": _l(
+        "Review round %(round)s on %(version)s is still open, until %(deadline)s."
+    ),
+    "blocker_section_not_approved": _l(
+        "Section %(number)s “%(title)s” is not approved: it is at “%(state)s”."
+    ),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "positions_need_signature_version": _l(
+        "Version %(label)s was frozen for review: positions are recorded only on a version "
+        "frozen for signature."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "signature_blocked": _l(
+        "This version cannot be frozen for signature: %(count)s points are still open (listed "
+        "below). Settle them, or give a reason to freeze it anyway."
+    ),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
     ),
@@ -59,6 +78,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
     "unprocessable": _l("This cannot be accepted."),
+    "version_label": _l("A version needs a label of 1 to 40 characters, such as v0.3."),
+    "version_label_taken": _l("This paper already has a version labelled %(label)s."),
+    "version_purpose": _l("A version is frozen for review or for signature, not “%(purpose)s”."),
 }
 
 

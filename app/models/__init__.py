@@ -29,7 +29,7 @@ from app.models.search import (
     SectionVisit,
 )
 from app.models.sections import Revision, Section, SectionState
-from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
@@ -70,5 +70,6 @@ __all__ = [
     "Sector",
     "User",
     "Version",
+    "VersionPurpose",
     "VersionSection",
 ]

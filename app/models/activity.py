@@ -45,6 +45,7 @@ class ActivityAction(enum.StrEnum):
     USER_LOCALE_CHANGED = "user.locale_changed"
     VERSION_FROZEN = "version.frozen"
     VERSION_SIGNED_OFF = "version.signed_off"
+    VERSION_SUPERSEDED = "version.superseded"
 
 
 class Activity(Base):

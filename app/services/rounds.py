@@ -33,7 +33,7 @@ from app.models import (
     User,
     Version,
 )
-from app.services import activity
+from app.services import activity, stages
 from app.services.access import get_paper, require_role, roles_on
 from app.services.alignment import markdown_cell
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
@@ -94,8 +94,9 @@ def open_round(
         opened_by_id=actor.id,
         sectors=sorted(found, key=lambda sector: sector.code),
     )
-    session.add(review_round)
-    session.flush()
+    with stages.tracking(paper, actor):
+        session.add(review_round)
+        session.flush()
     activity.record(
         actor,
         ActivityAction.ROUND_OPENED,
@@ -120,7 +121,8 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
             "a round's deadline can only move later",
             {"deadline": before.isoformat()},
         )
-    review_round.deadline = deadline
+    with stages.tracking(session.get(Paper, review_round.paper_id), actor):
+        review_round.deadline = deadline
     activity.record(
         actor,
         ActivityAction.ROUND_EXTENDED,

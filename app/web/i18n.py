@@ -61,7 +61,12 @@ PAPER_STATUSES = {
     "drafting": _l("Drafting"),
     "in_review": _l("In review"),
     "consolidating": _l("Consolidating"),
+    "in_signature": _l("In signature"),
     "signed_off": _l("Signed off"),
+}
+VERSION_PURPOSES = {
+    "review": _l("For review"),
+    "signature": _l("For signature"),
 }
 ROLES = {
     "coordinator": _l("Coordinator"),
@@ -149,6 +154,7 @@ ACTIONS = {
     A.USER_LOCALE_CHANGED: _l("changed their language"),
     A.VERSION_FROZEN: _l("froze a version"),
     A.VERSION_SIGNED_OFF: _l("signed off a version"),
+    A.VERSION_SUPERSEDED: _l("closed a superseded ballot"),
 }
 
 LABELS = {
@@ -156,6 +162,7 @@ LABELS = {
     "paper_status": PAPER_STATUSES,
     "role": ROLES,
     "version_state": VERSION_STATES,
+    "version_purpose": VERSION_PURPOSES,
     "position": POSITIONS,
     "comment_type": COMMENT_TYPES,
     "comment_status": COMMENT_STATUSES,

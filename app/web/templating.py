@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.models import SectionState
+from app.services import stages
 from app.web import i18n, render
 
 
@@ -66,4 +67,5 @@ def init_app(app) -> None:
         extra_paper_tabs=extra_paper_tabs,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
+        paper_status=stages.paper_status,
     )
