@@ -50,17 +50,32 @@ MESSAGES: dict[str, Any] = {
     "blocker_section_not_approved": _l(
         "Section %(number)s “%(title)s” is not approved: it is at “%(state)s”."
     ),
+    "completion_note_too_long": _l("A note is at most 4,000 characters long."),
+    "completion_nothing_to_withdraw": _l(
+        "%(sector)s has not marked its review complete: there is nothing to withdraw."
+    ),
+    "completion_own_sector": _l("You review for %(own)s: you cannot speak for %(sector)s."),
+    "completion_reviewers_only": _l(
+        "Only a reviewer of this paper marks a sector's review complete."
+    ),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "no_comments_but_commented": _l(
+        "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
+    ),
     "not_found": _l("Not found."),
     "positions_need_signature_version": _l(
         "Version %(label)s was frozen for review: positions are recorded only on a version "
         "frozen for signature."
     ),
+    "round_closed": _l(
+        "Round %(round)s closed on %(closed)s UTC; ask the coordinator to extend it."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
         "below). Settle them, or give a reason to freeze it anyway."

@@ -18,9 +18,11 @@ from app.models.reviews import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     ResolutionAction,
     ReviewRound,
+    RoundCompletion,
 )
 from app.models.search import (
     SearchDocument,
@@ -45,6 +47,7 @@ __all__ = [
     "CommentResolution",
     "CommentStatus",
     "CommentType",
+    "CompletionAction",
     "Decision",
     "Export",
     "ExportFormat",
@@ -61,6 +64,7 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "RoundCompletion",
     "SearchDocument",
     "SearchKind",
     "SearchSource",

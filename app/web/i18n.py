@@ -64,6 +64,11 @@ PAPER_STATUSES = {
     "in_signature": _l("In signature"),
     "signed_off": _l("Signed off"),
 }
+SECTOR_REVIEW_STATES = {
+    "complete": _l("Complete"),
+    "no_comments": _l("No comments"),
+    "no_record": _l("No record"),
+}
 VERSION_PURPOSES = {
     "review": _l("For review"),
     "signature": _l("For signature"),
@@ -143,6 +148,9 @@ ACTIONS = {
     A.POSITION_RECORDED: _l("recorded a position"),
     A.POSITION_DECISION_RECORDED: _l("recorded a position decision"),
     A.REVISION_SAVED: _l("saved a revision"),
+    A.ROUND_CLOSED: _l("closed a review round"),
+    A.ROUND_COMPLETION_RECORDED: _l("marked a sector's review complete"),
+    A.ROUND_COMPLETION_WITHDRAWN: _l("withdrew a sector's review completion"),
     A.ROUND_EXTENDED: _l("extended a review round"),
     A.ROUND_OPENED: _l("opened a review round"),
     A.SECTION_UPDATED: _l("updated a section"),
@@ -163,6 +171,7 @@ LABELS = {
     "role": ROLES,
     "version_state": VERSION_STATES,
     "version_purpose": VERSION_PURPOSES,
+    "sector_review": SECTOR_REVIEW_STATES,
     "position": POSITIONS,
     "comment_type": COMMENT_TYPES,
     "comment_status": COMMENT_STATUSES,
