@@ -63,10 +63,17 @@ MESSAGES: dict[str, Any] = {
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "last_coordinator": _l(
+        "%(name)s is the paper's only coordinator: make someone else coordinator first."
+    ),
+    "member_role_taken": _l("%(name)s already holds the role %(role)s on this paper."),
     "no_comments_but_commented": _l(
         "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
     ),
     "not_found": _l("Not found."),
+    "password_mismatch": _l("The two new passwords differ: type the same one twice."),
+    "password_too_short": _l("A password needs at least 8 characters."),
+    "password_wrong": _l("Your current password is not the one you typed: nothing was changed."),
     "positions_need_signature_version": _l(
         "Version %(label)s was frozen for review: positions are recorded only on a version "
         "frozen for signature."
@@ -92,6 +99,9 @@ MESSAGES: dict[str, Any] = {
         "its section's file."
     ),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
+    "unknown_role": _l(
+        "A role is coordinator, author, reviewer, signatory or observer, not “%(role)s”."
+    ),
     "unprocessable": _l("This cannot be accepted."),
     "version_label": _l("A version needs a label of 1 to 40 characters, such as v0.3."),
     "version_label_taken": _l("This paper already has a version labelled %(label)s."),
