@@ -18,9 +18,11 @@ from app.models.reviews import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     ResolutionAction,
     ReviewRound,
+    RoundCompletion,
 )
 from app.models.search import (
     SearchDocument,
@@ -29,7 +31,7 @@ from app.models.search import (
     SectionVisit,
 )
 from app.models.sections import Revision, Section, SectionState
-from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "CommentResolution",
     "CommentStatus",
     "CommentType",
+    "CompletionAction",
     "Decision",
     "Export",
     "ExportFormat",
@@ -61,6 +64,7 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "RoundCompletion",
     "SearchDocument",
     "SearchKind",
     "SearchSource",
@@ -70,5 +74,6 @@ __all__ = [
     "Sector",
     "User",
     "Version",
+    "VersionPurpose",
     "VersionSection",
 ]

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 from babel import Locale
 from flask import request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import SectionState
+from app.services import stages
 from app.web import diffs, i18n, render
 
 
@@ -32,6 +34,20 @@ def when(value, style: str = "medium") -> str:
 def is_overdue(due: date | None, state: str | None = None) -> bool:
     """Past its due date and not yet approved."""
     return due is not None and due < datetime.now(UTC).date() and state != "approved"
+
+
+def countdown(review_round) -> tuple[str, bool]:
+    """A round's deadline as a reader counts it: ("closes in 3 days", False), or
+    ("closed 2 days ago", True) once it has passed, or ("closed", False) when closed early."""
+    from app.services.rounds import ends_at, is_open
+
+    now = datetime.now(UTC)
+    end = ends_at(review_round)
+    if is_open(review_round):
+        return _("closes in %(time)s", time=format_timedelta(end - now)), False
+    if review_round.closed_at is not None:
+        return _("closed by the coordinator %(when)s", when=when(review_round.closed_at)), False
+    return _("closed %(time)s ago", time=format_timedelta(now - end)), True
 
 
 def language_name(code: str) -> str:
@@ -58,4 +74,6 @@ def init_app(app) -> None:
         is_overdue=is_overdue,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
+        paper_status=stages.paper_status,
+        countdown=countdown,
     )

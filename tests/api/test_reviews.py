@@ -290,9 +290,9 @@ def test_edit_and_withdraw_only_until_answered(api, paper):
 _labels = itertools.count(1)
 
 
-def _freeze(api, paper) -> dict:
+def _freeze(api, paper, **extra) -> dict:
     response = api(paper.people[Role.COORDINATOR]).post(
-        f"/api/v1/papers/{paper.id}/versions", json={"label": f"v0.{next(_labels)}"}
+        f"/api/v1/papers/{paper.id}/versions", json={"label": f"v0.{next(_labels)}", **extra}
     )
     assert response.status_code == 201
     return response.get_json()
@@ -482,7 +482,10 @@ def test_my_queue_lists_what_waits_for_each_person(api, paper, today):
     assert api(paper.ci_reviewer).get("/api/v1/me/queue").get_json()["rounds"] == []
 
     signatory_queue = api(paper.people[Role.SIGNATORY]).get("/api/v1/me/queue").get_json()
-    assert [v["id"] for v in signatory_queue["versions"]] == [review_round["version_id"]]
+    assert signatory_queue["versions"] == []  # the round's version is for review: no ballot
+    signed = _freeze(api, paper, purpose="signature", override_reason="A test signs early.")
+    signatory_queue = api(paper.people[Role.SIGNATORY]).get("/api/v1/me/queue").get_json()
+    assert [v["id"] for v in signatory_queue["versions"]] == [signed["id"]]
 
     # Once resolved, the comment leaves the author's queue.
     api(coordinator).post(
