@@ -61,6 +61,9 @@ class Annex:
 
     title: str
     markdown: str
+    # Relative column widths of each of its tables, in order (() : the writer's own). CommonMark
+    # pipe tables carry no widths, so the PDF and Word writers apply these to their output.
+    widths: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
