@@ -8,8 +8,8 @@ pages (pdf.py, docx.py); their tables break across pages under a repeated header
 Annex A cannot be a sections × items grid: REC2021 alone has 26 items. Items are the rows
 ("P7 — Fairness…"); the sections that have a decision on an item are its columns when few
 enough fit, and are otherwise listed in one cell with their status letter. Each decision is
-numbered, the cell refers to its number, and the numbered list after the table gives every
-rationale and quoted passage.
+numbered, the cell refers to its number, and the numbered decisions table after the grids gives
+every rationale and quoted passage.
 """
 
 from __future__ import annotations
@@ -166,21 +166,28 @@ def alignment_annex(
     blocks.append(f"**{escape(words['legend'])}**\n\n" + "\n".join(legend))
 
     if numbered:
-        lines = []
+        # A table rather than a list: one line for most decisions, in the tables' small type
+        # (section numbers only: the grids and the contents give the titles).
+        head = [words[key] for key, _ in _DECISION_COLUMNS]
+        lines = [
+            "| " + " | ".join(escape(word) for word in head) + " |",
+            "|" + "---|" * len(head),
+        ]
         for number, (framework, item, entry) in enumerate(numbered, start=1):
-            section = _text(where(entry))
-            if entry.section_number:
-                section += " " + _text(entry.section_title)
-            text = (
-                f"{number}. **{section}** — {_text(short_code(framework.code, item.code))} "
-                f"— {_text(item.title)}{_colon(words)} *{escape(status_word(entry))}*."
-            )
-            if entry.rationale.strip():
-                text += f" {_text(entry.rationale)}"
+            why = _text(entry.rationale)
             if entry.quote and entry.quote.strip():
-                text += " " + _labelled(words, words["quote"], f"“{_text(entry.quote)}”")
-            lines.append(text)
-        blocks.append(f"**{escape(words['decisions'])}**\n\n" + "\n".join(lines))
+                why += " " + _labelled(words, words["quote"], f"“{_text(entry.quote)}”")
+            cells = [
+                str(number),
+                _text(where(entry)),
+                _text(short_code(framework.code, item.code)),
+                escape(status_word(entry)),
+                why.strip(),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        blocks.append(f"**{escape(words['decisions'])}**")
+        blocks.append("\n".join(lines))
+        widths.append(tuple(width for _, width in _DECISION_COLUMNS))
     return Annex(title, "\n\n".join(blocks) + "\n", tuple(widths))
 
 
@@ -214,18 +221,27 @@ def _framework_table(
     return "\n".join(lines), tuple(widths)
 
 
+# The decisions table of Annex A: label key and relative width.
+_DECISION_COLUMNS = (
+    ("col_number", 4),
+    ("col_section", 8),
+    ("item", 6),
+    ("col_status", 9),
+    ("col_rationale", 73),
+)
+
 # Annex B's columns: label key and relative width.
 _COMMENT_COLUMNS = (
     ("col_number", 4),
-    ("col_section", 11),
+    ("col_section", 12),
     ("col_sector", 6),
     ("col_author", 9),
-    ("col_date", 8),
-    ("col_type", 8),
+    ("col_date", 9),
+    ("col_type", 10),
     ("col_passage", 13),
-    ("col_comment", 18),
+    ("col_comment", 17),
     ("col_decision", 9),
-    ("col_rationale", 14),
+    ("col_rationale", 11),
 )
 
 

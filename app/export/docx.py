@@ -79,6 +79,8 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
         body.append(assembler.add(piece))
     if first_annex is not None:
         _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
+        styles = package.parts["word/styles.xml"]
+        package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
     package.parts["docProps/core.xml"] = package.parts["docProps/core.xml"].replace(
         "<dc:title></dc:title>",
         f"<dc:title>{xml_escape(normalize_line(doc.paper_title))}</dc:title>",

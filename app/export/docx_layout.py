@@ -20,6 +20,22 @@ _TABLE_WIDTH = re.compile(r'<w:tblW w:type="auto" w:w="0" />')
 _GRID = re.compile(r"<w:tblGrid>.*?</w:tblGrid>", re.DOTALL)
 _ROW = re.compile(r"<w:tr>.*?</w:tr>", re.DOTALL)
 _CELL_PROPERTIES = re.compile(r"<w:tcPr />")
+_COMPACT = '<w:pStyle w:val="Compact" />'
+# The annex tables' text: 9 pt, as in the PDF (Word's body size would split "Substantive").
+TABLE_STYLE = "PlumeTableText"
+_TABLE_STYLE_XML = (
+    f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{TABLE_STYLE}">'
+    f'<w:name w:val="Plume Table Text" /><w:basedOn w:val="Compact" /><w:qFormat />'
+    '<w:pPr><w:spacing w:before="0" w:after="0" /></w:pPr>'
+    '<w:rPr><w:sz w:val="18" /><w:szCs w:val="18" /></w:rPr></w:style>'
+)
+
+
+def with_table_style(styles: str) -> str:
+    """styles.xml with the annex tables' paragraph style defined."""
+    if TABLE_STYLE in styles:
+        return styles
+    return styles.replace("</w:styles>", _TABLE_STYLE_XML + "</w:styles>")
 
 
 def landscape_text_width(final_section: str) -> int:
@@ -76,6 +92,6 @@ def table_widths(xml: str, widths: tuple[tuple[int, ...], ...], text_width: int)
                 match.group(0),
             )
 
-        return _ROW.sub(row, table)
+        return _ROW.sub(row, table).replace(_COMPACT, f'<w:pStyle w:val="{TABLE_STYLE}" />')
 
     return _TABLE.sub(one, xml)

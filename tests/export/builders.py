@@ -135,7 +135,7 @@ def large_doc(sections: int = 60, comments: int = 300, language: str = "en") -> 
         "Culture is a global public good, and artificial intelligence changes how it is made. " * 6
         + f"\n\nA very long word: {LONG_WORD} and https://example.org/{'very-long-path/' * 8}.\n\n"
         + "| Axis | Lead | Note |\n|---|---|---|\n"
-        + "".join(f"| Axis {n} | CLT | A line of the table |\n" for n in range(40))
+        + "".join(f"| Axis {n} | CLT | A line of the table |\n" for n in range(80))
     )
     texts = tuple(
         section(str(n + 1), f"Section title number {n + 1}", body if n % 10 == 0 else body[:400])

@@ -51,7 +51,7 @@ def test_a_draft_with_long_tables_long_words_and_annexes_stays_on_its_pages():
     pages = check_layout(render(doc, "pdf", ExportOptions(toc=True)), doc, reference_frameworks())
     body = squeeze("".join(page["text"] for page in pages))
     assert squeeze(LONG_WORD) in body  # broken across lines, not cut
-    # Each 40-row table goes on over a page break, under its repeated header row.
+    # Each 80-row table goes on over a page break, under its repeated header row.
     assert sum(page["text"].count("Axis Lead Note") for page in pages) > 2  # 2 tables
 
 
