@@ -80,6 +80,10 @@ class VersionDocument:
     sections: tuple[ExportSection, ...]  # in document order
     annexes: tuple[Annex, ...] = ()
     open_comments: tuple[OpenComment, ...] = ()
+    # The file's properties: who wrote it (the paper's coordinators), what about, key words.
+    authors: tuple[str, ...] = ()
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

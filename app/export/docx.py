@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from app.export import ast, cache, docx_layout, frontmatter, pandoc, reference_docx
+from app.export import ast, cache, docx_front, docx_layout, frontmatter, pandoc, reference_docx
 from app.export.document import ExportOptions, VersionDocument
 from app.export.docx_package import Assembler, Cutter, Package, Piece
 from app.export.labels import epoch, labels, stamp, utc
@@ -81,11 +81,16 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
         _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
         styles = package.parts["word/styles.xml"]
         package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
-    package.parts["docProps/core.xml"] = package.parts["docProps/core.xml"].replace(
-        "<dc:title></dc:title>",
-        f"<dc:title>{xml_escape(normalize_line(doc.paper_title))}</dc:title>",
-    )
-    return assembler.write(package, "".join(body), _header_footer(doc), _zip_time(doc))
+    text = "".join(body)
+    if options.toc:
+        text = docx_front.cover_then_contents(docx_front.fill_toc(text))
+        package.parts["word/styles.xml"] = docx_front.with_toc_styles(
+            package.parts["word/styles.xml"]
+        )
+    language = LANGUAGES.get(doc.language, "en-GB")
+    package.parts["docProps/core.xml"] = docx_front.core_properties(doc, language)
+    package.parts["docProps/app.xml"] = docx_front.app_properties()
+    return assembler.write(package, text, _header_footer(doc), _zip_time(doc))
 
 
 def _convert_annotated(

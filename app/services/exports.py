@@ -31,6 +31,7 @@ from app.models import (
     Export,
     ExportFormat,
     Paper,
+    Role,
     User,
     Version,
 )
@@ -92,6 +93,9 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sections=sections,
         annexes=annexes(paper, version),
         open_comments=_open_comments(frozen) if with_comments else (),
+        authors=tuple(sorted(m.user.name for m in paper.members if m.role == Role.COORDINATOR)),
+        subject=paper.description,
+        keywords=tuple(framework.code for framework in paper.frameworks),
     )
 
 

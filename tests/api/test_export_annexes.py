@@ -67,6 +67,8 @@ def test_the_annexes_show_the_review_as_it_was_when_frozen(paper, app, tmp_path)
     )
 
     doc = exports.build_document(version)
+    assert doc.authors == (coordinator.name,)  # the file's creator in docProps/core.xml
+    assert "REC2021" in doc.keywords
     titles = [annex.title for annex in doc.annexes]
     assert titles == ["Alignment with the reference frameworks", "Comment resolution matrix"]
     annex = doc.annexes[0].markdown
