@@ -81,14 +81,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "decision_rejected": "Rejected",
         "decision_noted": "Noted",
         "decision_open": "Open",
-        "colon": ":",
+        "colon": ":",  # after a label: "Version SHA-256: …"
     },
     "fr": {
         "version": "Version",
         "frozen": "figée le",
         # "DRAFT" stays in the mark so that every reader, and every check, finds it.
         "draft": "PROJET / DRAFT",
-        "draft_notice": "Projet : cette version n’a pas été approuvée.",
+        "draft_notice": "Projet\u202f: cette version n’a pas été approuvée.",
         "signed_notice": "Approuvée",
         "signoff": "Approbation",
         "signatory": "Signataire",
@@ -106,7 +106,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "contents": "Table des matières",
         "page": "Page",
         "of": "sur",
-        "proposed": "Texte proposé :",
+        "proposed": "Texte proposé\u202f:",
         "redline_author": "Modifications depuis",
         "alignment_annex": "Alignement sur les cadres de référence",
         "coverage": "Couverture",
@@ -154,7 +154,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "decision_rejected": "Rejeté",
         "decision_noted": "Pris en note",
         "decision_open": "Ouvert",
-        # French puts a narrow no-break space before a colon.
+        # French puts a narrow no-break space before : ; ! ? (Plume's labels; users' text is
+        # printed as typed).
         "colon": "\u202f:",
     },
 }

@@ -40,9 +40,11 @@ def heading_text(number: str, title: str) -> str:
 
 
 def annex_heading(index: int, title: str, language: str) -> str:
-    """An annex heading: "Annex A: Title" (French: "Annexe A : Title")."""
-    separator = " : " if language == "fr" else ": "
-    return f"{labels(language)['annex']} {annex_letter(index)}{separator}{normalize_line(title)}"
+    """An annex heading: "Annex A: Title" (French: "Annexe A : Title", a narrow no-break
+    space before the colon)."""
+    words = labels(language)
+    separator = words["colon"] + " "
+    return f"{words['annex']} {annex_letter(index)}{separator}{normalize_line(title)}"
 
 
 def consolidated_markdown(doc: VersionDocument) -> str:

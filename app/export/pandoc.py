@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -104,9 +105,15 @@ def run(args: list[str], stdin: bytes, epoch: int | None = None) -> bytes:
     return done.stdout
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def escape(text: str) -> str:
-    """Plain text as Markdown that means exactly that text (all ASCII punctuation escaped)."""
-    return "".join("\\" + char if char in _PUNCTUATION else char for char in " ".join(text.split()))
+    """Plain text as Markdown that means exactly that text (all ASCII punctuation escaped).
+
+    Runs of spaces become one; no-break spaces are kept (French puts one before a colon)."""
+    text = " ".join(part for part in _SPACES.split(text) if part)
+    return "".join("\\" + char if char in _PUNCTUATION else char for char in text)
 
 
 @dataclass

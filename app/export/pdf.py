@@ -155,6 +155,7 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
         "frozen-word": words["frozen"],
         "stamp": stamp(doc.frozen_at),
         "hash-label": words["hash"],
+        "colon": words["colon"],
         "sha": doc.version_sha256,
         "short": doc.version_sha256[:12],
         "contents": words["contents"],

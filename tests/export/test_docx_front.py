@@ -76,3 +76,52 @@ def test_app_properties_hold_no_leftovers_of_the_reference_document():
     for leftover in ("Microsoft", "12.0", "<Words>", "<Pages>", "Normal.dotm", "TotalTime"):
         assert leftover not in app
     assert re.search(r"<Characters>|<Lines>", app) is None
+
+
+def test_user_headings_go_below_their_section_without_skipping_a_level():
+    from tests.export.builders import section
+
+    body = "### Museums\n\nText.\n\n#### Archives\n\nMore.\n\n# Back up\n\nEnd."
+    doc = make_doc(sections=(section("1", "One", "Intro."), section("1.1", "Scope", body)))
+    document = docx.Document(io.BytesIO(render(doc, "docx")))
+    levels = [
+        (p.text, p.style.name)
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading") and not p.text.startswith("Annex")
+    ]
+    assert levels == [
+        ("1 One", "Heading 1"),
+        ("1.1 Scope", "Heading 2"),
+        ("Museums", "Heading 3"),
+        ("Archives", "Heading 4"),
+        ("Back up", "Heading 3"),
+    ]
+
+
+def test_french_labels_put_a_narrow_no_break_space_before_double_punctuation():
+    import re as regex
+
+    from app.export.labels import labels
+    from tests.export.builders import comment, section
+
+    for key, value in labels("fr").items():
+        assert not regex.search(r"(^|[^\u202f\u00a0]):|[^\u202f];|[^\u202f][!?]", value), key
+    user_title = "Culture: what AI changes"  # a user's text stays as typed
+    doc = make_doc(
+        language="fr",
+        signed_off=True,
+        sections=(section("1", user_title, "Le texte."),),
+        open_comments=(comment(1, "1", "Le texte", proposed_text="Un texte"),),
+    )
+    data = render(doc, "docx", ExportOptions(comments=True))
+    xml = docx_part(data, "word/document.xml")
+    assert "SHA-256 de la version\u202f:" in xml
+    assert "Annexe A\u202f: Alignment matrix" in xml
+    assert "1 Culture: what AI changes" in xml
+    assert "Texte proposé\u202f:" in docx_part(data, "word/comments.xml")
+    pdf = render(doc, "pdf")
+    from tests.export.layout import read
+
+    text = "\n".join(page["text"] for page in read(pdf))
+    assert "SHA-256 de la version\u202f:" in text or "SHA-256 de la version :" in text
+    assert "version:" not in text
