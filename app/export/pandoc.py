@@ -28,6 +28,7 @@ from pathlib import Path
 
 from app.export import ast
 from app.export.document import ExportError
+from app.text.links import may_hold_unsafe_link
 
 HERE = Path(__file__).resolve().parent
 DIALECT = "commonmark-raw_html+footnotes+pipe_tables+strikeout+smart"
@@ -145,7 +146,10 @@ class Plan:
 def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | None = None) -> bytes:
     """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time)."""
     filters = ["--lua-filter", str(BLOCK_FILTER)]
-    if any(not trusted and "![" in text for trusted, text in plan.chunks):
+    if any(
+        not trusted and ("![" in text or may_hold_unsafe_link(text))
+        for trusted, text in plan.chunks
+    ):
         filters += ["--lua-filter", str(INLINE_FILTER)]
     with tempfile.TemporaryDirectory(prefix="plume-pandoc-") as folder:
         paths = []
