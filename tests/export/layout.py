@@ -64,17 +64,35 @@ def read(data: bytes) -> list[dict]:
     return pages
 
 
-def column_text(pages: list[dict], header: str, next_header: str) -> str:
-    """The words of a table column on every page where its header row is printed, in reading
-    order, squeezed: a cell's wrapped lines come out together (a page's text interleaves them)."""
+def column_text(pages: list[dict], header: str, beside: str | None = None) -> str:
+    """The words of the table columns headed `header` on every page, in reading order, squeezed:
+    a cell's wrapped lines come out together (a page's text interleaves the cells of a row).
+    A column runs from its header down to the next such header, or to the page's end; with
+    `beside`, a header is a word `header` with a word `beside` on its line (cells may hold
+    the header's word too)."""
     found = []
     for page in pages:
         words = page["words"]
-        heads = [w for w in words if w["text"] == header]
-        nexts = [w for w in words if w["text"] == next_header]
-        if not heads or not nexts:
-            continue
-        left, right, top = heads[0]["x0"] - 3, nexts[0]["x0"] - 3, heads[0]["top"]
-        mine = [w for w in words if left <= w["x0"] < right and w["top"] >= top - 1]
-        found.extend(w["text"] for w in sorted(mine, key=lambda w: (round(w["top"]), w["x0"])))
+        heads = sorted(
+            (
+                w
+                for w in words
+                if w["text"] == header
+                and (
+                    beside is None
+                    or any(o["text"] == beside and abs(o["top"] - w["top"]) < 2 for o in words)
+                )
+            ),
+            key=lambda w: w["top"],
+        )
+        for index, head in enumerate(heads):
+            line = [w for w in words if abs(w["top"] - head["top"]) < 2 and w["x0"] > head["x1"]]
+            right = min((w["x0"] for w in line), default=float("inf")) - 3
+            stop = heads[index + 1]["top"] if index + 1 < len(heads) else float("inf")
+            mine = [
+                w
+                for w in words
+                if head["x0"] - 3 <= w["x0"] < right and head["bottom"] < w["top"] < stop - 1
+            ]
+            found.extend(w["text"] for w in sorted(mine, key=lambda w: (round(w["top"]), w["x0"])))
     return squeeze("".join(found))
