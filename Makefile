@@ -85,5 +85,10 @@ translations: install
 bench: install
 	$(BIN)/python tests/perf/bench_export.py
 
+## Four page renders of the exports (PDF annexes A and B, Word TOC via LibreOffice, French
+## cover) in exports/samples/, and each annex's page count in both formats.
+samples: install
+	$(BIN)/python tests/perf/render_samples.py
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -61,6 +61,9 @@ class Annex:
 
     title: str
     markdown: str
+    # Relative column widths of each of its tables, in order (() : the writer's own). CommonMark
+    # pipe tables carry no widths, so the PDF and Word writers apply these to their output.
+    widths: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,10 @@ class VersionDocument:
     open_comments: tuple[OpenComment, ...] = ()
     # Why the coordinator froze it for signature although points were open (None: nothing was).
     override_reason: str | None = None
+    # The file's properties: who wrote it (the paper's coordinators), what about, key words.
+    authors: tuple[str, ...] = ()
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ def notice(doc: VersionDocument) -> str:
     if not doc.signed_off:
         return f"**{escape(words['draft_notice'])}**\n"
     signed, hash_label = escape(words["signed_notice"]), escape(words["hash"])
-    return f"**{signed}\\.** {hash_label}\\: `{_hex(doc.version_sha256)}`\n"
+    colon = escape(words["colon"])
+    return f"**{signed}\\.** {hash_label}{colon} `{_hex(doc.version_sha256)}`\n"
 
 
 def _hex(value: str) -> str:
@@ -69,7 +70,7 @@ def signoff_page(doc: VersionDocument) -> str:
                 f"# {TRUSTED} {escape(words['signoff'])}",
                 "\n".join(table),
                 *override,
-                f"{escape(words['hash'])}\\:",
+                f"{escape(words['hash'])}{escape(words['colon'])}",
                 f"`{_hex(doc.version_sha256)}`",
             ]
         )

@@ -37,7 +37,6 @@ from app.models import (
 )
 from app.services import activity, stages
 from app.services.access import get_paper, require_role, roles_on
-from app.services.alignment import markdown_cell
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -384,6 +383,8 @@ class MatrixEntry:
     decision: str
     rationale: str
     orphaned: bool
+    author: str = ""
+    created_at: datetime | None = None
 
 
 def check_filters(filters: MatrixFilters) -> MatrixFilters:
@@ -454,6 +455,8 @@ def matrix(
                 decision=decision,
                 rationale=rationale,
                 orphaned=comment.orphaned,
+                author=comment.author.name,
+                created_at=comment.created_at,
             )
         )
     return entries
@@ -529,53 +532,6 @@ def _decisions_as_of(comment_ids: list[int], as_of: datetime) -> dict[int, tuple
         else:
             state.pop(comment_id, None)
     return state
-
-
-_ANNEX_COLUMNS = {
-    "en": [
-        "Sector",
-        "Section",
-        "Passage",
-        "Type",
-        "Comment",
-        "Proposed change",
-        "Decision",
-        "Rationale",
-    ],
-    "fr": [
-        "Secteur",
-        "Section",
-        "Passage",
-        "Type",
-        "Commentaire",
-        "Modification proposée",
-        "Décision",
-        "Justification",
-    ],
-}
-
-
-def matrix_annex_markdown(paper: Paper, language: str, *, as_of: datetime | None = None) -> str:
-    """The whole paper's matrix as a Markdown pipe table, for an export's annex ("" when
-    there is no comment)."""
-    entries = matrix(paper, as_of=as_of)
-    if not entries:
-        return ""
-    columns = _ANNEX_COLUMNS["fr" if language == "fr" else "en"]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for entry in entries:
-        cells = [
-            entry.sector,
-            f"{entry.section_number} {entry.section_title}",
-            entry.passage,
-            entry.type,
-            entry.comment,
-            entry.proposed_change,
-            entry.decision,
-            entry.rationale,
-        ]
-        lines.append("| " + " | ".join(markdown_cell(cell) for cell in cells) + " |")
-    return "\n".join(lines) + "\n"
 
 
 _TITLES = {

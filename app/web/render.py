@@ -15,6 +15,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from app.text.links import SAFE_SCHEMES
+
 _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 ALLOWED_TAGS = {
@@ -31,7 +33,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = SAFE_SCHEMES  # the one rule for links: app/text/links.py
 
 
 @dataclass(frozen=True)
