@@ -77,6 +77,9 @@ class VersionDocument:
     sections: tuple[ExportSection, ...]  # in document order
     annexes: tuple[Annex, ...] = ()
     open_comments: tuple[OpenComment, ...] = ()
+    # Written into a Word export so that a returned file finds its paper and version.
+    paper_id: int | None = None
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from app.export import ast, cache, frontmatter, pandoc, reference_docx
+from app.export import ast, cache, docx_identity, frontmatter, pandoc, reference_docx
 from app.export.document import ExportOptions, VersionDocument
 from app.export.docx_package import Assembler, Cutter, Package, Piece
 from app.export.labels import epoch, labels, stamp, utc
@@ -65,19 +65,23 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     package = Package.open(written)
     keys = {part.name: part.key for part in parts}
     cutter, assembler = Cutter(package), Assembler()
-    body = [_title_block(doc)]
+    body = [("title", _title_block(doc))]
     for name, xml in package.pieces:
         piece = cached.get(name)
         if piece is None:
             piece = cutter.cut(xml)
             if name in keys:
                 pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
-        body.append(assembler.add(piece))
+        body.append((name, assembler.add(piece)))
     package.parts["docProps/core.xml"] = package.parts["docProps/core.xml"].replace(
         "<dc:title></dc:title>",
         f"<dc:title>{xml_escape(normalize_line(doc.paper_title))}</dc:title>",
     )
-    return assembler.write(package, "".join(body), _header_footer(doc), _zip_time(doc))
+    # Ids above every one the assembler gave out: bookmarks must be unique in the document.
+    stamped = docx_identity.stamp(
+        package.parts, package.infos, body, doc, options, assembler.unique + 1
+    )
+    return assembler.write(package, stamped, _header_footer(doc), _zip_time(doc))
 
 
 def _convert_annotated(

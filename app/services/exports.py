@@ -91,6 +91,8 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sections=sections,
         annexes=annexes(paper, version),
         open_comments=_open_comments(frozen) if with_comments else (),
+        paper_id=paper.id,
+        version_id=version.id,
     )
 
 
