@@ -131,6 +131,7 @@ ACTIONS = {
     A.COMMENT_WITHDRAWN: _l("withdrew a comment"),
     A.EXPORT_CREATED: _l("exported a version"),
     A.FRAMEWORK_LOADED: _l("loaded a framework"),
+    A.IMPORT_MADE: _l("imported remarks from a Word file"),
     A.MEMBER_ADDED: _l("added a member"),
     A.PAPER_CREATED: _l("created the paper"),
     A.PAPER_FRAMEWORKS_CHANGED: _l("changed the frameworks the paper is checked against"),
