@@ -215,6 +215,15 @@ class _Walker:
             self.change.end = self.current.length
 
     def start_section(self, key: str | None, bookmark: str | None = None) -> None:
+        if key is not None:
+            last = next((s for s in reversed(self.sections) if not s.outside), None)
+            if last is not None and last.key == key:
+                # LibreOffice may save one bookmark as two of the same name (around a
+                # footnote, say): the section goes on.
+                if self.current is not last:
+                    self.sections.append(last)
+                last.bookmark = bookmark
+                return
         self.sections.append(_Section(key=key, bookmark=bookmark))
         self.heading_paragraph = True
 
@@ -300,11 +309,15 @@ class _Walker:
     def finish(self) -> list[WordSection]:
         self.texts = ["".join(section.text) for section in self.sections]
         self.numbering: dict[int, int] = {}
-        found = []
+        found: list[WordSection] = []
+        seen: dict[int, int] = {}  # a section met twice (a split bookmark) is one section
         for index, (section, text) in enumerate(zip(self.sections, self.texts, strict=True)):
             if section.outside:
                 continue
-            self.numbering[index] = len(found)
+            if id(section) in seen:
+                self.numbering[index] = seen[id(section)]
+                continue
+            seen[id(section)] = self.numbering[index] = len(found)
             end = section.heading_end if section.heading_end is not None else 0
             found.append(WordSection(section.key, text[:end].strip(), text[end:].strip("\n")))
         return found
