@@ -54,6 +54,7 @@ MESSAGES: dict[str, Any] = {
     ),
     "import_malformed": _l("The file is damaged: its part %(part)s cannot be read."),
     "import_match": _l("Sections are matched by %(choices)s, not by “%(match)s”."),
+    "import_no_file": _l("Choose the returned Word file (.docx) to upload."),
     "import_no_sections": _l(
         "No heading of the file matches a section of this paper: it cannot be matched by headings."
     ),

@@ -1,20 +1,10 @@
 """A reviewer's returned Word file, brought in as comments, replies and suggestions."""
 
-from flask import current_app, request
+from flask import current_app
 
 from app.api import bp, current_user
 from app.api.schemas.imports import ImportIn, ImportReportOut
 from app.services import imports
-
-# Room for the multipart envelope around a file of the largest size allowed.
-_ENVELOPE = 64 * 1024
-
-
-@bp.before_request
-def _upload_limit():
-    """An import may be larger than any other request (PLUME_MAX_UPLOAD_BYTES)."""
-    if request.endpoint == "api.import_docx":
-        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] + _ENVELOPE
 
 
 @bp.post("/papers/<int:paper_id>/imports")
