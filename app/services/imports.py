@@ -24,10 +24,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text
 
 from app import docx_import
-from app.db import session
+from app.db import session, utcnow
 from app.models import (
     ActivityAction,
     Comment,
@@ -45,10 +45,9 @@ from app.models import (
     User,
     Version,
 )
-from app.services import activity, reviews, rounds
+from app.services import activity, reviews, rounds, search_index
 from app.services.access import get_paper, require_role
 from app.services.errors import BadInput, Invalid, TooLarge
-from app.services.revisions import latest
 from app.services.versions import frozen_texts
 from app.text import passages
 
@@ -128,7 +127,7 @@ class _Plan:
     author: User | None = None
     body: str = ""
     anchor: tuple[int, int] | None = None
-    comment: Comment | None = None
+    row: dict | None = None  # the comments row written
     parent: _Plan | None = None
 
 
@@ -467,78 +466,128 @@ def _check_duplicates(paper: Paper, plans: list[_Plan]) -> None:
 
 
 def _write(paper: Paper, version: Version, plans: list[_Plan], actor: User, review_round) -> None:
-    """Write every created remark, batched: a constant number of statements per kind."""
+    """Write every created remark in bulk: a few statements per kind of row, whatever the
+    number of remarks (Core inserts; the search index is fed in one upsert per kind)."""
     new_comments = [p for p in plans if p.report.status == "created" and p.item.kind != "reply"]
-    for plan in new_comments:
-        revision = plan.target.revision
-        comment = Comment(
-            section_id=plan.target.section.id,
-            revision_id=revision.id,
-            round_id=review_round.id if review_round is not None else None,
-            author_id=plan.author.id,
-            sector_id=plan.author.sector_id,
-            type=CommentType.EDITORIAL
-            if plan.item.kind == "suggestion"
-            else CommentType.SUBSTANTIVE,
-            body=plan.body[: reviews.MAX_BODY_CHARS],
-            proposed_text=plan.item.proposed if plan.item.kind == "suggestion" else None,
-            status=CommentStatus.OPEN,
-            orphaned=False,
-            quote_prefix="",
-            quote_suffix="",
-        )
-        if plan.anchor is not None:
-            start, end = plan.anchor
-            text = revision.body
-            comment.quote_exact = text[start:end]
-            comment.quote_prefix = text[max(0, start - reviews.CONTEXT_CHARS) : start]
-            comment.quote_suffix = text[end : end + reviews.CONTEXT_CHARS]
-            comment.anchor_revision_id = revision.id
-            comment.anchor_start, comment.anchor_end = start, end
-        elif plan.item.kind == "suggestion":
-            comment.proposed_text = None  # a section-level remark has no passage to replace
-        plan.comment = comment
-        session.add(comment)
-    session.flush()
-    for plan in new_comments:
-        plan.report.comment_id = plan.comment.id
+    # The import's own entry first: its write takes SQLite's write lock before ids are taken.
+    report = ImportReport(paper.id, version.id, "", "", False, [p.report for p in plans])
+    activity.record(
+        actor,
+        ActivityAction.IMPORT_MADE,
+        paper,
+        paper_id=paper.id,
+        after={"version_id": version.id, "counts": report.counts},
+    )
+    rows = [_comment_row(plan, review_round) for plan in new_comments]
+    if rows:
+        for plan, comment_id, row in zip(
+            new_comments, _reserve_ids(Comment, len(rows)), rows, strict=True
+        ):
+            row["id"] = plan.report.comment_id = comment_id
+            plan.row = row
+        session.execute(insert(Comment), rows)
 
     new_replies = [p for p in plans if p.report.status == "created" and p.item.kind == "reply"]
-    replies = []
-    for plan in new_replies:
-        comment_id = plan.parent.report.comment_id
-        entry = CommentReply(comment_id=comment_id, author_id=plan.author.id, body=plan.body)
-        session.add(entry)
-        replies.append((plan, entry))
-        plan.report.comment_id = comment_id
-    session.flush()
-    for plan, entry in replies:
-        plan.report.reply_id = entry.id
+    reply_rows = [
+        {
+            "comment_id": plan.parent.report.comment_id,
+            "parent_id": None,
+            "author_id": plan.author.id,
+            "body": plan.body[: reviews.MAX_BODY_CHARS],
+            "created_at": utcnow(),
+        }
+        for plan in new_replies
+    ]
+    if reply_rows:
+        ids = _reserve_ids(CommentReply, len(reply_rows))
+        for plan, reply_id, row in zip(new_replies, ids, reply_rows, strict=True):
+            row["id"] = plan.report.reply_id = reply_id
+            plan.report.comment_id = plan.parent.report.comment_id
+        session.execute(insert(CommentReply), reply_rows)
 
     created = new_comments + new_replies
-    session.add_all(
-        ImportedItem(
-            paper_id=paper.id,
-            key=plan.key,
-            kind=ImportKind(plan.item.kind),
-            version_id=version.id,
-            comment_id=plan.report.comment_id,
-            reply_id=plan.report.reply_id,
-            created_by_id=actor.id,
+    if created:
+        session.execute(
+            insert(ImportedItem),
+            [
+                {
+                    "paper_id": paper.id,
+                    "key": plan.key,
+                    "kind": ImportKind(plan.item.kind).value,
+                    "version_id": version.id,
+                    "comment_id": plan.report.comment_id,
+                    "reply_id": plan.report.reply_id,
+                    "created_by_id": actor.id,
+                    "created_at": utcnow(),
+                }
+                for plan in created
+            ],
         )
-        for plan in created
+    search_index.index_comments_and_replies(
+        session.connection(),
+        [plan.report.comment_id for plan in new_comments],
+        [plan.report.reply_id for plan in new_replies],
     )
-    session.flush()
-    _log(paper, version, plans, actor, new_comments, replies)
-    _carry_to_current(new_comments, actor)
+    _log(paper, version, plans, actor, new_comments, new_replies)
+    _carry_to_current(version, new_comments, actor)
     _resolve_done_threads(new_comments, actor)
 
 
-def _log(paper, version, plans, actor, new_comments, replies) -> None:
+def _comment_row(plan: _Plan, review_round: ReviewRound | None) -> dict:
+    revision = plan.target.revision
+    suggestion = plan.item.kind == "suggestion"
+    row = {
+        "section_id": plan.target.section.id,
+        "revision_id": revision.id,
+        "round_id": review_round.id if review_round is not None else None,
+        "author_id": plan.author.id,
+        "sector_id": plan.author.sector_id,
+        "type": CommentType.EDITORIAL if suggestion else CommentType.SUBSTANTIVE,
+        "body": plan.body[: reviews.MAX_BODY_CHARS],
+        # A section-level remark has no passage for a proposed text to replace.
+        "proposed_text": plan.item.proposed if suggestion and plan.anchor else None,
+        "item_code": None,
+        "quote_exact": None,
+        "quote_prefix": "",
+        "quote_suffix": "",
+        "anchor_revision_id": None,
+        "anchor_start": None,
+        "anchor_end": None,
+        "orphaned": False,
+        "status": CommentStatus.OPEN,
+        "created_at": utcnow(),
+    }
+    if plan.anchor is not None:
+        start, end = plan.anchor
+        text = revision.body
+        row.update(
+            quote_exact=text[start:end],
+            quote_prefix=text[max(0, start - reviews.CONTEXT_CHARS) : start],
+            quote_suffix=text[end : end + reviews.CONTEXT_CHARS],
+            anchor_revision_id=revision.id,
+            anchor_start=start,
+            anchor_end=end,
+        )
+    return row
+
+
+def _log(paper, version, plans, actor, new_comments, new_replies) -> None:
+    """One activity entry per remark (one statement per section and kind), and the import's."""
     by_section: dict[int, list[tuple[int, dict | None, dict | None]]] = {}
     for plan in new_comments:
-        by_section.setdefault(plan.comment.section_id, []).append(
-            (plan.comment.id, None, {**reviews._snapshot(plan.comment), "imported": True})
+        row = plan.row
+        snapshot = {
+            "status": row["status"],
+            "type": row["type"],
+            "body": row["body"],
+            "proposed_text": row["proposed_text"],
+            "decision": None,
+            "rationale": None,
+            "orphaned": False,
+            "imported": True,
+        }
+        by_section.setdefault(row["section_id"], []).append(
+            (plan.report.comment_id, None, snapshot)
         )
     for section_id, changes in by_section.items():
         activity.record_many(
@@ -549,12 +598,16 @@ def _log(paper, version, plans, actor, new_comments, replies) -> None:
             paper_id=paper.id,
             section_id=section_id,
         )
-    reply_changes: dict[int, list] = {}
-    for plan, entry in replies:
-        reply_changes.setdefault(plan.parent.target.section.id, []).append(
-            (entry.comment_id, None, {"reply_id": entry.id, "body": entry.body, "imported": True})
+    replies: dict[int, list] = {}
+    for plan in new_replies:
+        replies.setdefault(plan.parent.target.section.id, []).append(
+            (
+                plan.report.comment_id,
+                None,
+                {"reply_id": plan.report.reply_id, "body": plan.body, "imported": True},
+            )
         )
-    for section_id, changes in reply_changes.items():
+    for section_id, changes in replies.items():
         activity.record_many(
             actor,
             ActivityAction.COMMENT_REPLIED,
@@ -563,27 +616,48 @@ def _log(paper, version, plans, actor, new_comments, replies) -> None:
             paper_id=paper.id,
             section_id=section_id,
         )
-    report = ImportReport(paper.id, version.id, "", "", False, [p.report for p in plans])
-    activity.record(
-        actor,
-        ActivityAction.IMPORT_MADE,
-        paper,
-        paper_id=paper.id,
-        after={"version_id": version.id, "counts": report.counts},
-    )
 
 
-def _carry_to_current(new_comments: list[_Plan], actor: User) -> None:
+def _reserve_ids(model, count: int) -> list[int]:
+    """`count` ids for rows written in one executemany (no RETURNING, which SQLite can only
+    pair with its rows one statement per row). PostgreSQL: from the table's sequence;
+    SQLite: above the largest, safe as this transaction holds the database's write lock."""
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.scalars(
+                text(f"SELECT nextval('{table.name}_id_seq') FROM generate_series(1, :n)"),
+                {"n": count},
+            )
+        )
+    top = session.scalar(select(func.max(table.c.id))) or 0
+    return list(range(top + 1, top + count + 1))
+
+
+def _carry_to_current(version: Version, new_comments: list[_Plan], actor: User) -> None:
     """Comments placed on the version's text, carried to each section's current revision by
-    the re-anchoring a save does (one diff per section)."""
-    sections: dict[int, Section] = {}
-    for plan in new_comments:
-        if plan.anchor is not None:
-            sections[plan.target.section.id] = plan.target.section
-    for section in sections.values():
-        current = latest(section.id)
-        if current is not None:
-            reviews.reanchor_open_comments(section, current, actor, budget=None)
+    the re-anchoring a save does (one diff per section whose text moved on since)."""
+    sections = {
+        plan.target.section.id: plan.target for plan in new_comments if plan.anchor is not None
+    }
+    if not sections:
+        return
+    newest = (
+        select(Revision.section_id, func.max(Revision.number).label("number"))
+        .where(Revision.section_id.in_(list(sections)))
+        .group_by(Revision.section_id)
+        .subquery()
+    )
+    current = session.scalars(
+        select(Revision).join(
+            newest,
+            (Revision.section_id == newest.c.section_id) & (Revision.number == newest.c.number),
+        )
+    ).all()
+    for revision in current:
+        target = sections[revision.section_id]
+        if target.revision is None or revision.id != target.revision.id:
+            reviews.reanchor_open_comments(target.section, revision, actor, budget=None)
 
 
 def _resolve_done_threads(new_comments: list[_Plan], actor: User) -> None:
@@ -592,9 +666,9 @@ def _resolve_done_threads(new_comments: list[_Plan], actor: User) -> None:
     for plan in new_comments:
         if not plan.item.resolved:
             continue
-        if reviews.may_resolve(plan.comment, actor):
-            session.refresh(plan.comment)
-            reviews.resolve(plan.comment, actor, decision=Decision.NOTED)
+        comment = session.get(Comment, plan.report.comment_id)
+        if reviews.may_resolve(comment, actor):
+            reviews.resolve(comment, actor, decision=Decision.NOTED)
             plan.report.reason = "resolved_in_word"
         else:
             plan.report.reason = "resolved_in_word_left_open"
