@@ -96,9 +96,9 @@ class WordFile:
             if key is not None:
                 start = f'<w:bookmarkStart w:id="{900 + index}" w:name="plume-s{key}"/>'
                 end = f'<w:bookmarkEnd w:id="{900 + index}"/>'
-            body.append(
-                f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>{start}{run(heading)}</w:p>'
-            )
+            # A heading given as XML is taken as is (a comment on it, say).
+            runs = heading if heading.startswith("<") else run(heading)
+            body.append(f'<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>{start}{runs}</w:p>')
             for number, runs in enumerate(paragraphs):
                 close = end if number == len(paragraphs) - 1 else ""
                 body.append(f"<w:p>{runs}{close}</w:p>")

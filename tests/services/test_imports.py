@@ -249,3 +249,35 @@ def test_a_file_not_from_plume_is_matched_by_headings(setup):
     (item,) = report.items
     assert (item.status, item.section_id) == ("created", sections[1].id)
     assert session.get(Comment, item.comment_id).quote_exact == "Bias in algorithms"
+
+
+def test_a_comment_on_a_heading_is_a_section_comment_that_keeps_its_quote(setup):
+    paper, version, sections = setup
+    data = WordFile(
+        sections=[
+            (
+                str(sections[1].id),
+                comment_start(0) + run("2 Second") + comment_end(0),
+                [run("Bias in algorithms shapes access to content.")],
+            )
+        ],
+        comments=[WordComment(0, "X", "Renumber this heading.")],
+        properties=properties(paper, version),
+    ).build()
+    (item,) = imports.import_docx(paper.id, paper.people[Role.COORDINATOR], data).items
+    assert (item.status, item.reason, item.section_id) == ("created", "on_heading", sections[1].id)
+    comment = session.get(Comment, item.comment_id)
+    assert comment.quote_exact is None
+    assert comment.body.startswith("> 2 Second\n\nRenumber this heading.")
+
+
+def test_imported_remarks_are_found_by_search(setup):
+    from app.services import search
+
+    paper, version, sections = setup
+    coordinator = paper.people[Role.COORDINATOR]
+    imports.import_docx(
+        paper.id, coordinator, returned_file(paper, version, sections, reviewer_name="X")
+    )
+    found = search.search(coordinator, "techniques", search.Filters(paper_id=paper.id))
+    assert found.total >= 1
