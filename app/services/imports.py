@@ -173,7 +173,8 @@ def import_docx(
     plans = _plan(found, version, targets, authors, actor, paper, review_round, report)
     _place(plans, unplaced_as_section)
     _check_duplicates(paper, plans)
-    if not dry_run:
+    if not dry_run and report.counts["created"]:
+        # A file that brings nothing new writes nothing, not even an entry saying so.
         _write(paper, version, plans, actor, review_round)
     return report
 

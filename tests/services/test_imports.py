@@ -147,11 +147,11 @@ def test_the_same_file_twice_creates_nothing_twice(setup):
     coordinator = paper.people[Role.COORDINATOR]
     data = returned_file(paper, version, sections, reviewer_name="Ada Reviewer")
     first = imports.import_docx(paper.id, coordinator, data)
-    comments, replies = count(Comment), count(CommentReply)
+    comments, replies, entries = count(Comment), count(CommentReply), count(Activity)
     again = imports.import_docx(paper.id, coordinator, data)
     assert again.counts == {"created": 0, "duplicate": 5, "unplaced": 0}
     assert [i.comment_id for i in again.items] == [i.comment_id for i in first.items]
-    assert (count(Comment), count(CommentReply)) == (comments, replies)
+    assert (count(Comment), count(CommentReply), count(Activity)) == (comments, replies, entries)
 
 
 def test_a_dry_run_reports_everything_and_writes_nothing(setup):
