@@ -281,3 +281,40 @@ def test_imported_remarks_are_found_by_search(setup):
     )
     found = search.search(coordinator, "techniques", search.Filters(paper_id=paper.id))
     assert found.total >= 1
+
+
+def test_a_rounds_sector_rule_applies_to_the_matched_author(setup):
+    from datetime import UTC, datetime, timedelta
+
+    from app.services import rounds
+
+    paper, version, sections = setup
+    coordinator, reviewer = paper.people[Role.COORDINATOR], paper.people[Role.REVIEWER]
+    review_round = rounds.open_round(
+        paper,
+        coordinator,
+        version_id=version.id,
+        sectors=["CLT"],  # the reviewer's SHS is not invited
+        deadline=datetime.now(UTC) + timedelta(days=3),
+    )
+    data = WordFile(
+        sections=[
+            (
+                str(sections[1].id),
+                "2",
+                [comment_start(0) + run("Bias in algorithms") + comment_end(0)],
+            )
+        ],
+        # Matched by initials alone: the Word author has no name
+        comments=[WordComment(0, "", "Which biases?", initials=_initials(reviewer.name))],
+        properties=properties(paper, version),
+    ).build()
+    (item,) = imports.import_docx(
+        paper.id, coordinator, data, round_id=review_round.id, dry_run=True
+    ).items
+    assert item.user_id == reviewer.id
+    assert (item.status, item.reason) == ("unplaced", "round_sector")
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split())
