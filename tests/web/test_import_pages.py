@@ -37,8 +37,12 @@ def test_the_version_page_uploads_a_dry_run_then_the_real_import(client, sign_in
     assert "Dry run: nothing was written" in text and "5 created" in text
     assert "machine learning" in text and comments() == before
     real = upload(post, paper, data)
+    text = real.get_data(as_text=True)
     assert real.status_code == 200
-    assert "5 created" in real.get_data(as_text=True) and comments() == before + 4
+    assert "5 created" in text and comments() == before + 4
+    # Sections by number and title, reasons in words.
+    assert f"{sections[0].number} {sections[0].title('en')}" in text
+    assert "resolved in Word: recorded as noted" in text
 
 
 def test_the_round_page_imports_into_the_round_in_french(client, sign_in, post, setup):  # noqa: F811

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
-from app.services import access, imports
+from app.services import access, imports, sections
 from app.services.errors import BadInput
 from app.web import bp, forms
 from app.web.auth import me
@@ -34,8 +34,13 @@ def import_docx(paper_id: int):
         unplaced_as_section=forms.checked("unplaced_as_section"),
         max_bytes=limit,
     )
+    numbered = {
+        row.section.id: f"{row.section.number} {row.section.title(paper.language)}"
+        for row in sections.list_sections(paper.id, user)
+    }
     return render_template(
         "review/import_report.html",
+        section_names=numbered,
         paper=paper,
         roles=access.roles_on(user, paper.id),
         active_tab="web.reviews",
