@@ -147,3 +147,30 @@ def test_without_bookmarks_sections_are_found_by_their_headings():
         (None, "1 Introduction", "One."),
         (None, "2 Challenges", "Two."),
     ]
+
+
+def test_a_change_inside_a_comments_range_leaves_the_quote_as_exported():
+    data = WordFile(
+        sections=[
+            (
+                "1",
+                "1 A",
+                [
+                    run("The ")
+                    + comment_start(0)
+                    + run("quick ")
+                    + deleted("brown", "R", 1)
+                    + inserted("red", "R", 2)
+                    + run(" fox")
+                    + comment_end(0)
+                    + run(" jumps.")
+                ],
+            )
+        ],
+        comments=[WordComment(0, "R", "Which fox?")],
+        properties=PROPS,
+    ).build()
+    comment, change = read_docx(data).items
+    assert (comment.kind, comment.exact, comment.prefix) == ("comment", "quick brown fox", "The ")
+    assert (change.kind, change.exact, change.proposed) == ("suggestion", "brown", "red")
+    assert change.prefix == "The quick " and change.suffix == " fox jumps."
