@@ -22,6 +22,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.NotFound: 404,
     domain.Conflict: 409,
     domain.Invalid: 422,
+    domain.TooLarge: 413,
 }
 
 # Parameters whose value is a stored code: shown by its label in the reader's language
@@ -62,6 +63,51 @@ MESSAGES: dict[str, Any] = {
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
+    "import_encrypted": _l(
+        "The file is encrypted or protected by a password: save it without protection and "
+        "upload it again."
+    ),
+    "import_macros": _l(
+        "The file holds macros (%(name)s): save it as a Word document without macros (.docx) "
+        "and upload it again."
+    ),
+    "import_malformed": _l("The file is damaged: its part %(part)s cannot be read."),
+    "import_match": _l("Sections are matched by %(choices)s, not by “%(match)s”."),
+    "import_no_file": _l("Choose the returned Word file (.docx) to upload."),
+    "import_no_sections": _l(
+        "No heading of the file matches a section of this paper: it cannot be matched by headings."
+    ),
+    "import_no_version": _l(
+        "This paper has no frozen version yet: there is no text to place the file's remarks on."
+    ),
+    "import_not_docx": _l("This file is not a Word document (.docx)."),
+    "import_not_plume": _l(
+        "This file is not a Plume export: it does not say which paper and version it comes "
+        "from. Ask to match its sections by their headings instead."
+    ),
+    "import_other_paper": _l(
+        "This file was exported from paper %(found)s, not from this paper (%(paper)s)."
+    ),
+    "import_round_paper": _l("Round %(round)s is not a review round of this paper."),
+    "import_too_large": _l("The file is larger than the %(limit)s bytes an upload may be."),
+    "import_unknown_version": _l(
+        "This file names version %(version)s, which is not a version of this paper."
+    ),
+    "import_unsafe_name": _l(
+        "The file holds a part named “%(name)s”, which points outside the document: it is refused."
+    ),
+    "import_version_mismatch": _l(
+        "The file names version %(label)s but its text is not that version's (the hash "
+        "differs): it is refused."
+    ),
+    "import_xml_unsafe": _l(
+        "The part %(part)s declares a DTD or entities, which a Word document never needs: "
+        "the file is refused."
+    ),
+    "import_zip_bomb": _l(
+        "The file would unpack to more than %(limit)s bytes, or is compressed beyond what a "
+        "document can be: it is refused."
+    ),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
@@ -98,6 +144,7 @@ MESSAGES: dict[str, Any] = {
         "%(path)s has no section file of the same name: a translated text is named after "
         "its section's file."
     ),
+    "too_large": _l("This is larger than allowed."),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
     "unknown_role": _l(
         "A role is coordinator, author, reviewer, signatory or observer, not “%(role)s”."

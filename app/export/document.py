@@ -86,6 +86,9 @@ class VersionDocument:
     authors: tuple[str, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
+    # Written into a Word export so that a returned file finds its paper and version.
+    paper_id: int | None = None
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from app.models.alignment import (
 )
 from app.models.exports import Export, ExportFormat
 from app.models.immutability import IMMUTABLE
+from app.models.imports import ImportedItem, ImportKind
 from app.models.papers import Language, Paper, PaperMember, PaperStatus, Role
 from app.models.reviews import (
     Comment,
@@ -53,6 +54,8 @@ __all__ = [
     "ExportFormat",
     "Framework",
     "FrameworkItem",
+    "ImportKind",
+    "ImportedItem",
     "ItemKind",
     "Language",
     "Paper",

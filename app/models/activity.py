@@ -27,6 +27,7 @@ class ActivityAction(enum.StrEnum):
     COMMENT_WITHDRAWN = "comment.withdrawn"
     EXPORT_CREATED = "export.created"
     FRAMEWORK_LOADED = "framework.loaded"
+    IMPORT_MADE = "import.made"
     MEMBER_ADDED = "member.added"
     MEMBER_REMOVED = "member.removed"
     MEMBER_ROLE_CHANGED = "member.role_changed"

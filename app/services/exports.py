@@ -97,6 +97,8 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         authors=tuple(sorted(m.user.name for m in paper.members if m.role == Role.COORDINATOR)),
         subject=paper.description,
         keywords=tuple(framework.code for framework in paper.frameworks),
+        paper_id=paper.id,
+        version_id=version.id,
     )
 
 

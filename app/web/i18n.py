@@ -136,6 +136,7 @@ ACTIONS = {
     A.COMMENT_WITHDRAWN: _l("withdrew a comment"),
     A.EXPORT_CREATED: _l("exported a version"),
     A.FRAMEWORK_LOADED: _l("loaded a framework"),
+    A.IMPORT_MADE: _l("imported remarks from a Word file"),
     A.MEMBER_ADDED: _l("added a member"),
     A.MEMBER_REMOVED: _l("removed a member"),
     A.MEMBER_ROLE_CHANGED: _l("changed a member's role"),
@@ -163,7 +164,26 @@ ACTIONS = {
     A.VERSION_SUPERSEDED: _l("closed a superseded ballot"),
 }
 
+# Why an imported remark landed where it did, or did not (app/services/imports.py).
+IMPORT_REASONS = {
+    "on_heading": _l("made on a heading: a section comment, its quote kept"),
+    "on_across": _l("spans several sections: a comment on the first, its quote kept"),
+    "no_passage": _l("no passage selected: a section comment"),
+    "insertion_alone": _l("an insertion with no word beside it"),
+    "passage_not_found": _l("its passage is no longer in the text"),
+    "outside_sections": _l("outside every section (title page, annexes)"),
+    "unknown_section": _l("a section that is not in this version"),
+    "section_empty": _l("the section had no text in this version"),
+    "no_parent": _l("a reply whose comment is not in the file"),
+    "parent_unplaced": _l("a reply to a comment that was not placed"),
+    "round_closed": _l("the round is closed"),
+    "round_sector": _l("its author's sector is not invited to the round"),
+    "resolved_in_word": _l("resolved in Word: recorded as noted"),
+    "resolved_in_word_left_open": _l("resolved in Word: left open for the lead author to decide"),
+}
+
 LABELS = {
+    "import_reason": IMPORT_REASONS,
     "section_state": SECTION_STATES,
     "paper_status": PAPER_STATUSES,
     "role": ROLES,
