@@ -45,6 +45,11 @@ MESSAGES: dict[str, Any] = {
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "notification_categories": _l("There is no such kind of notification: %(categories)s."),
+    "notification_delivery": _l(
+        "Each kind of notification is sent immediately, in the daily digest, or not at all "
+        "(%(categories)s)."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."

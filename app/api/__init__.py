@@ -50,6 +50,7 @@ def init_app(app) -> None:
         exports,
         frameworks,
         me,
+        notifications,
         papers,
         queue,
         revisions,

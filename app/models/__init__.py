@@ -11,6 +11,17 @@ from app.models.alignment import (
 )
 from app.models.exports import Export, ExportFormat
 from app.models.immutability import IMMUTABLE
+from app.models.notifications import (
+    CATEGORY_OF,
+    DEFAULT_DELIVERY,
+    Category,
+    Delivery,
+    Event,
+    Notification,
+    NotificationSetting,
+    PeriodicRun,
+    SentMail,
+)
 from app.models.papers import Language, Paper, PaperMember, PaperStatus, Role
 from app.models.reviews import (
     Comment,
@@ -33,6 +44,8 @@ from app.models.signoff import BallotPosition, Position, Version, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
+    "CATEGORY_OF",
+    "DEFAULT_DELIVERY",
     "IMMUTABLE",
     "Activity",
     "ActivityAction",
@@ -40,21 +53,27 @@ __all__ = [
     "AlignmentStatus",
     "ApiToken",
     "BallotPosition",
+    "Category",
     "Comment",
     "CommentReply",
     "CommentResolution",
     "CommentStatus",
     "CommentType",
     "Decision",
+    "Delivery",
+    "Event",
     "Export",
     "ExportFormat",
     "Framework",
     "FrameworkItem",
     "ItemKind",
     "Language",
+    "Notification",
+    "NotificationSetting",
     "Paper",
     "PaperMember",
     "PaperStatus",
+    "PeriodicRun",
     "Position",
     "PositionDecision",
     "ResolutionAction",
@@ -68,6 +87,7 @@ __all__ = [
     "SectionState",
     "SectionVisit",
     "Sector",
+    "SentMail",
     "User",
     "Version",
     "VersionSection",

@@ -50,6 +50,14 @@ def signed_in_user():
     return current_user.user if current_user.is_authenticated else None
 
 
+def unread_notifications() -> int:
+    """The bell's count, on every page."""
+    from app.services import notifications
+
+    user = signed_in_user()
+    return notifications.unread_count(user) if user else 0
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         label=i18n.label,
@@ -66,4 +74,6 @@ def init_app(app) -> None:
         extra_paper_tabs=extra_paper_tabs,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
+        unread_notifications=unread_notifications,
+        notification_text=i18n.notification_text,
     )
