@@ -79,6 +79,10 @@ def notify(
     if not ENABLED["notify"]:
         return 0
     category = CATEGORY_OF[event]
+    params = dict(params or {})
+    if paper_id is not None and "paper" not in params:
+        paper = session.get(Paper, paper_id)
+        params["paper"] = paper.title if paper else ""
     chosen = func.coalesce(NotificationSetting.delivery, str(DEFAULT_DELIVERY[category]))
     source = (
         select(
@@ -90,7 +94,7 @@ def notify(
             chosen,
             literal(link, String),
             literal(thread_id, Integer),
-            literal(params or {}, JSON),
+            literal(params, JSON),
             literal(utcnow(), UTCDateTime),
             literal(0, Integer),
         )

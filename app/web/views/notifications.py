@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.db import will_write
-from app.models import Category, Delivery
+from app.db import session, will_write
+from app.mail.messages import read_unsubscribe_token
+from app.models import Category, Delivery, User
 from app.services import notifications
 from app.web import bp, forms
 from app.web.auth import me
+from app.web.security import csrf
 
 
 @bp.get("/notifications")
@@ -61,3 +63,21 @@ def notification_settings():
         categories=[str(c) for c in Category],
         deliveries=[str(d) for d in Delivery],
     )
+
+
+@bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """The link in every mail: stop that kind of mail. A mail client's one-click POST (RFC
+    8058) needs no session; a person's GET shows what the button will do."""
+    found = read_unsubscribe_token(token)
+    if found is None:
+        abort(404)
+    user_id, category = found
+    user = session.get(User, user_id)
+    if user is None or category not in {str(c) for c in Category}:
+        abort(404)
+    if request.method == "POST":
+        notifications.update_settings(user, {category: str(Delivery.OFF)})
+        return render_template("notifications/unsubscribed.html", category=category, done=True)
+    return render_template("notifications/unsubscribed.html", category=category, done=False)
