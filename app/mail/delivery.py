@@ -14,12 +14,12 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.db import session, utcnow
 from app.mail.messages import digest_message, notification_message
 from app.mail.transport import MailRefused, MailUnavailable, Outbox, already_sent, record_sent
-from app.models import Delivery, Notification, PeriodicRun, User
+from app.models import Delivery, Notification, User
+from app.services import reminders
 
 log = logging.getLogger("plume.mail")
 
@@ -88,17 +88,6 @@ def _note_failure(notification_id: int, error: str, *, final: bool) -> None:
     log.warning("notification %s not mailed: %s", notification_id, error)
 
 
-def claim_run(kind: str, day: date, target: str) -> bool:
-    """Take the once-a-day job (kind, day, target) for this worker: False if it was done.
-    The unique row is the lock, so two workers never both do it."""
-    try:
-        with session.begin_nested():
-            session.add(PeriodicRun(kind=kind, day=day, target=target))
-    except IntegrityError:
-        return False
-    return True
-
-
 def deliver_digests(day: date | None = None) -> int:
     """One mail per person with the digest notifications of the day before `day` (and
     any older left over). Each person's digest at most once a day."""
@@ -117,7 +106,7 @@ def deliver_digests(day: date | None = None) -> int:
     with Outbox() as outbox:
         for user_id in sorted(set(pending)):
             session.commit()
-            if not claim_run("digest", day, str(user_id)):
+            if not reminders.claim("digest", day, str(user_id)):
                 session.rollback()
                 continue
             items = list(

@@ -76,6 +76,24 @@ def notify(
 ) -> int:
     """Tell everyone `to` selects (but the actor) about `event`, in one statement. Returns
     how many were told. Call it inside the event's transaction; the mail follows its commit."""
+    targets = select(
+        User.id.label("user_id"),
+        literal(link, String).label("link"),
+        literal(thread_id, Integer).label("thread_id"),
+    ).where(User.id.in_(to.scalar_subquery()))
+    return notify_each(event, actor, targets, paper_id=paper_id, params=params)
+
+
+def notify_each(
+    event: Event,
+    actor: User | None,
+    targets: Select,
+    *,
+    paper_id: int | None,
+    params: dict | None = None,
+) -> int:
+    """Like `notify`, with a link and a thread per recipient: `targets` selects the columns
+    (user_id, link, thread_id), one row per person (a comment's author, for each comment)."""
     if not ENABLED["notify"]:
         return 0
     category = CATEGORY_OF[event]
@@ -83,6 +101,9 @@ def notify(
     if paper_id is not None and "paper" not in params:
         paper = session.get(Paper, paper_id)
         params["paper"] = paper.title if paper else ""
+    if actor is not None and "actor" not in params:
+        params["actor"] = actor.name
+    target = targets.subquery()
     chosen = func.coalesce(NotificationSetting.delivery, str(DEFAULT_DELIVERY[category]))
     source = (
         select(
@@ -92,12 +113,13 @@ def notify(
             literal(str(event), String),
             literal(str(category), String),
             chosen,
-            literal(link, String),
-            literal(thread_id, Integer),
+            target.c.link,
+            target.c.thread_id,
             literal(params, JSON),
             literal(utcnow(), UTCDateTime),
             literal(0, Integer),
         )
+        .join(target, target.c.user_id == User.id)
         .outerjoin(
             NotificationSetting,
             and_(
@@ -105,13 +127,13 @@ def notify(
                 NotificationSetting.category == str(category),
             ),
         )
-        .where(User.id.in_(to.scalar_subquery()), User.is_active.is_(True))
-        .where(chosen != str(Delivery.OFF))
+        .where(User.is_active.is_(True), chosen != str(Delivery.OFF))
     )
     if actor is not None:
         source = source.where(User.id != actor.id)
     result = session.execute(
-        insert(Notification).from_select(
+        insert(Notification)
+        .from_select(
             [
                 "user_id",
                 "paper_id",
@@ -127,12 +149,63 @@ def notify(
             ],
             source,
         )
+        .returning(Notification.id)
     )
-    told = result.rowcount or 0
+    # Counted from RETURNING: a driver's rowcount for INSERT … SELECT is not reliable.
+    told = len(result.all())
     if told and not session.info.get("plume.mail_nudged"):
         session.info["plume.mail_nudged"] = True
         after_commit(_nudge_worker)
     return told
+
+
+def section_params(section) -> dict:
+    """How a notification names a section, in both languages."""
+    return {
+        "section": f"{section.number} {section.title_en}".strip(),
+        "section_fr": f"{section.number} {section.title_fr or section.title_en}".strip(),
+    }
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+MENTION_MARK = "@"
+
+
+def mentionable(paper_id: int) -> list[dict]:
+    """Who can be @mentioned on a paper: its members, by name (the comment form suggests them)."""
+    rows = session.execute(
+        select(User.name, User.email)
+        .join(PaperMember, PaperMember.user_id == User.id)
+        .where(PaperMember.paper_id == paper_id, User.is_active.is_(True))
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    return [{"name": name, "email": email} for name, email in rows]
+
+
+def mentioned_in(paper_id: int, body: str) -> list[int]:
+    """The members of the paper that `body` mentions: `@` followed by their e-mail or their
+    name (any case). One statement, however many are mentioned."""
+    if MENTION_MARK not in (body or ""):
+        return []
+    lowered = body.casefold()
+    members = session.execute(
+        select(User.id, User.name, User.email)
+        .join(PaperMember, PaperMember.user_id == User.id)
+        .where(PaperMember.paper_id == paper_id)
+        .distinct()
+    ).all()
+    found = []
+    for user_id, name, email in members:
+        for handle in (email, name):
+            if handle and f"{MENTION_MARK}{handle.casefold()}" in lowered:
+                found.append(user_id)
+                break
+    return sorted(set(found))
 
 
 def _nudge_worker() -> None:

@@ -8,8 +8,18 @@ import hashlib
 from sqlalchemy import select
 
 from app.db import session
-from app.models import ActivityAction, Paper, Revision, Role, Section, User, Version, VersionSection
-from app.services import activity
+from app.models import (
+    ActivityAction,
+    Event,
+    Paper,
+    Revision,
+    Role,
+    Section,
+    User,
+    Version,
+    VersionSection,
+)
+from app.services import activity, notifications
 from app.services.access import get_paper, require_role
 from app.services.errors import BadInput, Conflict, NotFound
 
@@ -73,6 +83,16 @@ def freeze_version(paper: Paper, actor: User, label: str) -> Version:
         version,
         paper_id=paper.id,
         after={"label": label, "sha256": digest, "sections": len(snapshot)},
+    )
+    # Every frozen version carries a ballot today; once versions have purposes, only a
+    # version for signature is sent to the signatories.
+    notifications.notify(
+        Event.VERSION_FOR_SIGNATURE,
+        actor,
+        notifications.paper_members(paper.id, Role.SIGNATORY),
+        paper_id=paper.id,
+        link=f"/versions/{version.id}",
+        params={"label": label},
     )
     return version
 

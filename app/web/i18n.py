@@ -222,7 +222,10 @@ def notification_text(event: str, params: dict) -> str:
     from flask_babel import format_date, format_datetime
 
     values = {}
-    for name, value in (params or {}).items():
+    params = dict(params or {})
+    if current_language() == "fr" and params.get("section_fr"):
+        params["section"] = params["section_fr"]
+    for name, value in params.items():
         if name == "deadline" and value:
             value = format_datetime(datetime.fromisoformat(value), "medium") + " UTC"
         elif name == "due" and value:

@@ -15,8 +15,14 @@ from app.models import Notification, Role
 from app.services import notifications, rounds, users, versions
 
 
+def quiet_ballot(paper):
+    """These tests are about rounds: the signatory hears nothing of the version's ballot."""
+    notifications.update_settings(paper.people[Role.SIGNATORY], {"signoff": "off"})
+
+
 def open_round(paper, label="v0.1", sectors=("SHS", "CLT")):
     coordinator = paper.people[Role.COORDINATOR]
+    quiet_ballot(paper)
     version = versions.freeze_version(paper, coordinator, label)
     review_round = rounds.open_round(
         paper,
@@ -193,6 +199,7 @@ def test_a_request_nudges_the_worker_and_a_burst_mails(app, db, smtp, create_pap
 
     paper = create_paper(blank=True)
     coordinator = paper.people[Role.COORDINATOR]
+    quiet_ballot(paper)
     version = versions.freeze_version(paper, coordinator, "v0.1")
     db_session.commit()
     answer = app.test_client().post(

@@ -51,7 +51,7 @@ def open_for(paper, sectors=("SHS",)):
 def test_a_round_tells_the_members_of_its_sectors_but_not_the_actor(db, create_paper):
     paper = create_paper(blank=True)
     review_round = open_for(paper, ("SHS", "CLT"))
-    told = {n.user_id for n in rows(db, paper_id=paper.id)}
+    told = {n.user_id for n in rows(db, paper_id=paper.id, event="round.opened")}
     people = paper.people
     # The coordinator (CLT) opened it; the author and signatory (CLT), the reviewer (SHS)
     # are told; the observer (ED) is not invited.
@@ -112,7 +112,7 @@ def test_fan_out_costs_the_same_statements_for_1_and_200_recipients(db, create_p
             )
             db.flush()
         counts[size] = len(seen)
-        assert len(rows(db, paper_id=paper.id)) == size
+        assert len(rows(db, paper_id=paper.id, event="round.opened")) == size
     assert counts[1] == counts[200]
 
 
@@ -122,7 +122,7 @@ def test_notify_leaves_out_inactive_people(db, create_paper):
     reviewer.is_active = False
     db.flush()
     open_for(paper)
-    assert rows(db, paper_id=paper.id) == []
+    assert rows(db, paper_id=paper.id, event="round.opened") == []
 
 
 def test_reading_marking_and_grouping(db, create_paper):

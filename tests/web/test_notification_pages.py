@@ -75,3 +75,21 @@ def test_settings_page_saves_choices(client, sign_in, post, create_user):
     )
     assert notifications.settings_of(user)["rounds"] == "off"
     assert notifications.settings_of(user)["mentions"] == "digest"
+
+
+def test_the_comment_form_offers_the_members_to_mention(client, sign_in, create_paper):
+    import json
+    import re
+
+    from sqlalchemy import select
+
+    from app.db import session
+    from app.models import Section
+
+    paper = create_paper()
+    section = session.scalar(select(Section).where(Section.paper_id == paper.id).limit(1))
+    sign_in(paper.people[Role.REVIEWER])
+    page = client.get(f"/sections/{section.id}").get_data(as_text=True)
+    found = re.search(r'<script type="application/json" id="mention-members">(.*?)</script>', page)
+    members = json.loads(found.group(1))
+    assert {m["email"] for m in members} == {user.email for user in paper.people.values()}
