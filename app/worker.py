@@ -36,13 +36,15 @@ def queue_url() -> str:
 def make_huey(url: str | None = None):
     """The Huey instance PLUME_QUEUE_URL names (SQLite under instance/ when it names none)."""
     url = queue_url() if url is None else url
+    # Two installations (or two test runs) sharing one Redis keep apart by name.
+    name = os.environ.get("PLUME_QUEUE_NAME", "plume")
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("plume", url=url, utc=True)
+        return RedisHuey(name, url=url, utc=True)
     if url.startswith("memory://"):
-        return MemoryHuey("plume", utc=True)
+        return MemoryHuey(name, utc=True)
     path = url.removeprefix("sqlite:///") if url else str(ROOT / "instance" / "queue.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("plume", filename=path, utc=True)
+    return SqliteHuey(name, filename=path, utc=True)
 
 
 def describe(url: str | None = None) -> str:
