@@ -86,10 +86,11 @@ def deliver() -> int:
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
-    """Every minute, the same: mail what a lost nudge or an earlier failure left behind."""
+    """Every minute: the exports and the mail that a lost nudge or a failure left behind."""
     from app import mail
 
-    with _context():
+    with _context() as context:
+        _queued_exports(context.app)
         try:
             return mail.deliver_pending()
         except mail.MailUnavailable:
@@ -120,6 +121,32 @@ def hourly() -> None:
         daily_jobs()
 
 
+@huey.task()
+def make_export(job_id: int) -> None:
+    """Make one queued export; never retried (a failure is recorded on the job)."""
+    from pathlib import Path
+
+    from app.services import exports
+
+    with _context() as context:
+        exports.run_export_job(job_id, Path(context.app.config["EXPORTS_DIR"]))
+
+
+def enqueue_export(job_id: int) -> None:
+    try:
+        make_export(job_id)
+    except (HueyException, OSError) as exc:
+        log.warning("could not enqueue export job %s (%s); the sweep will make it", job_id, exc)
+
+
+def _queued_exports(app) -> None:
+    from pathlib import Path
+
+    from app.services import exports
+
+    exports.run_queued_jobs(Path(app.config["EXPORTS_DIR"]))
+
+
 def enqueue_delivery() -> None:
     """Nudge the worker; if the queue itself is down, the sweep will find the mail."""
     try:
@@ -146,6 +173,7 @@ def run_burst(app, *, include_periodic: bool = True) -> int:
         done += 1
     if include_periodic:
         with app.app_context():
+            _queued_exports(app)
             daily_jobs()
         done += 1
     return done

@@ -9,7 +9,7 @@ from app.models.alignment import (
     ItemKind,
     PositionDecision,
 )
-from app.models.exports import Export, ExportFormat
+from app.models.exports import Export, ExportFormat, ExportJob, ExportJobStatus
 from app.models.immutability import IMMUTABLE
 from app.models.notifications import (
     CATEGORY_OF,
@@ -64,6 +64,8 @@ __all__ = [
     "Event",
     "Export",
     "ExportFormat",
+    "ExportJob",
+    "ExportJobStatus",
     "Framework",
     "FrameworkItem",
     "ItemKind",
