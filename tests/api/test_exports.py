@@ -371,3 +371,25 @@ def test_an_export_is_a_job_queued_then_ready_and_a_failed_one_is_final(
     # Failed jobs stay failed: the worker does not try them again.
     worker.run_burst(client.application, include_periodic=False)
     assert db.get(ExportJob, doomed["id"]).status == "failed"
+
+
+def test_a_job_left_running_by_a_killed_worker_fails_and_is_not_retried(
+    client, paper, version, token_for, db
+):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.models import ExportJob
+    from app.services import exports
+
+    headers = token_for(paper.people[Role.COORDINATOR])
+    job = client.post(
+        f"/api/v1/versions/{version['id']}/exports", json={"format": "md"}, headers=headers
+    ).get_json()
+    row = db.get(ExportJob, job["id"])
+    row.status, row.started_at = "running", utcnow() - timedelta(minutes=20)
+    db.flush()
+    assert exports.run_queued_jobs(Path(client.application.config["EXPORTS_DIR"])) == 0
+    failed = client.get(job["url"], headers=headers).get_json()
+    assert failed["status"] == "failed"
+    assert failed["reason"] == "the worker stopped while making this export"
