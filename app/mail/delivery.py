@@ -50,7 +50,14 @@ def deliver_pending(limit: int = BATCH) -> int:
     sent; raises MailUnavailable (after committing what went out) when SMTP is down."""
     sent = 0
     last_id = 0
+    if _next_unmailed(0) is None:
+        session.commit()
+        return 0
+    # Reach the server before taking any lock: on SQLite a transaction holds the write lock,
+    # and a server slow to answer must not keep the web's writes waiting.
+    session.commit()
     with Outbox() as outbox:
+        outbox.open()
         for _ in range(limit):
             item = _next_unmailed(last_id)
             if item is None:

@@ -53,6 +53,11 @@ class Outbox:
                 self.smtp.quit()
             self.smtp = None
 
+    def open(self) -> None:
+        """Connect now (MailUnavailable when the server is not there); files need nothing."""
+        if self.url and self.smtp is None:
+            self.smtp = self._connect()
+
     def _connect(self) -> smtplib.SMTP:
         parts = urlsplit(self.url)
         host, port = parts.hostname or "localhost", parts.port
