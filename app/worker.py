@@ -182,5 +182,6 @@ def run_burst(app, *, include_periodic: bool = True) -> int:
 def run_consumer(app, workers: int = 2) -> None:
     """The long-running worker (`plume worker`): Huey's consumer, periodic tasks included."""
     use_app(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()
