@@ -77,6 +77,8 @@ class VersionDocument:
     sections: tuple[ExportSection, ...]  # in document order
     annexes: tuple[Annex, ...] = ()
     open_comments: tuple[OpenComment, ...] = ()
+    # Why the coordinator froze it for signature although points were open (None: nothing was).
+    override_reason: str | None = None
 
 
 @dataclass(frozen=True)

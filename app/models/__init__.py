@@ -29,9 +29,11 @@ from app.models.reviews import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     ResolutionAction,
     ReviewRound,
+    RoundCompletion,
 )
 from app.models.search import (
     SearchDocument,
@@ -40,7 +42,7 @@ from app.models.search import (
     SectionVisit,
 )
 from app.models.sections import Revision, Section, SectionState
-from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "CommentResolution",
     "CommentStatus",
     "CommentType",
+    "CompletionAction",
     "Decision",
     "Delivery",
     "Event",
@@ -82,6 +85,7 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "RoundCompletion",
     "SearchDocument",
     "SearchKind",
     "SearchSource",
@@ -92,5 +96,6 @@ __all__ = [
     "SentMail",
     "User",
     "Version",
+    "VersionPurpose",
     "VersionSection",
 ]

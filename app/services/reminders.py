@@ -68,6 +68,8 @@ def send_reminders(now: datetime | None = None) -> int:
 
     rounds = session.scalars(
         select(ReviewRound).where(
+            # A round the coordinator closed early was announced then.
+            ReviewRound.closed_at.is_(None),
             ReviewRound.deadline > now - CLOSED_LOOKBACK,
             ReviewRound.deadline <= now + timedelta(hours=CLOSING_HOURS),
         )

@@ -1,7 +1,7 @@
 """notifications: the outbox, per-user settings, sent mails, periodic runs
 
 Revision ID: notify_outbox
-Revises: activitysection
+Revises: stages_round_completion
 Create Date: 2026-11-30
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "notify_outbox"
-down_revision = "activitysection"
+down_revision = "stages_round_completion"
 branch_labels = None
 depends_on = None
 

@@ -70,7 +70,9 @@ def _everything(paper, extra_signatory):
         body="Museums digitise their collections.",
         base_revision_id=revisions.latest(section.id).id,
     )
-    version = versions.freeze_version(paper, coordinator, "v1.0")  # for signature
+    version = versions.freeze_version(
+        paper, coordinator, "v1.0", purpose="signature", override_reason="Tested before approval"
+    )  # for signature
     review_round = rounds.open_round(  # opened, for the reviewer's sector
         paper,
         coordinator,

@@ -136,7 +136,9 @@ def test_ballot_events_tell_signatories_and_coordinators(paper, create_user):
     coordinator = paper.people[Role.COORDINATOR]
     second = create_user("SHS")
     papers.add_member(paper, second.email, Role.SIGNATORY, actor=coordinator)
-    version = versions.freeze_version(paper, coordinator, "v1.0")
+    version = versions.freeze_version(
+        paper, coordinator, "v1.0", purpose="signature", override_reason="Tested before approval"
+    )
     assert set(told("version.for_signature", paper)) == {paper.people[Role.SIGNATORY].id, second.id}
 
     signoff.record_position(version, second, "block", reason="Legal must read 4.2")
