@@ -40,7 +40,11 @@ run: install
 	@echo "Plume is serving at http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "Sign in with any demo login above. Stop with Ctrl-C."
 	@echo
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@$(BIN)/plume mail-banner
+	@echo
+	@# The worker (mail, reminders, digests, exports) beside gunicorn; both stop with Ctrl-C.
+	$(BIN)/plume worker & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 ## Lint, then every test (database tests on SQLite and PostgreSQL).
 test: install

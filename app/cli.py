@@ -300,6 +300,35 @@ def _user(email: str):
     return user
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Do what is due (queued tasks, mail) and exit.")
+@click.option("--workers", default=2, show_default=True, help="Threads of the long-running worker.")
+@with_appcontext
+def worker(burst, workers):
+    """Run the background worker: mail, reminders, digests, exports."""
+    from app import mail
+    from app import worker as background
+
+    app = current_app._get_current_object()
+    click.echo(f"queue: {background.describe()}; {mail.describe_transport(app.config)}")
+    if burst:
+        done = background.run_burst(app)
+        click.echo(f"worker: {done} tasks done")
+    else:
+        background.run_consumer(app, workers=workers)
+
+
+@click.command("mail-banner")
+@with_appcontext
+def mail_banner():
+    """Say where mail goes and which queue the worker reads (the startup banner)."""
+    from app import mail
+    from app import worker as background
+
+    click.echo(f"Mail: {mail.describe_transport(current_app.config)}")
+    click.echo(f"Worker queue: {background.describe()}")
+
+
 COMMANDS = [
     db_group,
     load_reference,
@@ -312,6 +341,8 @@ COMMANDS = [
     demo,
     backup,
     restore,
+    worker,
+    mail_banner,
 ]
 
 

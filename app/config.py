@@ -32,6 +32,13 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
+        # Where people reach this Plume: the links in mails start with it.
+        "BASE_URL": os.environ.get("PLUME_BASE_URL", "http://127.0.0.1:5000"),
+        # Mail: smtp://user:pass@host:587 (STARTTLS) or smtps://host:465; none: .eml files
+        # in instance/mail/.
+        "SMTP_URL": os.environ.get("PLUME_SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("PLUME_MAIL_FROM", "Plume <plume@localhost>"),
+        "MAIL_DIR": os.environ.get("PLUME_MAIL_DIR", str(Path(instance_path) / "mail")),
         "PANDOC_TIMEOUT": int(os.environ.get("PLUME_PANDOC_TIMEOUT", 120)),
         # APIFlask: a request that fails validation is a 400, as the API contract says.
         "VALIDATION_ERROR_STATUS_CODE": 400,

@@ -117,6 +117,11 @@ MESSAGES: dict[str, Any] = {
         "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
     ),
     "not_found": _l("Not found."),
+    "notification_categories": _l("There is no such kind of notification: %(categories)s."),
+    "notification_delivery": _l(
+        "Each kind of notification is sent immediately, in the daily digest, or not at all "
+        "(%(categories)s)."
+    ),
     "password_mismatch": _l("The two new passwords differ: type the same one twice."),
     "password_too_short": _l("A password needs at least 8 characters."),
     "password_wrong": _l("Your current password is not the one you typed: nothing was changed."),

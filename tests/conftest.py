@@ -21,6 +21,8 @@ from app.models import Role
 from app.services import papers, reference, users
 
 IN_CI = os.environ.get("CI") == "true"
+# The worker's queue lives in the test process unless a run names one (CI names Redis).
+os.environ.setdefault("PLUME_QUEUE_URL", "memory://")
 POSTGRES_URL = os.environ.get(
     "PLUME_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/plume_test"
 )

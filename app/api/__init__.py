@@ -51,6 +51,7 @@ def init_app(app) -> None:
         frameworks,
         imports,
         me,
+        notifications,
         papers,
         queue,
         revisions,

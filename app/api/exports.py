@@ -6,7 +6,7 @@ from apiflask.schemas import FileSchema
 from flask import current_app, send_file
 
 from app.api import bp, current_user
-from app.api.schemas.exports import ExportIn, ExportOut
+from app.api.schemas.exports import ExportIn, ExportJobOut, ExportOut
 from app.services import exports, versions
 
 
@@ -16,32 +16,33 @@ def _exports_dir() -> Path:
 
 @bp.post("/versions/<int:version_id>/exports")
 @bp.input(ExportIn, arg_name="data")
-@bp.output(ExportOut, status_code=201)
+@bp.output(ExportJobOut, status_code=202)
 @bp.doc(
     tags=["Exports"],
-    summary="Export the version as docx, pdf or md",
-    description="Any member of the paper may export, an observer too. The same version and "
-    "options give the same bytes: when an identical export exists it is returned with 200.",
-    responses={
-        200: {
-            "description": "An identical export already existed; it is returned",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportOut"}}},
-        }
-    },
+    summary="Ask for an export as docx, pdf or md: the worker makes it",
+    description="Any member of the paper may export, an observer too. The answer is the job: "
+    "poll its `url` until `status` is `ready` (then `export_url` and `download_url` name the "
+    "file; an identical export already made is reused) or `failed` (with the `reason`). "
+    "Options the format cannot honour are refused at once.",
 )
 def create_export(version_id: int, data):
     user = current_user()
     version = versions.get_version(version_id, user)
-    made, created = exports.create_export(
+    return exports.request_export(
         version,
         user,
         data["format"],
-        exports_dir=_exports_dir(),
         toc=data["toc"],
         comments=data["comments"],
         redline_against=data["redline_against"],
     )
-    return made, 201 if created else 200
+
+
+@bp.get("/export-jobs/<int:job_id>")
+@bp.output(ExportJobOut)
+@bp.doc(tags=["Exports"], summary="An export job: queued, running, ready or failed")
+def get_export_job(job_id: int):
+    return exports.get_export_job(job_id, current_user())
 
 
 @bp.get("/versions/<int:version_id>/exports")

@@ -9,9 +9,20 @@ from app.models.alignment import (
     ItemKind,
     PositionDecision,
 )
-from app.models.exports import Export, ExportFormat
+from app.models.exports import Export, ExportFormat, ExportJob, ExportJobStatus
 from app.models.immutability import IMMUTABLE
 from app.models.imports import ImportedItem, ImportKind
+from app.models.notifications import (
+    CATEGORY_OF,
+    DEFAULT_DELIVERY,
+    Category,
+    Delivery,
+    Event,
+    Notification,
+    NotificationSetting,
+    PeriodicRun,
+    SentMail,
+)
 from app.models.papers import Language, Paper, PaperMember, PaperStatus, Role
 from app.models.reviews import (
     Comment,
@@ -36,6 +47,8 @@ from app.models.signoff import BallotPosition, Position, Version, VersionPurpose
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
+    "CATEGORY_OF",
+    "DEFAULT_DELIVERY",
     "IMMUTABLE",
     "Activity",
     "ActivityAction",
@@ -43,6 +56,7 @@ __all__ = [
     "AlignmentStatus",
     "ApiToken",
     "BallotPosition",
+    "Category",
     "Comment",
     "CommentReply",
     "CommentResolution",
@@ -50,17 +64,24 @@ __all__ = [
     "CommentType",
     "CompletionAction",
     "Decision",
+    "Delivery",
+    "Event",
     "Export",
     "ExportFormat",
+    "ExportJob",
+    "ExportJobStatus",
     "Framework",
     "FrameworkItem",
     "ImportKind",
     "ImportedItem",
     "ItemKind",
     "Language",
+    "Notification",
+    "NotificationSetting",
     "Paper",
     "PaperMember",
     "PaperStatus",
+    "PeriodicRun",
     "Position",
     "PositionDecision",
     "ResolutionAction",
@@ -75,6 +96,7 @@ __all__ = [
     "SectionState",
     "SectionVisit",
     "Sector",
+    "SentMail",
     "User",
     "Version",
     "VersionPurpose",

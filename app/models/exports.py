@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, enum_check, utcnow
@@ -28,3 +28,39 @@ class Export(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportJobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class ExportJob(Base):
+    """A request to export a version, done by the worker: queued → running → ready | failed.
+
+    Ready names the export made (or the identical one found); failed says why, and is final.
+    """
+
+    __tablename__ = "export_jobs"
+    __table_args__ = (
+        enum_check("format", ExportFormat),
+        enum_check("status", ExportJobStatus),
+        CheckConstraint("(status = 'ready') = (export_id IS NOT NULL)", name="ready_iff_export"),
+        CheckConstraint("status <> 'failed' OR reason IS NOT NULL", name="failed_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), index=True
+    )
+    format: Mapped[str] = mapped_column(String(20))
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=ExportJobStatus.QUEUED)
+    reason: Mapped[str | None] = mapped_column(Text)
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("exports.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

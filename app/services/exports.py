@@ -16,13 +16,14 @@ import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app import export
-from app.db import session
+from app.db import after_commit, session, utcnow
 from app.export import annexes as annexes_export
 from app.export.formats import COMMENTS, FORMATS, REDLINE, TOC, supporting
 from app.models import (
@@ -30,6 +31,8 @@ from app.models import (
     Comment,
     CommentStatus,
     Export,
+    ExportJob,
+    ExportJobStatus,
     Paper,
     Role,
     User,
@@ -385,3 +388,117 @@ def open_download(made: Export, exports_dir: Path) -> Download:
         sha256=made.sha256,
         size=made.size,
     )
+
+
+# --- export jobs: the worker makes the file ------------------------------------------------
+
+# A job the worker started this long ago and never finished (the worker was killed) fails.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def request_export(
+    version: Version,
+    actor: User,
+    fmt: str,
+    *,
+    toc: bool = False,
+    comments: bool = False,
+    redline_against: int | None = None,
+) -> ExportJob:
+    """Queue an export of the version for the worker; options are checked now, so a request
+    the format cannot honour is refused at once."""
+    get_paper(version.paper_id, actor)
+    _check_options(version, fmt, toc=toc, comments=comments, against=redline_against)
+    job = ExportJob(
+        version_id=version.id,
+        format=fmt,
+        options={"toc": toc, "comments": comments, "redline_against": redline_against},
+        status=ExportJobStatus.QUEUED,
+        requested_by_id=actor.id,
+    )
+    session.add(job)
+    session.flush()
+    after_commit(_enqueue_export, job.id)
+    return job
+
+
+def _enqueue_export(job_id: int) -> None:
+    from app import worker
+
+    worker.enqueue_export(job_id)
+
+
+def get_export_job(job_id: int, user: User) -> ExportJob:
+    """The job, if the user may read its version."""
+    job = session.get(ExportJob, job_id)
+    if job is None:
+        raise NotFound("export_job")
+    get_version(job.version_id, user)
+    return job
+
+
+def run_export_job(job_id: int, exports_dir: Path) -> ExportJob | None:
+    """Make the job's export (the worker). Taken once: a job already taken is left alone.
+    A failure (a pandoc error, a timeout) is recorded with its reason and not retried."""
+    taken = session.execute(
+        update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == ExportJobStatus.QUEUED)
+        .values(status=ExportJobStatus.RUNNING, started_at=utcnow())
+    ).rowcount
+    session.commit()
+    if not taken:
+        return None
+    job = session.get(ExportJob, job_id)
+    session.refresh(job)
+    version = session.get(Version, job.version_id)
+    actor = session.get(User, job.requested_by_id) if job.requested_by_id else None
+    try:
+        made, _created = create_export(
+            version,
+            actor,
+            job.format,
+            exports_dir=exports_dir,
+            toc=job.options.get("toc", False),
+            comments=job.options.get("comments", False),
+            redline_against=job.options.get("redline_against"),
+        )
+    except Exception as error:  # every failure is recorded: the job must not stay running
+        session.rollback()
+        log.warning("export job %s failed: %s", job_id, error)
+        job = session.get(ExportJob, job_id)
+        job.status = ExportJobStatus.FAILED
+        job.reason = (str(error) or type(error).__name__)[:2000]
+        job.finished_at = utcnow()
+        session.commit()
+        return job
+    job.status = ExportJobStatus.READY
+    job.export_id = made.id
+    job.finished_at = utcnow()
+    session.commit()
+    return job
+
+
+def run_queued_jobs(exports_dir: Path, *, now=None) -> int:
+    """What the worker's sweep does: fail jobs a killed worker left running, then make every
+    queued one (a lost nudge loses no export). Returns how many were run."""
+    now = now or utcnow()
+    session.execute(
+        update(ExportJob)
+        .where(
+            ExportJob.status == ExportJobStatus.RUNNING, ExportJob.started_at < now - STALE_AFTER
+        )
+        .values(
+            status=ExportJobStatus.FAILED,
+            reason="the worker stopped while making this export",
+            finished_at=now,
+        )
+    )
+    session.commit()
+    queued = session.scalars(
+        select(ExportJob.id)
+        .where(ExportJob.status == ExportJobStatus.QUEUED)
+        .order_by(ExportJob.id)
+    ).all()
+    for job_id in queued:
+        run_export_job(job_id, exports_dir)
+    return len(queued)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import String, cast, inspect, literal, select, update
 from sqlalchemy.orm import subqueryload
 
 from app.db import after_commit, session, utcnow
@@ -27,6 +27,7 @@ from app.models import (
     CommentStatus,
     CommentType,
     Decision,
+    Event,
     Paper,
     ResolutionAction,
     ReviewRound,
@@ -36,7 +37,7 @@ from app.models import (
     User,
     VersionSection,
 )
-from app.services import activity, alignment, revisions, rounds
+from app.services import activity, alignment, notifications, revisions, rounds
 from app.services.access import require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
@@ -190,7 +191,50 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
         paper_id=section.paper_id,
         after=_snapshot(comment),
     )
+    _tell_about_comment(section, comment, author)
     return comment
+
+
+def _comment_link(section_id: int, comment_id: int, reply_id: int | None = None) -> str:
+    anchor = f"reply-{reply_id}" if reply_id else f"comment-{comment_id}"
+    return f"/sections/{section_id}#{anchor}"
+
+
+def _tell_about_comment(section: Section, comment: Comment, author: User) -> None:
+    """The section's lead (the coordinators when it has none) and whoever is @mentioned."""
+    params = {
+        **notifications.section_params(section),
+        "excerpt": notifications.excerpt(comment.body),
+    }
+    link = _comment_link(section.id, comment.id)
+    if section.lead_author_id:
+        leads = notifications.recipients([section.lead_author_id])
+    else:
+        leads = notifications.paper_members(section.paper_id, Role.COORDINATOR)
+    notifications.notify(
+        Event.COMMENT_ON_MY_SECTION,
+        author,
+        leads,
+        paper_id=section.paper_id,
+        link=link,
+        params=params,
+        thread_id=comment.id,
+    )
+    _tell_mentioned(section, comment.body, author, link, comment.id, params)
+
+
+def _tell_mentioned(section, body, author, link, thread_id, params) -> None:
+    mentioned = notifications.mentioned_in(section.paper_id, body)
+    if mentioned:
+        notifications.notify(
+            Event.MENTIONED,
+            author,
+            notifications.recipients(mentioned),
+            paper_id=section.paper_id,
+            link=link,
+            params=params,
+            thread_id=thread_id,
+        )
 
 
 def _round_revision(review_round: ReviewRound, section: Section) -> Revision | None:
@@ -341,6 +385,20 @@ def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = N
         paper_id=section.paper_id,
         after={"reply_id": entry.id, "body": entry.body, "parent_id": parent_id},
     )
+    params = {**notifications.section_params(section), "excerpt": notifications.excerpt(entry.body)}
+    link = _comment_link(section.id, comment.id, entry.id)
+    # Everyone who wrote in the thread: the comment's author and the earlier repliers.
+    writers = {comment.author_id} | {earlier.author_id for earlier in comment.replies}
+    notifications.notify(
+        Event.REPLY_IN_MY_THREAD,
+        actor,
+        notifications.recipients(writers),
+        paper_id=section.paper_id,
+        link=link,
+        params=params,
+        thread_id=comment.id,
+    )
+    _tell_mentioned(section, entry.body, actor, link, comment.id, params)
     return entry
 
 
@@ -406,6 +464,19 @@ def resolve(
         paper_id=section.paper_id,
         before=before,
         after={**_snapshot(comment), "applied_revision_id": entry.applied_revision_id},
+    )
+    notifications.notify(
+        Event.DECISION_ON_MY_COMMENT,
+        actor,
+        notifications.recipients([comment.author_id]),
+        paper_id=section.paper_id,
+        link=_comment_link(section.id, comment.id),
+        params={
+            **notifications.section_params(section),
+            "decision": decision,
+            "excerpt": notifications.excerpt(rationale),
+        },
+        thread_id=comment.id,
     )
     return entry
 
@@ -641,6 +712,21 @@ def reanchor_open_comments(
         if isinstance(held, Comment) and inspect(held).dict.get("section_id") in (None, section.id):
             session.expire(held, fields)
 
+    if orphaned:
+        # Each author of a comment that lost its passage, with a link to that comment.
+        notifications.notify_each(
+            Event.MY_COMMENT_ORPHANED,
+            author,
+            select(
+                Comment.author_id.label("user_id"),
+                (literal(f"/sections/{section.id}#comment-") + cast(Comment.id, String)).label(
+                    "link"
+                ),
+                Comment.id.label("thread_id"),
+            ).where(Comment.id.in_(orphaned)),
+            paper_id=section.paper_id,
+            params=notifications.section_params(section),
+        )
     after = {"revision_id": revision.id}
     activity.record_many(
         author,

@@ -24,6 +24,7 @@ from app.models import (
     CommentType,
     CompletionAction,
     Decision,
+    Event,
     Paper,
     PaperMember,
     ResolutionAction,
@@ -35,7 +36,7 @@ from app.models import (
     User,
     Version,
 )
-from app.services import activity, stages
+from app.services import activity, notifications, stages
 from app.services.access import get_paper, require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
@@ -115,7 +116,26 @@ def open_round(
             "deadline": review_round.deadline.isoformat(),
         },
     )
+    _tell_sectors(review_round, Event.ROUND_OPENED, actor, version.label)
     return review_round
+
+
+def _tell_sectors(review_round: ReviewRound, event: Event, actor: User | None, label: str) -> int:
+    """Tell the paper's members from the round's sectors (one statement, however many)."""
+    return notifications.notify(
+        event,
+        actor,
+        notifications.paper_members(
+            review_round.paper_id, sector_ids=[sector.id for sector in review_round.sectors]
+        ),
+        paper_id=review_round.paper_id,
+        link=f"/rounds/{review_round.id}",
+        params={
+            "actor": actor.name if actor else "",
+            "label": label,
+            "deadline": _aware(review_round.deadline).isoformat(),
+        },
+    )
 
 
 def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> ReviewRound:
@@ -140,6 +160,8 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
         before={"deadline": before.isoformat()},
         after={"deadline": deadline.isoformat()},
     )
+    version = session.get(Version, review_round.version_id)
+    _tell_sectors(review_round, Event.ROUND_EXTENDED, actor, version.label)
     return review_round
 
 
@@ -307,6 +329,8 @@ def close_round(review_round: ReviewRound, actor: User) -> ReviewRound:
             },
         },
     )
+    version = session.get(Version, review_round.version_id)
+    _tell_sectors(review_round, Event.ROUND_CLOSED, actor, version.label)
     return review_round
 
 

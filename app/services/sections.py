@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import session
-from app.models import ActivityAction, Comment, CommentStatus, Role, Section, SectionState, User
-from app.services import activity
+from app.models import (
+    ActivityAction,
+    Comment,
+    CommentStatus,
+    Event,
+    Role,
+    Section,
+    SectionState,
+    User,
+)
+from app.services import activity, notifications
 from app.services.access import get_paper, require_role, roles_on
 from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
 from app.services.users import get_sector
@@ -120,7 +129,17 @@ def update_section(section: Section, actor: User, **changes) -> Section:
     if assignment and Role.COORDINATOR not in roles:
         raise Forbidden("only the coordinator assigns sections, due dates and sectors")
     if "lead_author_id" in changes:
+        previous_lead = section.lead_author_id
         section.lead_author_id = _check_lead_author(section, changes["lead_author_id"])
+        if section.lead_author_id and section.lead_author_id != previous_lead:
+            notifications.notify(
+                Event.SECTION_ASSIGNED,
+                actor,
+                notifications.recipients([section.lead_author_id]),
+                paper_id=section.paper_id,
+                link=f"/sections/{section.id}",
+                params=notifications.section_params(section),
+            )
     if "due_date" in changes:
         due = changes["due_date"]
         if due is not None and not isinstance(due, date):

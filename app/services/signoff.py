@@ -19,6 +19,7 @@ from app.db import session, utcnow
 from app.models import (
     ActivityAction,
     BallotPosition,
+    Event,
     Paper,
     PaperMember,
     Position,
@@ -27,7 +28,7 @@ from app.models import (
     Version,
     VersionPurpose,
 )
-from app.services import activity, stages
+from app.services import activity, notifications, stages
 from app.services.access import require_role
 from app.services.errors import BadInput, Conflict
 from app.services.versions import VersionState, version_state
@@ -176,11 +177,25 @@ def record_position(
         },
     )
 
+    if position == P.BLOCK:
+        _tell_ballot(version, actor, Event.VERSION_BLOCKED, reason=reason)
     entries = ballot(version)
     if is_signed_off(entry.position for entry in entries):
         with stages.tracking(session.get(Paper, version.paper_id), actor):
             _sign_off(version, actor, entries)
     return recorded
+
+
+def _tell_ballot(version: Version, actor: User, event: Event, **params) -> None:
+    """Tell the signatories and the coordinators how the ballot stands."""
+    notifications.notify(
+        event,
+        actor,
+        notifications.paper_members(version.paper_id, Role.SIGNATORY, Role.COORDINATOR),
+        paper_id=version.paper_id,
+        link=f"/versions/{version.id}",
+        params={"label": version.label, **params},
+    )
 
 
 def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None:
@@ -197,6 +212,8 @@ def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None
             "positions": {entry.signatory.email: entry.position for entry in entries},
         },
     )
+    # The last signatory is told too: their position completed it.
+    _tell_ballot(version, None, Event.VERSION_SIGNED_OFF)
 
 
 def versions_awaiting(user: User) -> list[Version]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.db import session
 from app.models import (
     ActivityAction,
+    Event,
     Paper,
     Revision,
     Role,
@@ -19,7 +20,7 @@ from app.models import (
     VersionPurpose,
     VersionSection,
 )
-from app.services import activity, stages
+from app.services import activity, notifications, stages
 from app.services.access import get_paper, require_role
 from app.services.errors import BadInput, Conflict, NotFound
 
@@ -132,6 +133,15 @@ def _freeze(
             previous,
             paper_id=paper.id,
             after={"label": previous.label, "superseded_by": version.id},
+        )
+    if purpose == VersionPurpose.SIGNATURE:
+        notifications.notify(
+            Event.VERSION_FOR_SIGNATURE,
+            actor,
+            notifications.paper_members(paper.id, Role.SIGNATORY),
+            paper_id=paper.id,
+            link=f"/versions/{version.id}",
+            params={"label": label},
         )
     return version
 

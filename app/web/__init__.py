@@ -30,7 +30,7 @@ babel = Babel()
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Endpoints a visitor may reach before signing in.
-PUBLIC_ENDPOINTS = {"web.login", "web.static"}
+PUBLIC_ENDPOINTS = {"web.login", "web.static", "web.unsubscribe"}
 
 
 @bp.before_request
@@ -62,6 +62,7 @@ def init_app(app) -> None:
         alignment,
         dashboard,
         imports,
+        notifications,
         papers,
         reviews,
         rounds,

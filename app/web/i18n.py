@@ -6,6 +6,8 @@ Labels for the domain's states live here too, so that every template says "In re
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -182,6 +184,45 @@ IMPORT_REASONS = {
     "resolved_in_word_left_open": _l("resolved in Word: left open for the lead author to decide"),
 }
 
+# Notifications: the categories a person sets, the choices, and one sentence per event. A
+# sentence's parameters are the notification's params (app/services/notifications.py).
+NOTIFICATION_CATEGORIES = {
+    "assignments": _l("Sections assigned to me, due soon or overdue"),
+    "section_comments": _l("Comments on sections I lead"),
+    "my_comments": _l("Replies in my threads, decisions on my comments, lost passages"),
+    "mentions": _l("Mentions of me"),
+    "rounds": _l("Review rounds for my sector"),
+    "signoff": _l("Versions for signature, signed off or blocked"),
+}
+DELIVERIES = {
+    "immediately": _l("Immediately"),
+    "digest": _l("Daily digest"),
+    "off": _l("Off"),
+}
+NOTIFICATION_EVENTS = {
+    "section.assigned": _l("%(actor)s assigned you section %(section)s."),
+    "section.due_soon": _l("Section %(section)s is due on %(due)s."),
+    "section.overdue": _l("Section %(section)s was due on %(due)s and is not approved yet."),
+    "comment.on_my_section": _l("%(actor)s commented on section %(section)s."),
+    "comment.reply": _l("%(actor)s replied in your thread on section %(section)s."),
+    "comment.decision": _l(
+        "%(actor)s decided on your comment on section %(section)s: %(decision)s."
+    ),
+    "comment.orphaned": _l(
+        "Your comment on section %(section)s lost its passage when the text was revised."
+    ),
+    "comment.mention": _l("%(actor)s mentioned you on section %(section)s."),
+    "round.opened": _l(
+        "%(actor)s opened a review round for your sector on version %(label)s, until %(deadline)s."
+    ),
+    "round.closing": _l("The review round on version %(label)s closes on %(deadline)s."),
+    "round.extended": _l("The review round on version %(label)s now closes on %(deadline)s."),
+    "round.closed": _l("The review round on version %(label)s has closed."),
+    "version.for_signature": _l("Version %(label)s awaits your position."),
+    "version.signed_off": _l("Version %(label)s is signed off."),
+    "version.blocked": _l("%(actor)s blocked version %(label)s: %(reason)s"),
+}
+
 LABELS = {
     "import_reason": IMPORT_REASONS,
     "section_state": SECTION_STATES,
@@ -198,6 +239,8 @@ LABELS = {
     "item_kind": ITEM_KINDS,
     "export_format": EXPORT_FORMATS,
     "action": ACTIONS,
+    "notification_category": NOTIFICATION_CATEGORIES,
+    "delivery": DELIVERIES,
 }
 
 
@@ -206,3 +249,26 @@ def label(value, kind: str) -> str:
     if value is None:
         return ""
     return str(LABELS[kind].get(str(value), value))
+
+
+def notification_text(event: str, params: dict) -> str:
+    """A notification's sentence in the current language, its dates in the reader's form."""
+    from flask_babel import format_date, format_datetime
+
+    values = {}
+    params = dict(params or {})
+    if current_language() == "fr" and params.get("section_fr"):
+        params["section"] = params["section_fr"]
+    for name, value in params.items():
+        if name == "deadline" and value:
+            value = format_datetime(datetime.fromisoformat(value), "medium") + " UTC"
+        elif name == "due" and value:
+            value = format_date(date.fromisoformat(value), "long")
+        elif name == "decision":
+            value = label(value, "decision")
+        values[name] = value
+    template = str(NOTIFICATION_EVENTS.get(event, event))
+    try:
+        return template % values
+    except (KeyError, TypeError, ValueError):
+        return template

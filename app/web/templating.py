@@ -59,6 +59,14 @@ def signed_in_user():
     return current_user.user if current_user.is_authenticated else None
 
 
+def unread_notifications() -> int:
+    """The bell's count, on every page."""
+    from app.services import notifications
+
+    user = signed_in_user()
+    return notifications.unread_count(user) if user else 0
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         label=i18n.label,
@@ -74,6 +82,8 @@ def init_app(app) -> None:
         is_overdue=is_overdue,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
+        unread_notifications=unread_notifications,
+        notification_text=i18n.notification_text,
         paper_status=stages.paper_status,
         countdown=countdown,
     )

@@ -54,8 +54,33 @@ def _sign_off(client, paper, version, token_for):
     assert response.get_json()["version"]["state"] == "signed_off"
 
 
+class Finished:
+    """A finished export job seen as the export it made: 201 for a new file, 200 for an
+    identical one found, 422 when the job failed (its reason as the message)."""
+
+    def __init__(self, status_code: int, data: dict):
+        self.status_code, self._data = status_code, data
+
+    def get_json(self):
+        return self._data
+
+
 def _export(client, version, headers, **body):
-    return client.post(f"/api/v1/versions/{version['id']}/exports", json=body, headers=headers)
+    """Ask for an export, let the worker make it, and answer with what it made."""
+    from app import worker
+
+    queued = client.post(f"/api/v1/versions/{version['id']}/exports", json=body, headers=headers)
+    if queued.status_code != 202:
+        return queued
+    assert queued.get_json()["status"] == "queued"
+    worker.run_burst(client.application, include_periodic=False)
+    job = client.get(queued.get_json()["url"], headers=headers).get_json()
+    if job["status"] == "failed":
+        return Finished(422, {"error": {"message": job["reason"]}, "job": job})
+    assert job["status"] == "ready", job
+    made = client.get(job["export_url"], headers=headers).get_json()
+    reused = made["created_at"] < job["created_at"]
+    return Finished(200 if reused else 201, made)
 
 
 def _download(client, made, headers):
@@ -304,3 +329,68 @@ def test_a_failed_render_is_a_clear_422_and_records_nothing(
     message = response.get_json()["error"]["message"]
     assert message == "version v1.0 could not be exported as pdf: pandoc timed out after 120 s"
     assert db.query(Export).count() == 0
+
+
+def test_an_export_is_a_job_queued_then_ready_and_a_failed_one_is_final(
+    client, paper, version, token_for, monkeypatch, db
+):
+    from app import worker
+    from app.models import ExportJob
+
+    headers = token_for(paper.people[Role.COORDINATOR])
+    url = f"/api/v1/versions/{version['id']}/exports"
+    queued = client.post(url, json={"format": "md"}, headers=headers)
+    assert queued.status_code == 202
+    job = queued.get_json()
+    assert job["status"] == "queued" and job["export_id"] is None
+    assert job["url"] == f"/api/v1/export-jobs/{job['id']}"
+    assert client.get(job["url"], headers=headers).get_json()["status"] == "queued"
+
+    # A forced pandoc timeout fails its job with the reason; the worker goes on to the next.
+    def fail(*_args, **_kwargs):
+        raise export.ExportError("pandoc timed out after 1 s")
+
+    real_render = export.render
+    monkeypatch.setattr(export, "render", fail)
+    doomed = client.post(url, json={"format": "pdf"}, headers=headers).get_json()
+    worker.run_burst(client.application, include_periodic=False)
+    first = client.get(job["url"], headers=headers).get_json()
+    failed = client.get(doomed["url"], headers=headers).get_json()
+    assert failed["status"] == "failed"
+    assert (
+        failed["reason"] == "version v1.0 could not be exported as pdf: pandoc timed out after 1 s"
+    )
+    assert first["status"] == "failed"  # render was broken for it too, in the same burst
+    monkeypatch.setattr(export, "render", real_render)
+
+    again = client.post(url, json={"format": "md"}, headers=headers).get_json()
+    worker.run_burst(client.application, include_periodic=False)
+    ready = client.get(again["url"], headers=headers).get_json()
+    assert ready["status"] == "ready"
+    assert ready["download_url"] == f"/api/v1/exports/{ready['export_id']}/download"
+    assert _download(client, {"download_url": ready["download_url"]}, headers).status_code == 200
+    # Failed jobs stay failed: the worker does not try them again.
+    worker.run_burst(client.application, include_periodic=False)
+    assert db.get(ExportJob, doomed["id"]).status == "failed"
+
+
+def test_a_job_left_running_by_a_killed_worker_fails_and_is_not_retried(
+    client, paper, version, token_for, db
+):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.models import ExportJob
+    from app.services import exports
+
+    headers = token_for(paper.people[Role.COORDINATOR])
+    job = client.post(
+        f"/api/v1/versions/{version['id']}/exports", json={"format": "md"}, headers=headers
+    ).get_json()
+    row = db.get(ExportJob, job["id"])
+    row.status, row.started_at = "running", utcnow() - timedelta(minutes=20)
+    db.flush()
+    assert exports.run_queued_jobs(Path(client.application.config["EXPORTS_DIR"])) == 0
+    failed = client.get(job["url"], headers=headers).get_json()
+    assert failed["status"] == "failed"
+    assert failed["reason"] == "the worker stopped while making this export"

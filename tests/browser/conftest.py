@@ -101,11 +101,26 @@ def live(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # The worker beside the server, as `make run` has it (exports, mail as .eml files).
+    stop = threading.Event()
+
+    def work():
+        from app import worker
+
+        while not stop.is_set():
+            worker.run_burst(app, include_periodic=False)
+            stop.wait(0.2)
+
+    app.config["MAIL_DIR"] = str(folder / "mail")
+    worker_thread = threading.Thread(target=work, daemon=True)
+    worker_thread.start()
     screenshots = Path(os.environ.get("PLUME_SCREENSHOTS", folder / "screenshots"))
     screenshots.mkdir(parents=True, exist_ok=True)
     try:
         yield Live(app, f"http://127.0.0.1:{server.server_port}", screenshots)
     finally:
+        stop.set()
+        worker_thread.join()
         server.shutdown()
         thread.join()
         server.server_close()

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app import worker
 from app.models import Activity, Export, Revision, Role, Section, Version
 from app.services import revisions, versions
 from app.services import sections as section_service
@@ -428,8 +429,15 @@ def test_a_member_exports_a_version_and_downloads_the_docx(client, sign_in, pape
     sign_in(paper.people[Role.OBSERVER])  # circulating is reading: any member may export
     response = post(f"/versions/{version.id}/exports", {"format": "docx", "toc": "1"})
     assert response.status_code == 302
+    job_page = response.headers["Location"]
+    assert "/export-jobs/" in job_page
+    waiting = client.get(job_page).get_data(as_text=True)
+    assert "Waiting for the worker" in waiting and 'http-equiv="refresh"' in waiting
+    worker.run_burst(client.application, include_periodic=False)
     made = db.query(Export).filter_by(version_id=version.id).one()
-    assert response.headers["Location"].endswith(f"/versions/{version.id}#export-{made.id}")
+    done = page(client.get(job_page))
+    assert "Word document ready to download." in done.text
+    assert done.find("a", href=f"/exports/{made.id}/download")
     shown = page(client.get(f"/versions/{version.id}"))
     assert "Word document" in shown.text and "draft" in shown.text
     link = shown.find("a", href=f"/exports/{made.id}/download")
@@ -444,6 +452,7 @@ def test_a_member_exports_a_version_and_downloads_the_docx(client, sign_in, pape
     # Asking again gives the same file, not a second one.
     again = post(f"/versions/{version.id}/exports", {"format": "docx", "toc": "1"})
     assert again.status_code == 302
+    worker.run_burst(client.application, include_periodic=False)
     assert db.query(Export).filter_by(version_id=version.id).count() == 1
 
 
@@ -460,6 +469,7 @@ def test_a_non_member_cannot_download(client, sign_in, paper, post, create_user,
     version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v0.2")
     sign_in(paper.people[Role.COORDINATOR])
     post(f"/versions/{version.id}/exports", {"format": "md"})
+    worker.run_burst(client.application, include_periodic=False)
     made = db.query(Export).filter_by(version_id=version.id).one()
     sign_in(create_user())
     assert client.get(f"/exports/{made.id}/download").status_code == 404

@@ -34,3 +34,25 @@ class ExportOut(Schema):
     created_by_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     download_url = fields.Function(lambda e: url_for("api.download_export", export_id=e.id))
+
+
+class ExportJobOut(Schema):
+    id = fields.Integer()
+    version_id = fields.Integer()
+    format = fields.String()
+    options = fields.Dict()
+    status = fields.String(metadata={"description": "queued | running | ready | failed"})
+    reason = fields.String(allow_none=True, metadata={"description": "why it failed"})
+    export_id = fields.Integer(allow_none=True, metadata={"description": "when ready"})
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    url = fields.Function(lambda job: url_for("api.get_export_job", job_id=job.id))
+    export_url = fields.Function(
+        lambda job: url_for("api.get_export", export_id=job.export_id) if job.export_id else None
+    )
+    download_url = fields.Function(
+        lambda job: (
+            url_for("api.download_export", export_id=job.export_id) if job.export_id else None
+        )
+    )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.db import after_commit
 from app.errors import status_of
 from app.models import Role
-from app.services import access, revisions, sections, visits
+from app.services import access, notifications, revisions, sections, visits
 from app.services.errors import DomainError, Forbidden
 from app.web import bp, comments, diffs, forms, i18n, render
 from app.web.auth import me
@@ -89,6 +89,7 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         candidates=lead_candidates(section.paper_id) if Role.COORDINATOR in page["roles"] else [],
         comment_types=list(i18n.COMMENT_TYPES),
         decisions=list(i18n.DECISIONS),
+        mentionable=notifications.mentionable(section.paper_id),
     ), status
 
 

@@ -138,21 +138,24 @@ def _exports_dir() -> Path:
 def create_export(version_id: int):
     user = me()
     version = versions.get_version(version_id, user)
-    made, created = exports.create_export(
+    job = exports.request_export(
         version,
         user,
         forms.text("format"),
-        exports_dir=_exports_dir(),
         toc=forms.checked("toc"),
         comments=forms.checked("comments"),
         redline_against=forms.optional_int("redline_against"),
     )
-    fmt = i18n.label(made.format, "export_format")
-    if created:
-        flash(_("%(format)s ready to download.", format=fmt), "success")
-    else:
-        flash(_("The same %(format)s was already made: here it is.", format=fmt), "info")
-    return redirect(url_for("web.version", version_id=version.id, _anchor=f"export-{made.id}"))
+    return redirect(url_for("web.export_job", job_id=job.id))
+
+
+@bp.get("/export-jobs/<int:job_id>")
+def export_job(job_id: int):
+    """The export's progress: the page reloads itself until the file is ready or failed."""
+    job = exports.get_export_job(job_id, me())
+    version = versions.get_version(job.version_id, me())
+    made = exports.get_export(job.export_id, me()) if job.export_id else None
+    return render_template("version/export_job.html", job=job, version=version, made=made)
 
 
 @bp.get("/exports/<int:export_id>/download")

@@ -206,9 +206,79 @@
     });
   }
 
+  // "@" in a comment or reply box suggests the paper's members; choosing one writes
+  // "@Their Name ", which the server reads as a mention. Without this, typing the name works.
+  function mentions() {
+    var data = document.getElementById("mention-members");
+    var list = document.getElementById("mention-list");
+    if (!data || !list) return;
+    var members = JSON.parse(data.textContent || "[]");
+    var active = null, start = -1, choice = 0, shown = [];
+
+    function close() { list.hidden = true; active = null; shown = []; }
+
+    function pick(member) {
+      var before = active.value.slice(0, start);
+      var after = active.value.slice(active.selectionStart);
+      var inserted = "@" + member.name + " ";
+      active.value = before + inserted + after;
+      var caret = before.length + inserted.length;
+      active.setSelectionRange(caret, caret);
+      active.focus();
+      close();
+    }
+
+    function render() {
+      list.innerHTML = "";
+      shown.forEach(function (member, i) {
+        var item = document.createElement("li");
+        item.setAttribute("role", "option");
+        item.setAttribute("aria-selected", i === choice ? "true" : "false");
+        item.textContent = member.name + " <" + member.email + ">";
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); pick(member); });
+        list.appendChild(item);
+      });
+      var box = active.getBoundingClientRect();
+      list.style.top = (window.scrollY + box.bottom) + "px";
+      list.style.left = (window.scrollX + box.left) + "px";
+      list.hidden = shown.length === 0;
+    }
+
+    document.addEventListener("input", function (event) {
+      var box = event.target;
+      if (!(box instanceof HTMLTextAreaElement) || box.name !== "body") return;
+      var before = box.value.slice(0, box.selectionStart);
+      var match = /(^|\s)@([^\s@]*)$/.exec(before);
+      if (!match) { close(); return; }
+      var typed = match[2].toLowerCase();
+      active = box;
+      start = before.length - match[2].length - 1;
+      choice = 0;
+      shown = members.filter(function (m) {
+        return m.name.toLowerCase().indexOf(typed) !== -1 || m.email.toLowerCase().indexOf(typed) === 0;
+      }).slice(0, 8);
+      render();
+    });
+    document.addEventListener("keydown", function (event) {
+      if (!active || list.hidden || event.target !== active) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        choice = (choice + (event.key === "ArrowDown" ? 1 : shown.length - 1)) % shown.length;
+        render();
+        event.preventDefault();
+      } else if (event.key === "Enter" || event.key === "Tab") {
+        pick(shown[choice]);
+        event.preventDefault();
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    document.addEventListener("focusout", function (event) { if (event.target === active) close(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceCommentForm();
     highlightOnHover();
     searchKeys();
+    mentions();
   });
 })();
