@@ -23,10 +23,10 @@ def get_paper(paper_id: int, user: User) -> Paper:
     """The paper, if the user may read it: any member, or an admin."""
     paper = session.get(Paper, paper_id)
     if paper is None:
-        raise NotFound(f"paper {paper_id} does not exist")
+        raise NotFound("paper")
     if not user.is_admin and not roles_on(user, paper_id):
         # Not a member: say 404 rather than 403 so paper ids leak nothing.
-        raise NotFound(f"paper {paper_id} does not exist")
+        raise NotFound("paper")
     return paper
 
 
@@ -34,11 +34,12 @@ def require_role(user: User, paper_id: int, *roles: Role, action: str) -> set[st
     """Refuse unless the user holds one of `roles` on the paper. Returns the user's roles."""
     held = roles_on(user, paper_id)
     if not held and not user.is_admin:
-        raise NotFound(f"paper {paper_id} does not exist")
+        raise NotFound("paper")
     if not held & set(roles):
         raise Forbidden(
-            f"only a {' or '.join(roles)} of this paper may {action}",
-            {"required_roles": list(roles), "your_roles": sorted(held)},
+            "role_required",
+            {"required_roles": list(roles), "your_roles": sorted(held), "action": action},
+            roles=list(roles),
         )
     return held
 
