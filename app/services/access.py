@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.db import session
-from app.models import Paper, PaperMember, Role, User
+from app.models import Paper, PaperMember, Role, Section, User
 from app.services.errors import Forbidden, NotFound
 
 
@@ -17,6 +17,19 @@ def roles_on(user: User, paper_id: int) -> set[str]:
         )
     )
     return set(rows)
+
+
+def leads(section: Section, user: User, roles: set[str]) -> bool:
+    """The user is the section's lead author (an author of the paper named as its lead)."""
+    return section.lead_author_id == user.id and Role.AUTHOR in roles
+
+
+def coordinates_or_leads(section: Section, user: User, roles: set[str] | None = None) -> bool:
+    """The one rule behind resolving a section's comments, deciding its alignment and moving
+    its state: the paper's coordinator, or the section's lead author. `roles` when the caller
+    has read them already."""
+    roles = roles_on(user, section.paper_id) if roles is None else roles
+    return Role.COORDINATOR in roles or leads(section, user, roles)
 
 
 def get_paper(paper_id: int, user: User) -> Paper:
