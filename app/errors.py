@@ -34,12 +34,17 @@ LABELLED_PARAMS = {
     "from_state": "section_state",
     "to_state": "section_state",
     "role": "role",
+    "roles": "role",
     "status": "alignment",
     "type": "comment_type",
 }
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "admin_only": _l("Only an administrator may do this."),
+    "block_needs_reason": _l(
+        "A block needs a reason: say what must change before you can approve."
+    ),
     "blocker_expected_alignment": _l(
         "Section %(number)s “%(title)s” has no alignment decision on %(items)s, which its "
         "template expects."
@@ -60,6 +65,10 @@ MESSAGES: dict[str, Any] = {
         "Only a reviewer of this paper marks a sector's review complete."
     ),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
+    "deadline_earlier": _l("A round's deadline can only move later."),
+    "deadline_past": _l("The deadline must be in the future."),
+    "deadline_required": _l("A deadline needs a date and a time."),
+    "disable_own_account": _l("You cannot disable your own account."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
@@ -113,6 +122,9 @@ MESSAGES: dict[str, Any] = {
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
     ),
     "member_role_taken": _l("%(name)s already holds the role %(role)s on this paper."),
+    "member_unknown_email": _l(
+        "No account has the e-mail %(email)s: an administrator creates the account first."
+    ),
     "no_comments_but_commented": _l(
         "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
     ),
@@ -122,16 +134,27 @@ MESSAGES: dict[str, Any] = {
         "Each kind of notification is sent immediately, in the daily digest, or not at all "
         "(%(categories)s)."
     ),
+    "paper_language": _l("A paper is written in English or French, not “%(language)s”."),
+    "paper_title": _l("A paper needs a title or a template."),
     "password_mismatch": _l("The two new passwords differ: type the same one twice."),
     "password_too_short": _l("A password needs at least 8 characters."),
     "password_wrong": _l("Your current password is not the one you typed: nothing was changed."),
+    "position_text_changed": _l(
+        "The text you read is not version %(label)s (its fingerprint differs): reload the "
+        "version and read it again before recording a position."
+    ),
     "positions_need_signature_version": _l(
         "Version %(label)s was frozen for review: positions are recorded only on a version "
         "frozen for signature."
     ),
+    "reference_not_loaded": _l("Load the reference data first (plume load-reference)."),
+    "role_required": _l("This needs one of these roles on the paper: %(roles)s."),
     "round_closed": _l(
         "Round %(round)s closed on %(closed)s UTC; ask the coordinator to extend it."
     ),
+    "round_reviewers_only": _l("Only reviewers comment in a review round."),
+    "round_sectors": _l("A round invites at least one sector."),
+    "round_version": _l("Version %(version)s is not a version of this paper."),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
     "signature_blocked": _l(
@@ -151,13 +174,29 @@ MESSAGES: dict[str, Any] = {
     ),
     "too_large": _l("This is larger than allowed."),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
+    "unknown_language": _l("Plume speaks English and French, not “%(language)s”."),
+    "unknown_position": _l(
+        "A position is approve, no objection, block or abstain, not “%(position)s”."
+    ),
     "unknown_role": _l(
         "A role is coordinator, author, reviewer, signatory or observer, not “%(role)s”."
     ),
+    "unknown_sector": _l("There is no sector “%(sector)s”."),
+    "unknown_sectors": _l("There is no sector %(sectors)s."),
     "unprocessable": _l("This cannot be accepted."),
+    "user_email": _l("“%(email)s” is not an e-mail address."),
+    "user_email_taken": _l("An account with the e-mail %(email)s already exists."),
+    "user_name": _l("An account needs a name."),
     "version_label": _l("A version needs a label of 1 to 40 characters, such as v0.3."),
     "version_label_taken": _l("This paper already has a version labelled %(label)s."),
     "version_purpose": _l("A version is frozen for review or for signature, not “%(purpose)s”."),
+    "version_signed_off": _l(
+        "Version %(label)s was signed off on %(day)s: its positions are final."
+    ),
+    "version_superseded": _l(
+        "Version %(label)s is superseded by a later version: record your position on the "
+        "latest one."
+    ),
 }
 
 
@@ -188,6 +227,10 @@ def _fill(template: str, params: dict[str, Any]) -> str:
             from app.web.i18n import label
 
             value = label(value, LABELLED_PARAMS[name])
+        elif name in LABELLED_PARAMS and isinstance(value, list) and has_app_context():
+            from app.web.i18n import label
+
+            value = " / ".join(label(item, LABELLED_PARAMS[name]) for item in value)
         elif isinstance(value, list | tuple | set):
             value = ", ".join(map(str, value))
         values[name] = value

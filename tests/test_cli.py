@@ -70,7 +70,7 @@ def test_users_create_refuses_an_unknown_sector(runner):
         args=["users", "create", "x@example.org", "--name", "X", "--sector", "NOPE"]
     )
     assert result.exit_code != 0
-    assert "unknown sector 'NOPE'" in result.output
+    assert "There is no sector “NOPE”." in result.output
     assert _count(User) == before
 
 
@@ -124,7 +124,7 @@ def test_add_member(runner, create_user, drafts_dir):
     assert ok.exit_code == 0, ok.output
     again = runner.invoke(args=["papers", "add-member", paper_id, user.email, "reviewer"])
     assert again.exit_code != 0
-    assert "already reviewer" in again.output
+    assert "already holds the role Reviewer" in again.output
     bad_role = runner.invoke(args=["papers", "add-member", paper_id, user.email, "editor"])
     assert bad_role.exit_code != 0
-    assert "unknown role" in bad_role.output
+    assert "A role is coordinator, author" in bad_role.output

@@ -30,7 +30,7 @@ from app.models import (
 from app.models.alignment import alignment_decision_comments
 from app.models.papers import paper_frameworks
 from app.services import activity, revisions
-from app.services.access import require_role, roles_on
+from app.services.access import coordinates_or_leads, require_role, roles_on
 from app.services.errors import BadInput, Forbidden, Invalid
 from app.services.reference import find_framework, framework_label
 
@@ -71,9 +71,7 @@ class DecisionEntry:
 
 def may_decide(section: Section, user: User) -> bool:
     """The coordinator and the section's lead author record decisions on a section."""
-    roles = roles_on(user, section.paper_id)
-    is_lead = section.lead_author_id == user.id and Role.AUTHOR in roles
-    return Role.COORDINATOR in roles or is_lead
+    return coordinates_or_leads(section, user)
 
 
 def record_section_decision(

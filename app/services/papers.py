@@ -37,11 +37,11 @@ def create_paper(
 ) -> Paper:
     """A new paper, blank or from a template; its creator (None: the CLI) becomes coordinator."""
     if language not in {lang.value for lang in Language}:
-        raise BadInput(f"language must be 'en' or 'fr', not {language!r}")
+        raise BadInput("paper_language", language=language)
     template = read_template(template_dir) if template_dir else None
     title = (title or "").strip() or (template.title(language) if template else "")
     if not title:
-        raise BadInput("a paper needs a title or a template")
+        raise BadInput("paper_title")
     paper = Paper(
         title=title,
         language=language,
@@ -127,10 +127,10 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
     if actor is not None and not actor.is_admin:
         require_role(actor, paper.id, Role.COORDINATOR, action="add members")
     if role not in {r.value for r in Role}:
-        raise BadInput(f"unknown role {role!r}; use one of {[r.value for r in Role]}")
+        raise BadInput("unknown_role", role=role)
     user = find_by_email(email)
     if user is None:
-        raise BadInput(f"no user with e-mail {email}")
+        raise BadInput("member_unknown_email", email=email)
     exists = session.scalar(
         select(PaperMember).where(
             PaperMember.paper_id == paper.id,
@@ -139,7 +139,7 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
         )
     )
     if exists:
-        raise Conflict(f"{email} is already {role} of this paper")
+        raise Conflict("member_role_taken", name=user.name, role=role)
     member = PaperMember(paper_id=paper.id, user_id=user.id, role=role)
     session.add(member)
     session.flush()

@@ -38,7 +38,7 @@ from app.models import (
     VersionSection,
 )
 from app.services import activity, alignment, notifications, revisions, rounds
-from app.services.access import require_role, roles_on
+from app.services.access import coordinates_or_leads, require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
 
@@ -411,9 +411,7 @@ def may_resolve(comment: Comment, user: User) -> bool:
 
 def may_resolve_in(section: Section, user: User) -> bool:
     """Whether the user resolves the section's comments: its lead author, or the coordinator."""
-    roles = roles_on(user, section.paper_id)
-    is_lead = section.lead_author_id == user.id and Role.AUTHOR in roles
-    return Role.COORDINATOR in roles or is_lead
+    return coordinates_or_leads(section, user)
 
 
 def resolve(

@@ -44,7 +44,7 @@ from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 def get_round(round_id: int, user: User) -> ReviewRound:
     review_round = session.get(ReviewRound, round_id)
     if review_round is None:
-        raise NotFound(f"round {round_id} does not exist")
+        raise NotFound("round")
     get_paper(review_round.paper_id, user)
     return review_round
 
@@ -73,10 +73,10 @@ def _aware(moment: datetime) -> datetime:
 
 def _future_deadline(deadline: datetime) -> datetime:
     if not isinstance(deadline, datetime):
-        raise BadInput("deadline must be a date and time")
+        raise BadInput("deadline_required")
     deadline = _aware(deadline)
     if deadline <= utcnow():
-        raise Invalid("the deadline must be in the future", {"deadline": deadline.isoformat()})
+        raise Invalid("deadline_past", {"deadline": deadline.isoformat()})
     return deadline
 
 
@@ -87,14 +87,14 @@ def open_round(
     require_role(actor, paper.id, Role.COORDINATOR, action="open review rounds")
     version = session.get(Version, version_id)
     if version is None or version.paper_id != paper.id:
-        raise Invalid(f"version {version_id} is not a version of this paper")
+        raise Invalid("round_version", version=version_id)
     codes = sorted({code.strip().upper() for code in sectors if code and code.strip()})
     if not codes:
-        raise BadInput("a round invites at least one sector")
+        raise BadInput("round_sectors")
     found = list(session.scalars(select(Sector).where(Sector.code.in_(codes))))
     unknown = sorted(set(codes) - {sector.code for sector in found})
     if unknown:
-        raise Invalid(f"unknown sectors: {', '.join(unknown)}", {"sectors": unknown})
+        raise Invalid("unknown_sectors", {"sectors": unknown}, sectors=unknown)
     review_round = ReviewRound(
         paper_id=paper.id,
         version_id=version.id,
@@ -144,10 +144,7 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
     deadline = _future_deadline(deadline)
     before = _aware(review_round.deadline)
     if deadline <= before:
-        raise Invalid(
-            "a round's deadline can only move later",
-            {"deadline": before.isoformat()},
-        )
+        raise Invalid("deadline_earlier", {"deadline": before.isoformat()})
     with stages.tracking(session.get(Paper, review_round.paper_id), actor):
         review_round.deadline = deadline
         # A later deadline reopens a round the coordinator had closed.
@@ -169,17 +166,16 @@ def require_may_comment(review_round: ReviewRound, user: User) -> None:
     """Only reviewers of an invited sector comment in a round, and only before its deadline."""
     roles = roles_on(user, review_round.paper_id)
     if Role.REVIEWER not in roles and Role.COORDINATOR not in roles:
-        raise Forbidden("only reviewers comment in a review round")
+        raise Forbidden("round_reviewers_only")
     if user.sector_id not in {sector.id for sector in review_round.sectors}:
-        invited = ", ".join(sector.code for sector in review_round.sectors)
-        raise Forbidden(
-            f"your sector ({user.sector.code}) is not invited to this round; invited: {invited}"
-        )
+        invited = [sector.code for sector in review_round.sectors]
+        raise Forbidden("sector_not_invited", sector=user.sector.code, invited=invited)
     if not is_open(review_round):
         raise Conflict(
-            f"this round closed on {_aware(review_round.deadline):%Y-%m-%d %H:%M} UTC; "
-            "ask the coordinator to extend it",
+            "round_closed",
             {"deadline": _aware(review_round.deadline).isoformat()},
+            round=review_round.id,
+            closed=f"{ends_at(review_round):%Y-%m-%d %H:%M}",
         )
 
 

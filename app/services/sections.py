@@ -20,7 +20,7 @@ from app.models import (
     User,
 )
 from app.services import activity, notifications
-from app.services.access import get_paper, require_role, roles_on
+from app.services.access import get_paper, leads, require_role, roles_on
 from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
 from app.services.users import get_sector
 
@@ -105,8 +105,9 @@ def change_state(section: Section, to: str, actor: User) -> None:
 
 def _may_move(section: Section, actor: User, current: SectionState, target: SectionState) -> bool:
     roles = roles_on(actor, section.paper_id)
-    is_lead = section.lead_author_id == actor.id and Role.AUTHOR in roles
-    return Role.COORDINATOR in roles or (is_lead and (current, target) in LEAD_AUTHOR_MOVES)
+    return Role.COORDINATOR in roles or (
+        leads(section, actor, roles) and (current, target) in LEAD_AUTHOR_MOVES
+    )
 
 
 def allowed_moves(section: Section, actor: User) -> list[SectionState]:

@@ -123,15 +123,15 @@ def record_position(
     if version.purpose != VersionPurpose.SIGNATURE:
         raise Conflict("positions_need_signature_version", label=version.label)
     if position not in {p.value for p in P}:
-        raise BadInput(f"unknown position {position!r}; use one of {[p.value for p in P]}")
+        raise BadInput("unknown_position", position=position)
     reason = (reason or "").strip() or None
     if position == P.BLOCK and reason is None:
-        raise BadInput("a block needs a reason: say what must change before you can approve")
+        raise BadInput("block_needs_reason")
     if version_sha256 is not None and version_sha256 != version.sha256:
         raise Conflict(
-            "the text you read is not this version's: its sha256 differs; "
-            "reload the version and read it again before recording a position",
+            "position_text_changed",
             {"version_sha256": version.sha256, "you_sent": version_sha256},
+            label=version.label,
         )
 
     # Serialise the ballot of one version: two signatories completing it at once must
@@ -144,14 +144,10 @@ def record_position(
     )
     if version.signed_off_at is not None:
         raise Conflict(
-            f"version {version.label} was signed off on {version.signed_off_at:%Y-%m-%d}; "
-            "its positions are final"
+            "version_signed_off", label=version.label, day=f"{version.signed_off_at:%Y-%m-%d}"
         )
     if version_state(version) == VersionState.SUPERSEDED:
-        raise Conflict(
-            f"version {version.label} is superseded by a later version; "
-            "record your position on the latest one"
-        )
+        raise Conflict("version_superseded", label=version.label)
 
     previous = next((e.current for e in ballot(version) if e.signatory.id == actor.id), None)
     recorded = Position(

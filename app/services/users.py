@@ -27,7 +27,7 @@ def get_sector(code: str) -> Sector:
     sector = session.scalar(select(Sector).where(Sector.code == code.upper()))
     if sector is None:
         known = session.scalars(select(Sector.code).order_by(Sector.code)).all()
-        raise BadInput(f"unknown sector {code!r}", {"known_sectors": known})
+        raise BadInput("unknown_sector", {"known_sectors": known}, sector=code)
     return sector
 
 
@@ -38,7 +38,7 @@ def find_by_email(email: str) -> User | None:
 def get_user(user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} does not exist")
+        raise NotFound("user")
     return user
 
 
@@ -59,11 +59,11 @@ def create_user(
         require_admin(actor, "create users")
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise BadInput(f"{email!r} is not an e-mail address")
+        raise BadInput("user_email", email=email)
     if not name.strip():
-        raise BadInput("a name is required")
+        raise BadInput("user_name")
     if find_by_email(email):
-        raise Conflict(f"a user with e-mail {email} already exists")
+        raise Conflict("user_email_taken", email=email)
     sector = get_sector(sector_code)
     user = User(
         email=email,
@@ -85,7 +85,7 @@ def create_user(
 def set_password(user: User, password: str) -> None:
     """Store an Argon2 hash; a new password also ends every signed-in session."""
     if len(password) < 8:
-        raise BadInput("a password needs at least 8 characters")
+        raise BadInput("password_too_short")
     user.password_hash = _hasher.hash(password)
     user.session_nonce = secrets.token_hex(16)
 
@@ -124,7 +124,7 @@ def end_sessions(user: User) -> None:
 
 def require_admin(actor: User, action: str) -> None:
     if not actor.is_admin:
-        raise Forbidden(f"only an admin may {action}")
+        raise Forbidden("admin_only", {"action": action})
 
 
 def list_users(actor: User) -> list[User]:
@@ -137,7 +137,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
     """Enable or disable an account; disabling also ends its sessions at once."""
     require_admin(actor, "enable or disable users")
     if user.id == actor.id and not active:
-        raise Conflict("you cannot disable your own account")
+        raise Conflict("disable_own_account")
     if user.is_active != active:
         user.is_active = active
         end_sessions(user)
@@ -149,7 +149,7 @@ def set_active(user: User, active: bool, *, actor: User) -> None:
 def set_locale(user: User, locale: str) -> None:
     """Remember the language the user reads Plume in."""
     if locale not in {"en", "fr"}:
-        raise BadInput(f"unknown language {locale!r}; use en or fr")
+        raise BadInput("unknown_language", language=locale)
     before = user.locale
     user.locale = locale
     activity.record(
@@ -187,7 +187,7 @@ def create_token(user: User, label: str = "", *, actor: User | None = None) -> s
 def revoke_token(token_id: int, *, actor: User) -> None:
     record = session.get(ApiToken, token_id)
     if record is None or (record.user_id != actor.id and not actor.is_admin):
-        raise NotFound(f"token {token_id} does not exist")
+        raise NotFound("token")
     record.revoked_at = utcnow()
     activity.record(actor, ActivityAction.TOKEN_REVOKED, record)
 
@@ -216,7 +216,7 @@ def system_user() -> User:
     if user is None:
         sector = session.scalar(select(Sector).order_by(Sector.id).limit(1))
         if sector is None:
-            raise BadInput("load the reference data first (plume load-reference)")
+            raise BadInput("reference_not_loaded")
         user = User(
             email=SYSTEM_EMAIL,
             name="Template",

@@ -85,7 +85,7 @@ def test_freeze_then_positions_sign_the_version_and_the_paper_off(
 def test_a_block_without_a_reason_is_a_400(client, paper, version, token_for):
     response = _vote(client, token_for, paper.signatories[0], version, position="block")
     assert response.status_code == 400
-    assert "a block needs a reason" in response.get_json()["error"]["message"]
+    assert "A block needs a reason" in response.get_json()["error"]["message"]
     history = client.get(
         f"/api/v1/versions/{version['id']}/positions",
         headers=token_for(paper.people[Role.OBSERVER]),

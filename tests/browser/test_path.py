@@ -182,9 +182,15 @@ def test_from_assignment_to_sign_off(live, open_as, language):
     assert not author.locator("#section-text mark.quote").count()  # resolved: no longer marked
     author.screenshot(path=shots / f"resolved-{language}.png", full_page=False)
 
-    # The coordinator freezes a version.
+    # The coordinator freezes a version for signature: the template's sections are not
+    # approved, so the page lists what stands in the way; a written reason overrides it.
     coordinator.get_by_role("link", name=words["versions"]).click()
     coordinator.get_by_label(re.compile("Label|Libellé")).fill("v1.0")
+    coordinator.locator("input[name=purpose][value=signature]").check()
+    coordinator.get_by_role("button", name=words["freeze"], exact=True).click()
+    assert coordinator.locator("#freeze-error ul.blockers li").count() > 1
+    assert coordinator.get_by_label(re.compile("Label|Libellé")).input_value() == "v1.0"
+    coordinator.locator("#override_reason").fill("Signed for the test before the reviews.")
     coordinator.get_by_role("button", name=words["freeze"], exact=True).click()
     assert words["frozen"] in coordinator.locator(".flashes").inner_text()
     ballot = coordinator.locator("table.ballot")

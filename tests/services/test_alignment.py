@@ -179,7 +179,7 @@ def test_the_lead_author_decides_on_their_section_only(built):
     assert entry.decided_by.id == author.id
     with pytest.raises(Forbidden, match="lead author"):
         decide(built, "2", "OECD-AI.1.1", "aligned", actor=author)
-    with pytest.raises(Forbidden, match="coordinator"):
+    with pytest.raises(Forbidden, match="Coordinator"):
         decide(built, None, "OECD-AI.1.1", "aligned", actor=author)
 
 
@@ -510,7 +510,7 @@ def test_a_position_decision_is_recorded_and_listed(built):
         ({"decision": "", "rationale": ""}, BadInput, "needs a decision and a rationale"),
         ({"options": [" "]}, BadInput, "options"),
         ({"sectors": []}, BadInput, "sectors"),
-        ({"sectors": ["NOPE"]}, BadInput, "unknown sector 'NOPE'"),
+        ({"sectors": ["NOPE"]}, BadInput, "There is no sector “NOPE”."),
         ({"section_id": 999_999}, Invalid, "not a section of this paper"),
         ({"comment_ids": [999_999]}, Invalid, "999999"),
     ],

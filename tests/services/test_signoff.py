@@ -112,7 +112,7 @@ def test_the_last_needed_position_signs_the_version_and_the_paper_off(frozen, db
 def test_a_block_needs_a_reason(frozen, db):
     paper, version = frozen
     for reason in (None, "", "   "):
-        with pytest.raises(BadInput, match="a block needs a reason"):
+        with pytest.raises(BadInput, match="A block needs a reason"):
             signoff.record_position(version, paper.signatories[0], B, reason=reason)
     assert db.scalar(select(Position).where(Position.version_id == version.id)) is None
     blocked = signoff.record_position(
@@ -169,7 +169,7 @@ def test_no_position_on_a_superseded_version(frozen):
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.AUTHOR, Role.REVIEWER, Role.OBSERVER])
 def test_only_signatories_vote(frozen, role):
     paper, version = frozen
-    with pytest.raises(Forbidden, match="only a signatory"):
+    with pytest.raises(Forbidden, match="roles on the paper: Signatory"):
         signoff.record_position(version, paper.people[role], A)
     assert signoff.position_history(version) == []
 
@@ -182,7 +182,7 @@ def test_outsiders_do_not_learn_the_paper_exists(frozen, create_user):
 
 def test_a_position_is_bound_to_the_hash_that_was_read(frozen):
     paper, version = frozen
-    with pytest.raises(Conflict, match="sha256 differs"):
+    with pytest.raises(Conflict, match="fingerprint differs"):
         signoff.record_position(version, paper.signatories[0], A, version_sha256="0" * 64)
     recorded = signoff.record_position(
         version, paper.signatories[0], A, version_sha256=version.sha256

@@ -77,7 +77,10 @@ def test_an_unknown_email_comes_back_in_french_with_the_input_kept(client, sign_
     assert response.status_code == 400
     shown = page(response)
     assert shown.find("input", name="email")[0]["value"] == "nobody@example.org"
-    assert shown.find("p", id="members-error")
+    assert (
+        "Aucun compte n’a l’adresse nobody@example.org : un·e administrateur·rice crée d’abord "
+        "le compte." in shown.text
+    )
 
 
 def test_i_change_my_password(client, sign_in, paper, post):

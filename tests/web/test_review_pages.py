@@ -398,7 +398,7 @@ def test_a_refused_round_keeps_the_form(client, sign_in, written, post, db):
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "the deadline must be in the future" in html
+    assert "The deadline must be in the future." in html
     assert 'value="2001-01-01"' in html and 'value="09:30"' in html
     assert 'value="CI" checked' in html
     assert _count(db, ReviewRound) == 0

@@ -39,3 +39,29 @@ def test_an_override_is_shown_on_the_version_page(client, sign_in, paper, post, 
     assert "Urgence ministérielle." in shown.text
     assert "Pour signature" in shown.text
     assert "En signature" in shown.text  # the paper's status, in the header
+
+
+def test_a_block_without_a_reason_comes_back_in_french_with_the_choice_kept(
+    client, sign_in, paper, post, freeze_for_signature
+):
+    version = freeze_for_signature(paper)
+    sign_in(paper.people[Role.SIGNATORY], language="fr")
+    response = post(f"/versions/{version.id}/positions", {"position": "block", "reason": "  "})
+    assert response.status_code == 400
+    shown = page(response)
+    assert (
+        "Un blocage a besoin d’un motif : dites ce qui doit changer pour que vous puissiez "
+        "approuver." in shown.text
+    )
+    assert "checked" in shown.find("input", name="position", value="block")[0]
+
+
+def test_a_duplicate_account_comes_back_with_the_input_kept(client, sign_in, create_user, post):
+    admin = create_user(admin=True)
+    sign_in(admin, language="fr")
+    response = post("/admin/users", {"name": "Encore", "email": admin.email, "sector": "SHS"})
+    assert response.status_code == 409
+    shown = page(response)
+    assert f"Un compte avec l’adresse {admin.email} existe déjà." in shown.text
+    assert shown.find("input", name="name")[0]["value"] == "Encore"
+    assert "selected" in shown.find("option", value="SHS")[0]

@@ -21,20 +21,33 @@ from app.web.auth import Account, me
 @bp.route("/admin/users", methods=["GET", "POST"])
 def admin_users():
     actor = me()
+    form, error, status = {}, None, 200
     if request.method == "POST":
-        created = users.create_user(
-            forms.text("email"),
-            forms.text("name"),
-            forms.text("sector"),
-            password=request.form.get("password") or None,
-            is_admin=forms.checked("is_admin"),
-            actor=actor,
-        )
-        flash(_("Account created for %(name)s.", name=created.name), "success")
-        return redirect(url_for("web.admin_user", user_id=created.id))
+        form = {name: forms.text(name) for name in ("email", "name", "sector")}
+        form["is_admin"] = forms.checked("is_admin")
+        try:
+            created = users.create_user(
+                form["email"],
+                form["name"],
+                form["sector"],
+                password=request.form.get("password") or None,
+                is_admin=form["is_admin"],
+                actor=actor,
+            )
+        except DomainError as refused:
+            # The form comes back with what was typed (but the password) and the reason.
+            session.rollback()
+            error, status = message(refused), status_of(refused)
+        else:
+            flash(_("Account created for %(name)s.", name=created.name), "success")
+            return redirect(url_for("web.admin_user", user_id=created.id))
     return render_template(
-        "admin/users.html", people=users.list_users(actor), sectors=reference.list_sectors()
-    )
+        "admin/users.html",
+        people=users.list_users(actor),
+        sectors=reference.list_sectors(),
+        form=form,
+        error=error,
+    ), status
 
 
 def _user_page(person, actor, **extra):

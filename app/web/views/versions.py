@@ -77,6 +77,10 @@ def freeze(paper_id: int):
 
 @bp.get("/versions/<int:version_id>")
 def version(version_id: int):
+    return _version_page(version_id)
+
+
+def _version_page(version_id: int, *, form=None, error=None, status=200):
     user = me()
     version = versions.get_version(version_id, user)
     paper = access.get_paper(version.paper_id, user)
@@ -103,20 +107,29 @@ def version(version_id: int):
         exports=list(reversed(exports.list_exports(version))),
         export_formats=exports.DOCUMENT_FORMATS,
         earlier=[v for v in versions.list_versions(paper.id) if v.id < version.id],
-    )
+        form=form or {},
+        error=error,
+    ), status
 
 
 @bp.post("/versions/<int:version_id>/positions")
 def record_position(version_id: int):
     user = me()
     version = versions.get_version(version_id, user)
-    recorded = signoff.record_position(
-        version,
-        user,
-        forms.text("position"),
-        reason=forms.text("reason") or None,
-        version_sha256=forms.text("version_sha256") or None,
-    )
+    form = {"position": forms.text("position"), "reason": forms.text("reason")}
+    try:
+        recorded = signoff.record_position(
+            version,
+            user,
+            form["position"],
+            reason=form["reason"] or None,
+            version_sha256=forms.text("version_sha256") or None,
+        )
+    except DomainError as refused:
+        session.rollback()
+        return _version_page(
+            version_id, form=form, error=message(refused), status=status_of(refused)
+        )
     flash(
         _(
             "Your position on %(label)s is recorded: %(position)s.",
