@@ -38,5 +38,4 @@ def from_environment(instance_path: str) -> dict:
         "VALIDATION_ERROR_DESCRIPTION": "Invalid request",
         "AUTH_ERROR_STATUS_CODE": 401,
         "INFO": {"description": "Plume: draft a position paper together and sign it off."},
-        "JSON_SORT_KEYS": False,
     }

@@ -40,6 +40,25 @@ LABELLED_PARAMS = {
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "blocker_expected_alignment": _l(
+        "Section %(number)s “%(title)s” has no alignment decision on %(items)s, which its "
+        "template expects."
+    ),
+    "blocker_open_comments": _l("Section %(number)s “%(title)s” has open comments: %(count)s."),
+    "blocker_open_round": _l(
+        "Review round %(round)s on %(version)s is still open, until %(deadline)s."
+    ),
+    "blocker_section_not_approved": _l(
+        "Section %(number)s “%(title)s” is not approved: it is at “%(state)s”."
+    ),
+    "completion_note_too_long": _l("A note is at most 4,000 characters long."),
+    "completion_nothing_to_withdraw": _l(
+        "%(sector)s has not marked its review complete: there is nothing to withdraw."
+    ),
+    "completion_own_sector": _l("You review for %(own)s: you cannot speak for %(sector)s."),
+    "completion_reviewers_only": _l(
+        "Only a reviewer of this paper marks a sector's review complete."
+    ),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
@@ -90,8 +109,30 @@ MESSAGES: dict[str, Any] = {
         "document can be: it is refused."
     ),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "last_coordinator": _l(
+        "%(name)s is the paper's only coordinator: make someone else coordinator first."
+    ),
+    "member_role_taken": _l("%(name)s already holds the role %(role)s on this paper."),
+    "no_comments_but_commented": _l(
+        "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
+    ),
     "not_found": _l("Not found."),
+    "password_mismatch": _l("The two new passwords differ: type the same one twice."),
+    "password_too_short": _l("A password needs at least 8 characters."),
+    "password_wrong": _l("Your current password is not the one you typed: nothing was changed."),
+    "positions_need_signature_version": _l(
+        "Version %(label)s was frozen for review: positions are recorded only on a version "
+        "frozen for signature."
+    ),
+    "round_closed": _l(
+        "Round %(round)s closed on %(closed)s UTC; ask the coordinator to extend it."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
+    "signature_blocked": _l(
+        "This version cannot be frozen for signature: %(count)s points are still open (listed "
+        "below). Settle them, or give a reason to freeze it anyway."
+    ),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
     ),
@@ -105,7 +146,13 @@ MESSAGES: dict[str, Any] = {
     ),
     "too_large": _l("This is larger than allowed."),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
+    "unknown_role": _l(
+        "A role is coordinator, author, reviewer, signatory or observer, not “%(role)s”."
+    ),
     "unprocessable": _l("This cannot be accepted."),
+    "version_label": _l("A version needs a label of 1 to 40 characters, such as v0.3."),
+    "version_label_taken": _l("This paper already has a version labelled %(label)s."),
+    "version_purpose": _l("A version is frozen for review or for signature, not “%(purpose)s”."),
 }
 
 

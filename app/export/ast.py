@@ -6,6 +6,7 @@ parsed as Markdown: a comment such as "use *this* <b>" is text, whatever charact
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Node = dict[str, Any]
@@ -21,10 +22,16 @@ def attr(identifier: str = "", classes: list[str] | None = None, **pairs: str) -
     ]
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def text(value: str) -> list[Node]:
-    """Plain text as inlines: words as Str, runs of whitespace as one Space."""
+    """Plain text as inlines: words as Str, runs of whitespace as one Space (a no-break space
+    stays inside its word, as typed)."""
     inlines: list[Node] = []
-    for word in value.split():
+    for word in _SPACES.split(value):
+        if not word:
+            continue
         if inlines:
             inlines.append({"t": "Space"})
         inlines.append({"t": "Str", "c": word})

@@ -29,16 +29,28 @@ _MARKER = re.compile(f"([{START}{END}])([0-9]+)\\1")
 _BLOCK_PREFIX = re.compile(r"[ \t]*(?:#{1,6}|>+|[-*+]|[0-9]+[.)]|\|)?[ \t]*")
 
 
-def locate(body: str, comment: OpenComment) -> tuple[int, int] | None:
-    """Where the comment's passage is in `body`: the occurrence its prefix and suffix fit best."""
+def locate(body: str, comment: OpenComment, *, whole_words: bool = False) -> tuple[int, int] | None:
+    """Where the comment's passage is in `body`: the occurrence its prefix and suffix fit best.
+
+    `whole_words` (a section with tracked changes) widens it to whole words."""
     exact = _lf(comment.exact or "")
     found = passages.best_occurrence(body, exact, _lf(comment.prefix), _lf(comment.suffix))
     if found is None:
         return None
-    start, end = found
+    start, end = _whole_words(body, *found) if whole_words else found
     if start == 0 or body[start - 1] == "\n":
         start = min(_BLOCK_PREFIX.match(body, start).end(), end)
     return (start, end) if start < end else None
+
+
+def _whole_words(body: str, start: int, end: int) -> tuple[int, int]:
+    """The passage widened to whole words (as far as the spaces around it): a marker inside a
+    word splits it in two, and the redline would then show the word deleted and re-typed."""
+    while start > 0 and not body[start - 1].isspace():
+        start -= 1
+    while end < len(body) and not body[end].isspace():
+        end += 1
+    return start, end
 
 
 def _lf(text: str) -> str:

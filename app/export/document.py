@@ -61,6 +61,9 @@ class Annex:
 
     title: str
     markdown: str
+    # Relative column widths of each of its tables, in order (() : the writer's own). CommonMark
+    # pipe tables carry no widths, so the PDF and Word writers apply these to their output.
+    widths: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,12 @@ class VersionDocument:
     sections: tuple[ExportSection, ...]  # in document order
     annexes: tuple[Annex, ...] = ()
     open_comments: tuple[OpenComment, ...] = ()
+    # Why the coordinator froze it for signature although points were open (None: nothing was).
+    override_reason: str | None = None
+    # The file's properties: who wrote it (the paper's coordinators), what about, key words.
+    authors: tuple[str, ...] = ()
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
     # Written into a Word export so that a returned file finds its paper and version.
     paper_id: int | None = None
     version_id: int | None = None

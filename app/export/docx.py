@@ -16,7 +16,16 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from app.export import ast, cache, docx_identity, frontmatter, pandoc, reference_docx
+from app.export import (
+    ast,
+    cache,
+    docx_front,
+    docx_identity,
+    docx_layout,
+    frontmatter,
+    pandoc,
+    reference_docx,
+)
 from app.export.document import ExportOptions, VersionDocument
 from app.export.docx_package import Assembler, Cutter, Package, Piece
 from app.export.labels import epoch, labels, stamp, utc
@@ -65,23 +74,38 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     package = Package.open(written)
     keys = {part.name: part.key for part in parts}
     cutter, assembler = Cutter(package), Assembler()
-    body = [("title", _title_block(doc))]
+    body = [_title_block(doc)]
+    names = ["title"]
+    annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
+    first_annex = None
     for name, xml in package.pieces:
         piece = cached.get(name)
         if piece is None:
             piece = cutter.cut(xml)
             if name in keys:
                 pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
-        body.append((name, assembler.add(piece)))
-    package.parts["docProps/core.xml"] = package.parts["docProps/core.xml"].replace(
-        "<dc:title></dc:title>",
-        f"<dc:title>{xml_escape(normalize_line(doc.paper_title))}</dc:title>",
-    )
+        if name in annexes and first_annex is None:
+            first_annex = len(body)
+        body.append(assembler.add(piece))
+        names.append(name)
     # Ids above every one the assembler gave out: bookmarks must be unique in the document.
-    stamped = docx_identity.stamp(
-        package.parts, package.infos, body, doc, options, assembler.unique + 1
+    docx_identity.stamp(
+        package.parts, package.infos, body, names, doc, options, assembler.unique + 1
     )
-    return assembler.write(package, stamped, _header_footer(doc), _zip_time(doc))
+    if first_annex is not None:
+        _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
+        styles = package.parts["word/styles.xml"]
+        package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
+    text = "".join(body)
+    if options.toc:
+        text = docx_front.cover_then_contents(docx_front.fill_toc(text))
+        package.parts["word/styles.xml"] = docx_front.with_toc_styles(
+            package.parts["word/styles.xml"]
+        )
+    language = LANGUAGES.get(doc.language, "en-GB")
+    package.parts["docProps/core.xml"] = docx_front.core_properties(doc, language)
+    package.parts["docProps/app.xml"] = docx_front.app_properties()
+    return assembler.write(package, text, _header_footer(doc), _zip_time(doc))
 
 
 def _convert_annotated(
@@ -117,6 +141,19 @@ def _convert_annotated(
             blocks.extend(parsed[part.name])
     blocks.append(ast.para([{"t": "Str", "c": f"{pandoc.MARK}end{pandoc.MARK}"}]))
     return pandoc.convert_ast(blocks, "docx", args, seconds)
+
+
+def _landscape_annexes(body: list[str], first: int, annexes: list) -> None:
+    """The annexes (body[first:]) on landscape pages, their tables given column widths."""
+    final = docx_layout.last_section(body[-1])
+    if not final:
+        return
+    width = docx_layout.landscape_text_width(final)
+    for offset, annex in enumerate(annexes):
+        index = first + offset
+        body[index] = docx_layout.table_widths(body[index], annex.widths, width)
+    body[-1] = body[-1].replace(final, docx_layout.landscape(final))
+    body.insert(first, docx_layout.section_break(final))
 
 
 def _title_block(doc: VersionDocument) -> str:

@@ -70,27 +70,27 @@ def properties(doc: VersionDocument, options: ExportOptions) -> dict[str, str]:
 def stamp(
     parts: dict[str, str],
     infos: list[zipfile.ZipInfo],
-    body: list[tuple[str, str]],
+    body: list[str],
+    names: list[str],
     doc: VersionDocument,
     options: ExportOptions,
     first_bookmark_id: int,
-) -> str:
-    """Add the identity to a package about to be written; returns the body's XML.
+) -> None:
+    """Add the identity to a package about to be written.
 
     `parts` (XML parts by name) and `infos` (the zip entries, in order) are changed in place;
-    `body` is the document's pieces as (part name, XML), the sections named `s<index>` in
-    `doc.sections` order; bookmark ids start at `first_bookmark_id` (above every id in use).
+    `body` is the document's pieces of XML and `names` their part names, the sections named
+    `s<index>` in `doc.sections` order: each section's piece gets its bookmark, in place.
+    Bookmark ids start at `first_bookmark_id` (above every id in use).
     """
     keys = {f"s{index}": section.key for index, section in enumerate(doc.sections)}
-    out, next_id = [], first_bookmark_id
-    for name, xml in body:
+    next_id = first_bookmark_id
+    for position, name in enumerate(names):
         key = keys.get(name)
         if key:
-            xml = _bookmark(xml, f"{BOOKMARK_PREFIX}{key}", next_id)
+            body[position] = _bookmark(body[position], f"{BOOKMARK_PREFIX}{key}", next_id)
             next_id += 1
-        out.append(xml)
     _add_custom_properties(parts, infos, properties(doc, options))
-    return "".join(out)
 
 
 def _bookmark(xml: str, name: str, bookmark_id: int) -> str:
@@ -104,7 +104,8 @@ def _bookmark(xml: str, name: str, bookmark_id: int) -> str:
         return xml
     start = first.end()
     properties_end = xml.find(_PPR_END, start)
-    next_paragraph = xml.find("<w:p", start)
+    following = _PARAGRAPH_START.search(xml, start)  # not "<w:pPr": "<w:p>" or "<w:p ..."
+    next_paragraph = following.start() if following else -1
     if properties_end >= 0 and (next_paragraph < 0 or properties_end < next_paragraph):
         start = properties_end + len(_PPR_END)
     opening = f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{xml_escape(name)}" />'

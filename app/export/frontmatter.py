@@ -19,7 +19,8 @@ def notice(doc: VersionDocument) -> str:
     if not doc.signed_off:
         return f"**{escape(words['draft_notice'])}**\n"
     signed, hash_label = escape(words["signed_notice"]), escape(words["hash"])
-    return f"**{signed}\\.** {hash_label}\\: `{_hex(doc.version_sha256)}`\n"
+    colon = escape(words["colon"])
+    return f"**{signed}\\.** {hash_label}{colon} `{_hex(doc.version_sha256)}`\n"
 
 
 def _hex(value: str) -> str:
@@ -57,12 +58,19 @@ def signoff_page(doc: VersionDocument) -> str:
         return "| " + " | ".join(escape(cell) for cell in cells) + " |"
 
     table = [line(head), "|" + "---|" * len(head), *(line(cells) for cells in rows)]
+    override = []
+    if doc.override_reason:
+        # Printed with the ballot it qualifies: the signatures were given knowing it.
+        override = [
+            f"**{escape(words['override'])}** {escape(normalize_line(doc.override_reason))}"
+        ]
     return (
         "\n\n".join(
             [
                 f"# {TRUSTED} {escape(words['signoff'])}",
                 "\n".join(table),
-                f"{escape(words['hash'])}\\:",
+                *override,
+                f"{escape(words['hash'])}{escape(words['colon'])}",
                 f"`{_hex(doc.version_sha256)}`",
             ]
         )

@@ -40,27 +40,38 @@ def heading_text(number: str, title: str) -> str:
 
 
 def annex_heading(index: int, title: str, language: str) -> str:
-    """An annex heading: "Annex A: Title" (French: "Annexe A : Title")."""
-    separator = " : " if language == "fr" else ": "
-    return f"{labels(language)['annex']} {annex_letter(index)}{separator}{normalize_line(title)}"
+    """An annex heading: "Annex A: Title" (French: "Annexe A : Title", a narrow no-break
+    space before the colon)."""
+    words = labels(language)
+    separator = words["colon"] + " "
+    return f"{words['annex']} {annex_letter(index)}{separator}{normalize_line(title)}"
+
+
+# What would start Markdown markup in a line Plume writes (a heading, the version line).
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~^$@!&])")
+
+
+def markdown_line(text: str) -> str:
+    """A one-line value (a title, a label) as Markdown that shows exactly that text."""
+    return _MARKUP.sub(r"\\\1", normalize_line(text))
 
 
 def consolidated_markdown(doc: VersionDocument) -> str:
     """The canonical consolidated text of a version (deterministic: same document, same text)."""
     words = labels(doc.language)
     parts = [
-        f"# {normalize_line(doc.paper_title)}",
-        f"{words['version']} {normalize_line(doc.version_label)} — "
+        f"# {markdown_line(doc.paper_title)}",
+        f"{words['version']} {markdown_line(doc.version_label)} — "
         f"{words['frozen']} {stamp(doc.frozen_at)}",
     ]
     for section in doc.sections:
         hashes = "#" * min(section.level + 1, 6)
-        parts.append(f"{hashes} {heading_text(section.number, section.title)}")
+        parts.append(f"{hashes} {markdown_line(heading_text(section.number, section.title))}")
         body = normalize_body(section.body)
         if body:
             parts.append(body)
     for index, annex in enumerate(doc.annexes):
-        parts.append(f"## {annex_heading(index, annex.title, doc.language)}")
+        parts.append(f"## {markdown_line(annex_heading(index, annex.title, doc.language))}")
         body = normalize_body(annex.markdown)
         if body:
             parts.append(body)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from app.export import ast
 from app.export.document import ExportError
+from app.text.links import may_hold_unsafe_link
 
 HERE = Path(__file__).resolve().parent
 DIALECT = "commonmark-raw_html+footnotes+pipe_tables+strikeout+smart"
@@ -104,9 +106,15 @@ def run(args: list[str], stdin: bytes, epoch: int | None = None) -> bytes:
     return done.stdout
 
 
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+
+
 def escape(text: str) -> str:
-    """Plain text as Markdown that means exactly that text (all ASCII punctuation escaped)."""
-    return "".join("\\" + char if char in _PUNCTUATION else char for char in " ".join(text.split()))
+    """Plain text as Markdown that means exactly that text (all ASCII punctuation escaped).
+
+    Runs of spaces become one; no-break spaces are kept (French puts one before a colon)."""
+    text = " ".join(part for part in _SPACES.split(text) if part)
+    return "".join("\\" + char if char in _PUNCTUATION else char for char in text)
 
 
 @dataclass
@@ -138,7 +146,10 @@ class Plan:
 def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | None = None) -> bytes:
     """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time)."""
     filters = ["--lua-filter", str(BLOCK_FILTER)]
-    if any(not trusted and "![" in text for trusted, text in plan.chunks):
+    if any(
+        not trusted and ("![" in text or may_hold_unsafe_link(text))
+        for trusted, text in plan.chunks
+    ):
         filters += ["--lua-filter", str(INLINE_FILTER)]
     with tempfile.TemporaryDirectory(prefix="plume-pandoc-") as folder:
         paths = []

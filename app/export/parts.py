@@ -178,7 +178,11 @@ def _section_part(
         return Part(name, cache.key(*writer_key, text.key()), text)
 
     # Comments and/or tracked changes: built from the parsed AST.
-    anchors = {i: spot for i, c in enumerate(notes) if (spot := comments.locate(text.body, c))}
+    anchors = {
+        i: spot
+        for i, c in enumerate(notes)
+        if (spot := comments.locate(text.body, c, whole_words=changed))
+    }
     marked = Text(text.level, text.heading, comments.mark(text.body, anchors)) if anchors else text
     key = cache.key(
         *writer_key,

@@ -16,6 +16,7 @@ features of the DOCX, so neither option changes the PDF.
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import tempfile
 import threading
@@ -53,14 +54,23 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
     keys = {part.name: part.key for part in parts}
     # Chapters (and the sign-off page) start on a new page.
     new_page = {part.name for part in parts if part.level == 1} | {"front"}
+    annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
     body: list[str] = []
+    landscape = False
     for name, text in split_typst(written):
         if name in cached:
             text = cached[name]
         elif name in keys:
             pieces.put("typst", keys[name], text.encode("utf-8"))
-        if name in new_page and text.strip():
+        if name in annexes and not landscape:
+            # The annexes are wide tables: landscape pages from the first annex on (a page
+            # set rule starts a new page).
+            body.append("#set page(flipped: true)\n")
+            landscape = True
+        elif name in new_page and text.strip():
             body.append("#pagebreak(weak: true)\n")
+        if name in annexes:
+            text = column_widths(text, annexes[name].widths)
         body.append(text)
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
     return COMPILER.compile(source, epoch(doc.frozen_at))
@@ -80,6 +90,22 @@ def split_typst(written: str) -> list[tuple[str, str]]:
         name, position = written[found + 1 : end_of_name], line_end
     out.append(("back" if name == "end" else name, written[position:]))
     return out
+
+
+_COLUMNS = re.compile(r"^(\s*columns: )\d+,$", re.MULTILINE)
+
+
+def column_widths(typst: str, widths: tuple[tuple[int, ...], ...]) -> str:
+    """The typst of an annex with each table's columns given their relative widths, in order."""
+    found = iter(widths)
+
+    def replace(match: re.Match[str]) -> str:
+        mine = next(found, None)
+        if not mine:
+            return match.group(0)
+        return match.group(1) + "(" + ", ".join(f"{w}fr" for w in mine) + "),"
+
+    return _COLUMNS.sub(replace, typst)
 
 
 def typst_string(value: str) -> str:
@@ -129,6 +155,7 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
         "frozen-word": words["frozen"],
         "stamp": stamp(doc.frozen_at),
         "hash-label": words["hash"],
+        "colon": words["colon"],
         "sha": doc.version_sha256,
         "short": doc.version_sha256[:12],
         "contents": words["contents"],

@@ -1,6 +1,6 @@
 --[[
 Plume's pandoc filter for inline elements of untrusted section texts, used only when a text has
-an image ("![").
+an image ("![") or may hold a link with an unsafe scheme (app/text/links.py decides).
 
 An image would make the docx writer read a file and the typst writer emit #image(...): it
 becomes the literal text the user wrote instead. Raw inlines, spans, maths and citations cannot
@@ -17,5 +17,14 @@ function RawInline(raw) return pandoc.Code(raw.text) end
 function Math(math) return pandoc.Code(math.text) end
 function Cite(cite) return cite.content end
 function Span(span) return span.content end
-function Link(link) link.attr = pandoc.Attr(); return link end
+-- The link schemes a reader may follow: app/text/links.py SAFE_SCHEMES (a test compares them).
+-- A link with another scheme (javascript:, data:, file:...) becomes its text.
+local SAFE = {http = true, https = true, mailto = true}
+
+function Link(link)
+  local scheme = link.target:match('^%s*(%a[%w+.%-]*):')
+  if scheme and not SAFE[scheme:lower()] then return link.content end
+  link.attr = pandoc.Attr()
+  return link
+end
 function Code(code) code.attr = pandoc.Attr(); return code end

@@ -19,9 +19,11 @@ from app.models.reviews import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     ResolutionAction,
     ReviewRound,
+    RoundCompletion,
 )
 from app.models.search import (
     SearchDocument,
@@ -30,7 +32,7 @@ from app.models.search import (
     SectionVisit,
 )
 from app.models.sections import Revision, Section, SectionState
-from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "CommentResolution",
     "CommentStatus",
     "CommentType",
+    "CompletionAction",
     "Decision",
     "Export",
     "ExportFormat",
@@ -64,6 +67,7 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "RoundCompletion",
     "SearchDocument",
     "SearchKind",
     "SearchSource",
@@ -73,5 +77,6 @@ __all__ = [
     "Sector",
     "User",
     "Version",
+    "VersionPurpose",
     "VersionSection",
 ]

@@ -29,12 +29,17 @@ class ActivityAction(enum.StrEnum):
     FRAMEWORK_LOADED = "framework.loaded"
     IMPORT_MADE = "import.made"
     MEMBER_ADDED = "member.added"
+    MEMBER_REMOVED = "member.removed"
+    MEMBER_ROLE_CHANGED = "member.role_changed"
     PAPER_CREATED = "paper.created"
     PAPER_FRAMEWORKS_CHANGED = "paper.frameworks_changed"
     PAPER_STATUS_CHANGED = "paper.status_changed"
     POSITION_RECORDED = "position.recorded"
     POSITION_DECISION_RECORDED = "position_decision.recorded"
     REVISION_SAVED = "revision.saved"
+    ROUND_CLOSED = "round.closed"
+    ROUND_COMPLETION_RECORDED = "round.completion_recorded"
+    ROUND_COMPLETION_WITHDRAWN = "round.completion_withdrawn"
     ROUND_EXTENDED = "round.extended"
     ROUND_OPENED = "round.opened"
     SECTION_UPDATED = "section.updated"
@@ -44,8 +49,10 @@ class ActivityAction(enum.StrEnum):
     USER_DISABLED = "user.disabled"
     USER_ENABLED = "user.enabled"
     USER_LOCALE_CHANGED = "user.locale_changed"
+    USER_PASSWORD_CHANGED = "user.password_changed"
     VERSION_FROZEN = "version.frozen"
     VERSION_SIGNED_OFF = "version.signed_off"
+    VERSION_SUPERSEDED = "version.superseded"
 
 
 class Activity(Base):

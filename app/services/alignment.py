@@ -554,51 +554,6 @@ def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
 
 # --- the annex of an export ------------------------------------------------------------
 
-_ANNEX_WORDS = {
-    "en": {
-        "section": "Section",
-        "whole_paper": "Whole paper",
-        "legend": "Legend",
-        "no_decision": "no decision recorded",
-        "items": "Items",
-        "no_framework": "This paper is not checked against any framework.",
-    },
-    "fr": {
-        "section": "Section",
-        "whole_paper": "Document entier",
-        "legend": "Légende",
-        "no_decision": "aucune décision enregistrée",
-        "items": "Éléments",
-        "no_framework": "Ce document n’est confronté à aucun cadre de référence.",
-    },
-}
-# Each status as a short word for a table cell, and what it means, for the legend.
-_STATUS_WORDS = {
-    "en": {
-        "aligned": ("Aligned", "the text is aligned with the item"),
-        "partial": ("Partial", "the text is partly aligned with the item"),
-        "gap": ("Gap", "the text should address the item and does not yet"),
-        "conflict": ("Conflict", "the text conflicts with the item"),
-        "not_applicable": ("N/A", "the item does not apply to the text"),
-    },
-    "fr": {
-        "aligned": ("Aligné", "le texte est aligné sur l’élément"),
-        "partial": ("Partiel", "le texte est partiellement aligné sur l’élément"),
-        "gap": ("Lacune", "le texte devrait traiter l’élément et ne le fait pas"),
-        "conflict": ("Conflit", "le texte est en contradiction avec l’élément"),
-        "not_applicable": ("S.O.", "l’élément ne s’applique pas au texte (sans objet)"),
-    },
-}
-NO_DECISION = "—"
-# Characters that would end a table cell or start Markdown (or pandoc) markup.
-_MARKDOWN_SPECIAL = set("\\`*_[]<>|~^$@#")
-
-
-def markdown_cell(text: str) -> str:
-    """One line of plain text, safe inside a Markdown pipe-table cell."""
-    line = " ".join(text.split())
-    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in line)
-
 
 def has_decisions(paper: Paper, *, as_of: datetime | None = None) -> bool:
     """Whether anyone had recorded an alignment decision on the paper (by `as_of`)."""
@@ -606,44 +561,3 @@ def has_decisions(paper: Paper, *, as_of: datetime | None = None) -> bool:
     if as_of is not None:
         query = query.where(AlignmentDecision.created_at <= as_of)
     return session.scalar(query.limit(1)) is not None
-
-
-def alignment_annex_markdown(paper: Paper, language: str, *, as_of: datetime | None = None) -> str:
-    """The matrix as Markdown for an export's annex: one pipe table per framework (rows are
-    sections, columns item codes, cells a short status word), then a legend."""
-    language = "fr" if language == "fr" else "en"
-    words, statuses = _ANNEX_WORDS[language], _STATUS_WORDS[language]
-    matrix = alignment_matrix(paper, as_of=as_of)
-    if not matrix.items:
-        return words["no_framework"] + "\n"
-    rows = [(words["whole_paper"], matrix.whole_paper)] if matrix.whole_paper.decided else []
-    rows += [(f"{row.section.number} {row.section.title(language)}", row) for row in matrix.rows]
-
-    def short(status: str | None) -> str:
-        return statuses[status][0] if status else NO_DECISION
-
-    parts = []
-    for framework in matrix.frameworks:
-        codes = [item.code for item in matrix.items if item.framework is framework]
-        title = framework.title_fr if language == "fr" else framework.title_en
-        table = [
-            f"| {words['section']} | " + " | ".join(map(markdown_cell, codes)) + " |",
-            "|---|" + "---|" * len(codes),
-        ]
-        table += [
-            f"| {markdown_cell(label)} | "
-            + " | ".join(short(row.cells[code]) for code in codes)
-            + " |"
-            for label, row in rows
-        ]
-        parts.append(f"**{markdown_cell(title)}**\n\n" + "\n".join(table))
-
-    legend = [f"- {word}: {meaning}" for word, meaning in statuses.values()]
-    legend.append(f"- {NO_DECISION}: {words['no_decision']}")
-    parts.append(f"**{words['legend']}**\n\n" + "\n".join(legend))
-    items = [
-        f"- {markdown_cell(item.code)}: {markdown_cell(item.title(language))}"
-        for item in matrix.items
-    ]
-    parts.append(f"**{words['items']}**\n\n" + "\n".join(items))
-    return "\n\n".join(parts) + "\n"

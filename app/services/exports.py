@@ -23,13 +23,15 @@ from sqlalchemy import select
 
 from app import export
 from app.db import session
+from app.export import annexes as annexes_export
+from app.export.formats import COMMENTS, FORMATS, REDLINE, TOC, supporting
 from app.models import (
     ActivityAction,
     Comment,
     CommentStatus,
     Export,
-    ExportFormat,
     Paper,
+    Role,
     User,
     Version,
 )
@@ -41,13 +43,13 @@ from app.services.versions import frozen_texts, get_version
 
 log = logging.getLogger(__name__)
 
-# The formats a version is rendered to here; the comment matrix is made by review rounds.
+# The formats a version is rendered to (app/export/formats.py); the comment matrix is made by
+# review rounds.
 MEDIA_TYPES = {
-    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ExportFormat.PDF: "application/pdf",
-    ExportFormat.MD: "text/markdown; charset=utf-8",
+    fmt.name: fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+    for fmt in FORMATS.values()
 }
-DOCUMENT_FORMATS = [fmt.value for fmt in MEDIA_TYPES]
+DOCUMENT_FORMATS = list(FORMATS)
 # Converted sections are cached by content under the exports folder, shared by every process.
 CACHE_FOLDER = ".cache"
 _CHUNK = 1 << 20
@@ -91,31 +93,69 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sections=sections,
         annexes=annexes(paper, version),
         open_comments=_open_comments(frozen) if with_comments else (),
+        override_reason=version.override_reason,
+        authors=tuple(sorted(m.user.name for m in paper.members if m.role == Role.COORDINATOR)),
+        subject=paper.description,
+        keywords=tuple(framework.code for framework in paper.frameworks),
         paper_id=paper.id,
         version_id=version.id,
     )
-
-
-_ANNEX_TITLES = {
-    "en": ("Alignment with the reference frameworks", "Comment resolution matrix"),
-    "fr": ("Alignement sur les cadres de référence", "Matrice de résolution des commentaires"),
-}
 
 
 def annexes(paper: Paper, version: Version) -> tuple[export.Annex, ...]:
     """The alignment matrix and the comment resolution matrix as they stood when the version
     was frozen (so a version always exports the same), each only if it has something in it.
     """
-    alignment_title, matrix_title = _ANNEX_TITLES.get(paper.language, _ANNEX_TITLES["en"])
+    language = "fr" if paper.language == "fr" else "en"
     found = []
     if alignment.has_decisions(paper, as_of=version.created_at):
-        markdown = alignment.alignment_annex_markdown(
-            paper, paper.language, as_of=version.created_at
+        matrix = alignment.alignment_matrix(paper, as_of=version.created_at)
+        frameworks = [
+            annexes_export.AnnexFramework(
+                framework.code,
+                framework.title_fr if language == "fr" else framework.title_en,
+                tuple(
+                    annexes_export.AnnexItem(item.code, item.title(language))
+                    for item in matrix.items
+                    if item.framework is framework
+                ),
+            )
+            for framework in matrix.frameworks
+        ]
+        entries = [
+            annexes_export.AlignmentEntry(
+                section_number=row.section.number if row.section else None,
+                section_title=row.section.title(language) if row.section else "",
+                item_code=code,
+                status=status,
+                rationale=matrix.decisions[(row.section_id, code)].rationale,
+                quote=matrix.decisions[(row.section_id, code)].quote_exact,
+            )
+            for row in [matrix.whole_paper, *matrix.rows]
+            for code, status in row.cells.items()
+            if status is not None
+        ]
+        found.append(annexes_export.alignment_annex(frameworks, entries, language))
+    rows = [
+        annexes_export.CommentEntry(
+            number=entry.comment_id,
+            section_number=entry.section_number,
+            section_title=entry.section_title,
+            sector=entry.sector,
+            author=entry.author,
+            created_at=entry.created_at,
+            passage=entry.passage,
+            type=entry.type,
+            comment=entry.comment,
+            proposed_change=entry.proposed_change,
+            decision=entry.decision,
+            rationale=entry.rationale,
         )
-        found.append(export.Annex(alignment_title, markdown))
-    comments = rounds.matrix_annex_markdown(paper, paper.language, as_of=version.created_at)
-    if comments:
-        found.append(export.Annex(matrix_title, comments))
+        for entry in rounds.matrix(paper, as_of=version.created_at)
+    ]
+    comments = annexes_export.comment_annex(rows, language)
+    if comments is not None:
+        found.append(comments)
     return tuple(found)
 
 
@@ -233,14 +273,18 @@ def _check_options(
     version: Version, fmt: str, *, toc: bool, comments: bool, against: int | None
 ) -> Version | None:
     """Refuse options the format cannot honour; returns the version to redline against."""
-    if fmt not in DOCUMENT_FORMATS:
+    if fmt not in FORMATS:
         raise BadInput(f"unknown export format {fmt!r}; use one of {DOCUMENT_FORMATS}")
-    if fmt != ExportFormat.DOCX and (comments or against is not None):
+    honoured = FORMATS[fmt].options
+    if (comments and COMMENTS not in honoured) or (against is not None and REDLINE not in honoured):
         raise BadInput(
-            "comments and redline_against are native Word features: use them with format docx"
+            "comments and redline_against are native Word features: use them with format "
+            + " or ".join(supporting(COMMENTS))
         )
-    if fmt == ExportFormat.MD and toc:
-        raise BadInput("a table of contents is for docx and pdf; the Markdown export has none")
+    if toc and TOC not in honoured:
+        raise BadInput(
+            f"a table of contents is for {' and '.join(supporting(TOC))}; the {fmt} export has none"
+        )
     if against is None:
         return None
     earlier = session.get(Version, against)

@@ -1,7 +1,7 @@
 """imported items: remarks brought in from returned Word files
 
 Revision ID: roundtrip_imported_items
-Revises: activitysection
+Revises: stages_round_completion
 Create Date: 2026-11-30
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "roundtrip_imported_items"
-down_revision = "activitysection"
+down_revision = "stages_round_completion"
 branch_labels = None
 depends_on = None
 

@@ -67,25 +67,30 @@ def test_the_annexes_show_the_review_as_it_was_when_frozen(paper, app, tmp_path)
     )
 
     doc = exports.build_document(version)
+    assert doc.authors == (coordinator.name,)  # the file's creator in docProps/core.xml
+    assert "REC2021" in doc.keywords
     titles = [annex.title for annex in doc.annexes]
     assert titles == ["Alignment with the reference frameworks", "Comment resolution matrix"]
     annex = doc.annexes[0].markdown
-    lines = annex.splitlines()
-    header = next(n for n, line in enumerate(lines) if "REC2021.P7" in line)
-    codes = [cell.strip() for cell in lines[header].strip("|").split("|")]
-    museums = next(line for line in lines[header:] if "3.4 Museums" in line)
-    cells = [cell.strip() for cell in museums.strip("|").split("|")]
-    assert cells[codes.index("REC2021.P7")] == "Partial"
-    assert "Aligned" not in annex.split("**Legend**")[0]
+    row = next(line for line in annex.splitlines() if line.startswith("| P7 — "))
+    # The decision in force at the freeze: partial (P), decision 1, in the 3.4 column.
+    assert row.split("|")[2].strip() == "P \\[1\\]"
+    decisions = annex.split("**Decisions**")[1]
+    assert "| 1 | 3\\.4 | P7 | Partial | Half\\. |" in decisions
+    assert "Done" not in annex and "Aligned" not in decisions
 
     made, _created = exports.create_export(version, coordinator, "docx", exports_dir=tmp_path)
     document = docx.Document(io.BytesIO((tmp_path / made.path).read_bytes()))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert "Annex A: Alignment with the reference frameworks" in headings
     assert "Annex B: Comment resolution matrix" in headings
-    (matrix,) = [t for t in document.tables if t.rows[0].cells[0].text == "Sector"]
+    (matrix,) = [t for t in document.tables if "Sector" in [c.text for c in t.rows[0].cells]]
     rows = [[cell.text for cell in row.cells] for row in matrix.rows[1:]]
-    assert [(row[4], row[6], row[7]) for row in rows] == [
-        ("Who are the curators?", "rejected", "Clear enough."),
-        ("Say which museums.", "", ""),
+    assert [(row[2], row[3], row[5], row[8], row[9]) for row in rows] == [
+        ("SHS", "User 3", "Substantive", "Rejected", "Clear enough."),
+        ("SHS", "User 3", "Substantive", "Open", ""),
     ]
+    assert rows[0][7].startswith("Who are the curators? Proposed change: “curators decide”")
+    # The annexes are in a landscape section of their own, after the portrait pages.
+    sections = document.sections
+    assert [s.page_width > s.page_height for s in sections] == [False, True]

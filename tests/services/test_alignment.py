@@ -464,46 +464,6 @@ def test_the_matrix_takes_as_many_statements_for_60_sections_as_for_6(app, creat
     assert len(counted[6]) == len(counted[60]) == 3, counted[60]
 
 
-# --- the annex -----------------------------------------------------------------------------
-
-
-def test_the_annex_is_a_pipe_table_with_a_legend(decided):
-    decided.sections["2.1"].title_en = "Museums | archives *now*"
-    text = alignment.alignment_annex_markdown(decided, "en")
-    lines = text.splitlines()
-    codes = " | ".join(OECD_ITEMS)
-    dash = "—"
-    assert lines[:9] == [
-        "**OECD Recommendation on Artificial Intelligence (AI Principles)**",
-        "",
-        f"| Section | {codes} |",
-        "|---|" + "---|" * 10,
-        f"| Whole paper | {' | '.join([dash] * 5 + ['Aligned'] + [dash] * 4)} |",
-        f"| 1 Introduction | {' | '.join(['Aligned'] + [dash] * 9)} |",
-        f"| 2 Heritage | {' | '.join([dash, 'Partial', 'Conflict'] + [dash] * 7)} |",
-        f"| 2.1 Museums \\| archives \\*now\\* | {' | '.join([dash] * 10)} |",
-        f"| 3 Rights | {' | '.join(['Conflict', dash, dash, dash, 'N/A'] + [dash] * 5)} |",
-    ]
-    assert "- Partial: the text is partly aligned with the item" in lines
-    assert "- —: no decision recorded" in lines
-    assert "- OECD-AI.1.3: Transparency and explainability" in lines
-
-
-def test_the_annex_in_french(decided):
-    text = alignment.alignment_annex_markdown(decided, "fr")
-    assert "| Document entier |" in text
-    assert "| 2 Heritage (fr) | — | Partiel | Conflit |" in text
-    assert "- S.O.: l’élément ne s’applique pas au texte (sans objet)" in text
-    assert "- OECD-AI.1.3: Transparence et explicabilité" in text
-
-
-def test_the_annex_of_a_paper_without_frameworks(create_paper):
-    paper = create_paper(blank=True)
-    assert alignment.alignment_annex_markdown(paper, "en") == (
-        "This paper is not checked against any framework.\n"
-    )
-
-
 # --- position decisions --------------------------------------------------------------------
 
 
