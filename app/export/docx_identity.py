@@ -70,27 +70,27 @@ def properties(doc: VersionDocument, options: ExportOptions) -> dict[str, str]:
 def stamp(
     parts: dict[str, str],
     infos: list[zipfile.ZipInfo],
-    body: list[str],
-    names: list[str],
+    body: list[tuple[str, str]],
     doc: VersionDocument,
     options: ExportOptions,
     first_bookmark_id: int,
-) -> None:
-    """Add the identity to a package about to be written.
+) -> str:
+    """Add the identity to a package about to be written; returns the body's XML.
 
     `parts` (XML parts by name) and `infos` (the zip entries, in order) are changed in place;
-    `body` is the document's pieces of XML and `names` their part names, the sections named
-    `s<index>` in `doc.sections` order: each section's piece gets its bookmark, in place.
-    Bookmark ids start at `first_bookmark_id` (above every id in use).
+    `body` is the document's pieces as (part name, XML), the sections named `s<index>` in
+    `doc.sections` order; bookmark ids start at `first_bookmark_id` (above every id in use).
     """
     keys = {f"s{index}": section.key for index, section in enumerate(doc.sections)}
-    next_id = first_bookmark_id
-    for position, name in enumerate(names):
+    out, next_id = [], first_bookmark_id
+    for name, xml in body:
         key = keys.get(name)
         if key:
-            body[position] = _bookmark(body[position], f"{BOOKMARK_PREFIX}{key}", next_id)
+            xml = _bookmark(xml, f"{BOOKMARK_PREFIX}{key}", next_id)
             next_id += 1
+        out.append(xml)
     _add_custom_properties(parts, infos, properties(doc, options))
+    return "".join(out)
 
 
 def _bookmark(xml: str, name: str, bookmark_id: int) -> str:
@@ -104,7 +104,7 @@ def _bookmark(xml: str, name: str, bookmark_id: int) -> str:
         return xml
     start = first.end()
     properties_end = xml.find(_PPR_END, start)
-    following = _PARAGRAPH_START.search(xml, start)  # not "<w:pPr": "<w:p>" or "<w:p ..."
+    following = _PARAGRAPH_START.search(xml, start)  # not "<w:p" alone: "<w:pPr" starts so
     next_paragraph = following.start() if following else -1
     if properties_end >= 0 and (next_paragraph < 0 or properties_end < next_paragraph):
         start = properties_end + len(_PPR_END)

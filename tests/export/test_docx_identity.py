@@ -59,6 +59,13 @@ def test_each_section_is_inside_its_own_bookmark():
     assert "covers museums" in marked["plume-s1.1"]
     assert "covers museums" not in marked["plume-s1"]
     assert marked["plume-s3"].startswith("3 Priority axes") and "Ethics" in marked["plume-s3"]
+    # Each start sits after its paragraph's properties, where the schema (and Word) want it.
+    xml = docx_part(render(doc, "docx", ExportOptions()), "word/document.xml")
+    root = etree.fromstring(xml.encode("utf-8"))
+    for mark in root.iter(f"{W}bookmarkStart"):
+        assert all(sibling.tag != f"{W}pPr" for sibling in mark.itersiblings()), mark.get(
+            f"{W}name"
+        )
 
 
 def test_a_bookmark_starts_after_the_paragraph_properties():
