@@ -53,7 +53,16 @@ def open_package(data: bytes, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,  # a zip "version" this reader does not know (the fuzzer's find)
+        RuntimeError,
+        KeyError,
+    ):
         raise Refused("import_not_docx") from None
     if len(infos) > limits.max_entries:
         raise Refused("import_zip_bomb", limit=limits.max_uncompressed)

@@ -450,17 +450,54 @@ def _check_duplicates(paper: Paper, plans: list[_Plan]) -> None:
         else []
     )
     known = {row.key: row for row in rows}
+    exported = _exported_comments(plans)
     for plan in plans:
         row = known.get(plan.key)
+        plume_comment = exported.get(id(plan))
         if row is not None:
             plan.report.status, plan.report.reason = "duplicate", None
             plan.report.comment_id, plan.report.reply_id = row.comment_id, row.reply_id
+        elif plume_comment is not None:
+            # A comment Plume wrote into the export (with comments): already here; the
+            # replies the reviewer wrote under it join its thread.
+            plan.report.status, plan.report.reason = "duplicate", "from_plume"
+            plan.report.comment_id = plume_comment
         elif (
             plan.item.kind == "reply"
             and plan.parent is not None
             and plan.parent.report.status == "unplaced"
         ):
             _unplaced(plan, "parent_unplaced")
+
+
+def _exported_comments(plans: list[_Plan]) -> dict[int, int]:
+    """{id(plan): comment id} for the file's comments that are Plume's own open comments,
+    written into the export as Word comments: the same section, the same text (the export
+    adds the proposed text after it). One statement for the whole file."""
+    candidates = [
+        plan
+        for plan in plans
+        if plan.item.kind == "comment" and plan.target is not None and plan.item.body
+    ]
+    if not candidates:
+        return {}
+    rows = session.execute(
+        select(Comment.id, Comment.section_id, Comment.body).where(
+            Comment.section_id.in_({plan.target.section.id for plan in candidates}),
+            Comment.status == CommentStatus.OPEN,
+        )
+    ).all()
+    by_section: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        by_section.setdefault(row.section_id, []).append((row.id, " ".join(row.body.split())))
+    found = {}
+    for plan in candidates:
+        said = " ".join(plan.item.body.split())
+        for comment_id, body in by_section.get(plan.target.section.id, []):
+            if said == body or said.startswith(body + " "):
+                found[id(plan)] = comment_id
+                break
+    return found
 
 
 # --- writing ------------------------------------------------------------------------------

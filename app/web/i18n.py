@@ -180,6 +180,7 @@ IMPORT_REASONS = {
     "parent_unplaced": _l("a reply to a comment that was not placed"),
     "round_closed": _l("the round is closed"),
     "round_sector": _l("its author's sector is not invited to the round"),
+    "from_plume": _l("a comment Plume wrote into the export: already here"),
     "resolved_in_word": _l("resolved in Word: recorded as noted"),
     "resolved_in_word_left_open": _l("resolved in Word: left open for the lead author to decide"),
 }

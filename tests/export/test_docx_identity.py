@@ -68,6 +68,18 @@ def test_each_section_is_inside_its_own_bookmark():
         )
 
 
+def test_a_bookmark_starts_after_the_paragraph_properties():
+    """Word refuses a paragraph whose w:pPr is not its first child."""
+    doc = replace(make_doc(), paper_id=7, version_id=31)
+    root = etree.fromstring(
+        docx_part(render(doc, "docx", ExportOptions()), "word/document.xml").encode()
+    )
+    for mark in root.iter(f"{W}bookmarkStart"):
+        paragraph = mark.getparent()
+        assert paragraph.tag == f"{W}p"
+        assert paragraph[0].tag == f"{W}pPr" and paragraph.index(mark) == 1
+
+
 def test_bookmarks_survive_comments_and_keep_ids_unique():
     doc = replace(
         make_doc(),

@@ -318,3 +318,46 @@ def test_a_rounds_sector_rule_applies_to_the_matched_author(setup):
 
 def _initials(name: str) -> str:
     return "".join(word[0] for word in name.split())
+
+
+def test_plumes_own_exported_comments_are_not_brought_twice_and_replies_join_them(setup):
+    """Exported with its open comments, the file comes back with a reply under one."""
+    paper, version, sections = setup
+    coordinator, reviewer = paper.people[Role.COORDINATOR], paper.people[Role.REVIEWER]
+    existing = reviews.create_comment(
+        sections[0],
+        reviewer,
+        reviews.NewComment(
+            body="Name the techniques.",
+            type="substantive",
+            quote={"exact": "machine learning"},
+            proposed_text="image recognition",
+        ),
+    )
+    data = WordFile(
+        sections=[
+            (
+                str(sections[0].id),
+                "1",
+                [run("Museums use ") + comment_start(0) + run("machine learning") + comment_end(0)],
+            )
+        ],
+        comments=[
+            # As the export writes it: the comment, then its proposed text.
+            WordComment(
+                0, f"{reviewer.name} (SHS)", "Name the techniques. Proposed: image recognition"
+            ),
+            WordComment(1, coordinator.name, "Done in the next revision.", parent=0),
+        ],
+        properties=properties(paper, version),
+    ).build()
+    report = imports.import_docx(paper.id, coordinator, data)
+    first, answer = report.items
+    assert (first.status, first.reason, first.comment_id) == (
+        "duplicate",
+        "from_plume",
+        existing.id,
+    )
+    assert (answer.kind, answer.status, answer.comment_id) == ("reply", "created", existing.id)
+    (reply,) = session.scalars(select(CommentReply).where(CommentReply.comment_id == existing.id))
+    assert reply.body == "Done in the next revision." and reply.author_id == coordinator.id
