@@ -185,6 +185,9 @@ def test_from_assignment_to_sign_off(live, open_as, language):
     # The coordinator freezes a version.
     coordinator.get_by_role("link", name=words["versions"]).click()
     coordinator.get_by_label(re.compile("Label|Libellé")).fill("v1.0")
+    # For signature, over the sections this path leaves unapproved, with the reason recorded.
+    coordinator.locator("input[name=purpose][value=signature]").check()
+    coordinator.fill("#override_reason", "The path signs before every section is approved")
     coordinator.get_by_role("button", name=words["freeze"], exact=True).click()
     assert words["frozen"] in coordinator.locator(".flashes").inner_text()
     ballot = coordinator.locator("table.ballot")
