@@ -30,7 +30,6 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
-        "PANDOC_TIMEOUT": int(os.environ.get("PLUME_PANDOC_TIMEOUT", 120)),
         # APIFlask: a request that fails validation is a 400, as the API contract says.
         "VALIDATION_ERROR_STATUS_CODE": 400,
         "VALIDATION_ERROR_DESCRIPTION": "Invalid request",

@@ -45,6 +45,14 @@ MESSAGES: dict[str, Any] = {
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
     "not_found": _l("Not found."),
+    "render_too_large": _l(
+        "This text could not be converted within %(limit)s MB of memory: simplify its "
+        "structure (deeply nested quotes or lists, very large tables) and export again."
+    ),
+    "render_too_slow": _l(
+        "This text could not be converted within %(limit)s s: simplify its structure "
+        "(deeply nested quotes or lists, long runs of brackets or headings) and export again."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."

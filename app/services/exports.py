@@ -184,6 +184,10 @@ def create_export(
     render_options = export.ExportOptions(toc=toc, comments=comments, redline_against=against)
     try:
         data = export.render(doc, fmt, render_options, cache_dir=Path(exports_dir) / CACHE_FOLDER)
+    except export.RenderLimit as error:
+        log.warning("export of version %s as %s stopped: %s", version.id, fmt, error)
+        reason = "render_too_slow" if error.kind == "time" else "render_too_large"
+        raise Invalid(reason, tool=error.tool, limit=error.limit) from error
     except export.ExportError as error:
         log.exception("export of version %s as %s failed", version.id, fmt)
         raise Invalid(f"version {version.label} could not be exported as {fmt}: {error}") from error

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -303,3 +304,34 @@ def test_a_failed_render_is_a_clear_422_and_records_nothing(
     message = response.get_json()["error"]["message"]
     assert message == "version v1.0 could not be exported as pdf: pandoc timed out after 120 s"
     assert db.query(Export).count() == 0
+
+
+def test_a_text_that_would_hang_pandoc_is_a_422_within_the_timeout_and_not_retried(
+    client, paper, token_for, db, monkeypatch
+):
+    """The security review's reproducer: 490 KB of nested block quotes."""
+    coordinator = paper.people[Role.COORDINATOR]
+    section = db.query(Section).filter_by(paper_id=paper.id).order_by(Section.id).first()
+    latest = revisions.latest(section.id)
+    revisions.save_revision(
+        section,
+        coordinator,
+        body="> " * 245000 + "x",
+        base_revision_id=latest.id if latest else None,
+    )
+    versions.freeze_version(paper, coordinator, "v0.9")
+    headers = token_for(coordinator)
+    version = client.get(f"/api/v1/papers/{paper.id}/versions", headers=headers).get_json()[0]
+    monkeypatch.setenv("PLUME_PANDOC_TIMEOUT", "2")
+
+    for allowed in (2 + 5, 1):  # the second request is answered from the failure cache
+        started = time.monotonic()
+        response = _export(client, version, headers, format="docx")
+        assert time.monotonic() - started < allowed
+        assert response.status_code == 422
+        error = response.get_json()["error"]
+        assert error["code"] == "render_too_slow"
+        assert error["message"].startswith("This text could not be converted within 2 s:")
+    assert db.query(Export).count() == 0
+    # The server is still there for the next request.
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
