@@ -44,6 +44,7 @@ MESSAGES: dict[str, Any] = {
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "not_found": _l("Not found."),
     "render_too_large": _l(
         "This text could not be converted within %(limit)s MB of memory: simplify its "
@@ -54,6 +55,10 @@ MESSAGES: dict[str, Any] = {
         "(deeply nested quotes or lists, long runs of brackets or headings) and export again."
     ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "text_forbidden_character": _l(
+        "The field “%(field)s” holds a character that no document can hold (a NUL byte, "
+        "a control character or a lone surrogate): remove it and send again."
+    ),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
     ),
@@ -75,12 +80,16 @@ def status_of(error: domain.DomainError) -> int:
     return next(code for cls, code in STATUS.items() if isinstance(error, cls))
 
 
-def message(error: domain.DomainError, language: str | None = None) -> str:
-    """The error as a sentence in `language` (None: the current request's)."""
-    if error.legacy_message is not None:
+def message(error: domain.DomainError, language: str | None = None, *, reveal=False) -> str:
+    """The error as a sentence in `language` (None: the current request's).
+
+    A NotFound reads "Not found." whatever the raise said, so that no one learns which
+    objects exist; `reveal` (logs, the command line) keeps what it said.
+    """
+    if isinstance(error, domain.NotFound) and not (reveal and error.legacy_message):
+        reason = "not_found"
+    elif error.legacy_message is not None:
         return error.legacy_message
-    if isinstance(error, domain.NotFound):
-        reason = "not_found"  # says nothing of what exists
     else:
         reason = error.reason if error.reason in MESSAGES else type(error).code
     template = MESSAGES.get(reason, MESSAGES["error"])

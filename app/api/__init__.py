@@ -61,6 +61,8 @@ def init_app(app) -> None:
         visits,
     )
     from app.api.errors import init_app as init_errors
+    from app.api.openapi import complete
 
     init_errors(app, auth)
+    app.spec_processor(complete)
     app.register_blueprint(bp)

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 MEDIA_TYPES = {
     ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ExportFormat.PDF: "application/pdf",
-    ExportFormat.MD: "text/markdown; charset=utf-8",
+    ExportFormat.MD: "text/markdown",  # werkzeug adds the one charset
 }
 DOCUMENT_FORMATS = [fmt.value for fmt in MEDIA_TYPES]
 # Converted sections are cached by content under the exports folder, shared by every process.
