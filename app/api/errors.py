@@ -22,6 +22,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
+    429: "too_many_requests",
 }
 
 

@@ -17,6 +17,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from app.db import session as db_session
 from app.models import User
+from app.ratelimit import account_key, address_key, failed, limiter, login_limits
 from app.services import users
 from app.web import bp, i18n
 from app.web.forms import safe_next
@@ -63,6 +64,8 @@ def me() -> User:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limits, key_func=address_key, methods=["POST"], deduct_when=failed)
+@limiter.limit(login_limits, key_func=account_key, methods=["POST"], deduct_when=failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
