@@ -37,10 +37,10 @@ DESCRIPTIONS = {
     "429": "Too many requests; retry after Retry-After seconds",
 }
 # Every operation may meet these; a write also meets the others.
-READ_ERRORS = ("400", "401", "403", "404", "422")
-WRITE_ERRORS = ("400", "401", "403", "404", "409", "413", "422")
+READ_ERRORS = ("400", "401", "403", "404", "422", "429")
+WRITE_ERRORS = ("400", "401", "403", "404", "409", "413", "422", "429")
 # A download can also find its file changed on disk (409).
-DOWNLOAD_ERRORS = ("400", "401", "403", "404", "409", "422")
+DOWNLOAD_ERRORS = ("400", "401", "403", "404", "409", "422", "429")
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
