@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
@@ -70,6 +70,9 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     email = request.form.get("email", "").strip()
+    if request.method == "POST" and not current_app.config.get("PASSWORD_SIGNIN", True):
+        flash(_("Sign in with your organisation account."), "error")
+        return render_template("login.html", email=""), 403
     if request.method == "POST":
         user = users.check_password(email, request.form.get("password", ""))
         if user is not None:
