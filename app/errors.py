@@ -39,6 +39,7 @@ LABELLED_PARAMS = {
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "account_link_invalid": _l("This link has expired or was already used. Ask for a new one."),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
@@ -46,6 +47,7 @@ MESSAGES: dict[str, Any] = {
     "invalid_transition": _l("This move is not allowed from the current state."),
     "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "not_found": _l("Not found."),
+    "password_too_short": _l("A password needs at least %(minimum)s characters."),
     "render_too_large": _l(
         "This text could not be converted within %(limit)s MB of memory: simplify its "
         "structure (deeply nested quotes or lists, very large tables) and export again."

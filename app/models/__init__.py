@@ -30,10 +30,12 @@ from app.models.search import (
 )
 from app.models.sections import Revision, Section, SectionState
 from app.models.signoff import BallotPosition, Position, Version, VersionSection
-from app.models.users import ApiToken, Sector, User
+from app.models.users import AccountLink, AccountLinkPurpose, ApiToken, Sector, User
 
 __all__ = [
     "IMMUTABLE",
+    "AccountLink",
+    "AccountLinkPurpose",
     "Activity",
     "ActivityAction",
     "AlignmentDecision",

@@ -30,7 +30,10 @@ babel = Babel()
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Endpoints a visitor may reach before signing in.
-PUBLIC_ENDPOINTS = {"web.login", "web.static", "web.oidc_login", "web.oidc_callback"}
+PUBLIC_ENDPOINTS = {
+    *("web.login", "web.static", "web.oidc_login", "web.oidc_callback"),
+    *("web.forgot_password", "web.reset_password", "web.accept_invitation"),
+}
 
 
 @bp.before_request

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.services import access, papers, reference, users
+from app.services import access, account_links, papers, reference, users
 from app.web import bp, forms
 from app.web.auth import me
 
@@ -26,7 +26,15 @@ def admin_users():
             is_admin=forms.checked("is_admin"),
             actor=actor,
         )
-        flash(_("Account created for %(name)s.", name=created.name), "success")
+        if not created.password_hash:
+            # No password given: the person sets their own through a 7-day invitation.
+            account_links.invite(created, _link_for("web.accept_invitation"))
+            flash(
+                _("Account created for %(name)s; an invitation was sent.", name=created.name),
+                "success",
+            )
+        else:
+            flash(_("Account created for %(name)s.", name=created.name), "success")
         return redirect(url_for("web.admin_user", user_id=created.id))
     return render_template(
         "admin/users.html", people=users.list_users(actor), sectors=reference.list_sectors()
@@ -86,3 +94,7 @@ def account():
     return render_template(
         "account.html", person=user, tokens=users.list_tokens(user, actor=user), new_token=new_token
     )
+
+
+def _link_for(endpoint: str):
+    return lambda token: url_for(endpoint, token=token, _external=True)
