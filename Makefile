@@ -33,7 +33,12 @@ lock:
 		-o requirements.lock --quiet
 
 ## Migrate the embedded SQLite database, load the reference data and the demo paper, serve.
-run: install
+# A session key of this machine's own, made on the first `make run` (never in git).
+instance/secret_key:
+	@mkdir -p instance
+	@umask 077 && python3 -c 'import secrets; print(secrets.token_hex(32))' > $@
+
+run: install instance/secret_key
 	$(BIN)/plume db upgrade
 	$(BIN)/plume demo
 	@echo

@@ -25,10 +25,12 @@ def create_app(config: dict | None = None) -> APIFlask:
 
     db.init_app(app)
     # Its mapper events keep the search index in step with every write.
-    from app import api, cli, web
+    from app import api, cli, ratelimit, request_checks, web
     from app.services import search_index  # noqa: F401
     from app.web.security import csrf
 
+    request_checks.init_app(app)
+    ratelimit.init_app(app)
     api.init_app(app)
     web.init_app(app)
     # The API authenticates each request with a bearer token, never a cookie: nothing to forge.

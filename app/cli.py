@@ -7,6 +7,7 @@ when it fails, with a message and a non-zero exit.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -272,13 +273,22 @@ def demo(language):
 
 
 @click.command("backup")
-@click.argument("file", type=click.File("w", encoding="utf-8"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @with_appcontext
 def backup(file):
-    """Write the whole database to FILE as JSON (- for standard output)."""
+    """Write the whole database to FILE as JSON (- for standard output).
+
+    The file holds password hashes and every draft: only its owner may read it (mode 0600).
+    """
     from app.services import backup as backup_service
 
-    counts = backup_service.dump(file)
+    if file == "-":
+        counts = backup_service.dump(click.get_text_stream("stdout"))
+    else:
+        handle = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(handle, 0o600)  # an existing file keeps its mode otherwise
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            counts = backup_service.dump(out)
     click.echo(f"backed up {sum(counts.values())} rows from {len(counts)} tables", err=True)
 
 

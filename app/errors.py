@@ -41,6 +41,7 @@ LABELLED_PARAMS = {
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "account_link_invalid": _l("This link has expired or was already used. Ask for a new one."),
     "admin_only": _l("Only an administrator may do this."),
     "block_needs_reason": _l(
         "A block needs a reason: say what must change before you can approve."
@@ -118,6 +119,7 @@ MESSAGES: dict[str, Any] = {
         "document can be: it is refused."
     ),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
     ),
@@ -147,6 +149,14 @@ MESSAGES: dict[str, Any] = {
         "Version %(label)s was frozen for review: positions are recorded only on a version "
         "frozen for signature."
     ),
+    "render_too_large": _l(
+        "This text could not be converted within %(limit)s MB of memory: simplify its "
+        "structure (deeply nested quotes or lists, very large tables) and export again."
+    ),
+    "render_too_slow": _l(
+        "This text could not be converted within %(limit)s s: simplify its structure "
+        "(deeply nested quotes or lists, long runs of brackets or headings) and export again."
+    ),
     "reference_not_loaded": _l("Load the reference data first (plume load-reference)."),
     "role_required": _l("This needs one of these roles on the paper: %(roles)s."),
     "round_closed": _l(
@@ -160,6 +170,10 @@ MESSAGES: dict[str, Any] = {
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
         "below). Settle them, or give a reason to freeze it anyway."
+    ),
+    "text_forbidden_character": _l(
+        "The field “%(field)s” holds a character that no document can hold (a NUL byte, "
+        "a control character or a lone surrogate): remove it and send again."
     ),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
@@ -205,12 +219,16 @@ def status_of(error: domain.DomainError) -> int:
     return next(code for cls, code in STATUS.items() if isinstance(error, cls))
 
 
-def message(error: domain.DomainError, language: str | None = None) -> str:
-    """The error as a sentence in `language` (None: the current request's)."""
-    if error.legacy_message is not None:
+def message(error: domain.DomainError, language: str | None = None, *, reveal=False) -> str:
+    """The error as a sentence in `language` (None: the current request's).
+
+    A NotFound reads "Not found." whatever the raise said, so that no one learns which
+    objects exist; `reveal` (logs, the command line) keeps what it said.
+    """
+    if isinstance(error, domain.NotFound) and not (reveal and error.legacy_message):
+        reason = "not_found"
+    elif error.legacy_message is not None:
         return error.legacy_message
-    if isinstance(error, domain.NotFound):
-        reason = "not_found"  # says nothing of what exists
     else:
         reason = error.reason if error.reason in MESSAGES else type(error).code
     template = MESSAGES.get(reason, MESSAGES["error"])

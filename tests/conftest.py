@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from app import create_app, migrate
 from app import db as plume_db
 from app.models import Role
+from app.ratelimit import limiter
 from app.services import papers, reference, users
 
 IN_CI = os.environ.get("CI") == "true"
@@ -111,6 +112,7 @@ def db(app):
     app.extensions["plume.bind"] = connection
     context = app.app_context()
     context.push()
+    limiter.reset()  # each test starts with no failed sign-ins counted
     try:
         yield plume_db.session
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from apiflask import APIBlueprint, HTTPTokenAuth
 
 from app.db import discard_pending, run_after_response, session
+from app.ratelimit import address_key, failed, limiter, login_limits
 from app.services import users
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
@@ -38,6 +39,10 @@ def _commit(response):
     return response
 
 
+# Guessing tokens: failed authentications are limited per address, as sign-ins are.
+limiter.limit(login_limits, key_func=address_key, deduct_when=failed, scope="api-token")(bp)
+
+
 def current_user():
     return auth.current_user
 
@@ -63,6 +68,8 @@ def init_app(app) -> None:
         visits,
     )
     from app.api.errors import init_app as init_errors
+    from app.api.openapi import complete
 
     init_errors(app, auth)
+    app.spec_processor(complete)
     app.register_blueprint(bp)

@@ -22,6 +22,7 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
+    429: "too_many_requests",
 }
 
 
@@ -79,7 +80,10 @@ def init_app(app, auth) -> None:
         details = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
         if error.code == 400 and details and "json" in details:
             message = "the request body is not valid JSON"
-        return error_response(error.code or 500, message, details)
+        response = error_response(error.code or 500, message, details)
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     app.register_error_handler(domain.DomainError, _dispatch(domain_error))
 

@@ -21,6 +21,7 @@ from app.export.document import (
 from app.export.markdown import consolidated_markdown
 from app.export.matrix import comment_matrix_csv, comment_matrix_docx
 from app.export.render import render
+from app.export.runner import RenderLimit
 
 __all__ = [
     "Annex",
@@ -29,6 +30,7 @@ __all__ = [
     "ExportSection",
     "MatrixRow",
     "OpenComment",
+    "RenderLimit",
     "SignoffRow",
     "VersionDocument",
     "comment_matrix_csv",

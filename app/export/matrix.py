@@ -90,7 +90,7 @@ def comment_matrix_docx(rows: Iterable[MatrixRow], title: str, language: str = "
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
-    document.core_properties.title = title
+    document.core_properties.title = title[:255]  # the most a DOCX property holds
     heading = document.add_paragraph(style="Title")
     run = heading.add_run(title)
     run.font.size, run.font.color.rgb = Pt(18), RGBColor(0x00, 0x5B, 0xA6)

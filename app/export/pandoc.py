@@ -20,13 +20,11 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from app.export import ast
+from app.export import ast, runner
 from app.export.document import ExportError
 from app.text.links import may_hold_unsafe_link
 
@@ -34,7 +32,6 @@ HERE = Path(__file__).resolve().parent
 DIALECT = "commonmark-raw_html+footnotes+pipe_tables+strikeout+smart"
 BLOCK_FILTER = HERE / "sanitize_blocks.lua"
 INLINE_FILTER = HERE / "sanitize_inlines.lua"
-TIMEOUT_SECONDS = 120
 
 # A paragraph holding only MARK around a name marks where a piece of the output starts; a
 # heading that starts with TRUSTED was written by Plume. User text never holds either.
@@ -83,27 +80,18 @@ def api_version() -> list[int]:
 
 
 def run(args: list[str], stdin: bytes, epoch: int | None = None) -> bytes:
-    """Run pandoc with `args`, feeding `stdin`; its stdout, or ExportError with its message."""
+    """Run pandoc with `args`, feeding `stdin`, through the runner (bounded in time and
+    memory); its stdout, or ExportError with its message (RenderLimit at a limit).
+    """
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     if epoch is not None:
         env["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        done = subprocess.run(
-            [pandoc_path(), *args],
-            input=stdin,
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            env=env,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise ExportError(f"pandoc took longer than {TIMEOUT_SECONDS} s and was stopped") from error
-    except OSError as error:
-        raise ExportError(f"pandoc could not be started: {error}") from error
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-        raise ExportError(f"pandoc failed: {message}")
-    return done.stdout
+    limits = runner.limits()
+    # pandoc's own heap limit makes it stop cleanly ("Heap exhausted") below the rlimit.
+    heap = ["+RTS", f"-M{max(64, limits.memory_mb - 200)}m", "-RTS"]
+    return runner.run(
+        "pandoc", [pandoc_path(), *heap, *args], stdin, timeout=limits.pandoc_seconds, env=env
+    )
 
 
 _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
@@ -144,14 +132,14 @@ class Plan:
 
 
 def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | None = None) -> bytes:
-    """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time)."""
+    """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time and memory)."""
     filters = ["--lua-filter", str(BLOCK_FILTER)]
     if any(
         not trusted and ("![" in text or may_hold_unsafe_link(text))
         for trusted, text in plan.chunks
     ):
         filters += ["--lua-filter", str(INLINE_FILTER)]
-    with tempfile.TemporaryDirectory(prefix="plume-pandoc-") as folder:
+    with runner.temporary_folder("pandoc-") as folder:
         paths = []
         for index, text in enumerate(_files(plan.chunks)):
             path = Path(folder) / f"{index:05d}.md"

@@ -16,19 +16,22 @@ features of the DOCX, so neither option changes the PDF.
 from __future__ import annotations
 
 import atexit
+import os
 import re
-import shutil
-import tempfile
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
-from app.export import cache, frontmatter, pandoc
+from app.export import cache, frontmatter, pandoc, runner
 from app.export.document import ExportError, ExportOptions, VersionDocument
 from app.export.labels import epoch, labels, stamp
 from app.export.markdown import normalize_line
 from app.export.parts import plan_parts
 
 TEMPLATE = Path(__file__).resolve().parent / "template.typ"
+CHILD = Path(__file__).resolve().parent / "typst_child.py"
 LANGUAGES = ("en", "fr")
 
 
@@ -165,44 +168,97 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
 
 
 class WarmCompiler:
-    """One typst.Compiler per process, reused so that its incremental cache stays warm.
+    """One typst process per Plume process, reused so that its incremental cache stays warm.
+
+    typst runs in a child process (app/export/typst_child.py) started by the runner, so that a
+    document that takes too long or too much memory to lay out is stopped (its process group
+    killed, a new child started for the next export) without harming the server.
 
     (Values go into the source rather than through sys_inputs: the typst package rebuilds its
     library when sys_inputs are passed, which throws the incremental cache away.)
 
-    Its root is an empty temporary folder: the source is compiled from memory, so nothing in a
-    document can read a file (typst confines file access to the root). Only the fonts embedded in
-    typst are used, so the same source gives the same PDF on every machine.
+    Its root is an empty folder under the process's temporary folder: the source is compiled
+    from memory, so nothing in a document can read a file (typst confines file access to the
+    root). Only the fonts embedded in typst are used, so the same source gives the same PDF on
+    every machine.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._compiler = None
-        self._root: str | None = None
+        self._child: subprocess.Popen | None = None
+        self._pid: int | None = None
+        self._compiled = 0
 
-    def _ready(self):
-        if self._compiler is None:
-            import typst
+    def _ready(self, memory_mb: int) -> subprocess.Popen:
+        child = self._child
+        if child is not None and (self._pid != os.getpid() or child.poll() is not None):
+            if self._pid == os.getpid():
+                runner.kill_group(child)
+            child = None  # a forked worker starts its own
+        if child is None:
+            root = runner.process_folder() / "typst-root"
+            root.mkdir(exist_ok=True)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+            argv = [sys.executable, "-I", str(CHILD), str(root)]
+            try:
+                child = runner.start(argv, env, memory_mb)
+            except OSError as error:
+                raise ExportError(f"typst could not be started: {error}") from error
+            if self._pid is None:
+                atexit.register(self.stop)
+            self._child, self._pid, self._compiled = child, os.getpid(), 0
+        return child
 
-            self._root = tempfile.mkdtemp(prefix="plume-typst-")
-            atexit.register(shutil.rmtree, self._root, True)
-            self._compiler = typst.Compiler(root=self._root, ignore_system_fonts=True)
-        return self._compiler
+    def stop(self) -> None:
+        """End the child (the next compile starts a fresh one)."""
+        if self._child is not None and self._pid == os.getpid():
+            runner.kill_group(self._child)
+        self._child = None
 
     def compile(self, source: str, timestamp: int) -> bytes:
-        import typst
-
+        limits = runner.limits()
         with self._lock:
-            compiler = self._ready()
             try:
-                pdf, _warnings = compiler.compile_with_warnings(
-                    input=source.encode("utf-8"), timestamp=timestamp
-                )
-            except typst.TypstError as error:
-                raise ExportError(f"typst could not compile the export: {error.message}") from error
-        if not isinstance(pdf, bytes):
-            raise ExportError("typst returned no PDF")
-        return pdf
+                return self._compile(source, timestamp, limits)
+            except runner.RenderLimit as error:
+                if error.kind != "memory" or self._compiled == 0:
+                    raise
+            # A warm child holds typst's caches from earlier documents: try once from cold.
+            self.stop()
+            return self._compile(source, timestamp, limits)
+
+    def _compile(self, source: str, timestamp: int, limits: runner.Limits) -> bytes:
+        child = self._ready(limits.memory_mb)
+        deadline = time.monotonic() + limits.typst_seconds
+        data = source.encode("utf-8")
+        try:
+            child.stdin.write(b"%d %d\n" % (timestamp, len(data)) + data)
+            child.stdin.flush()
+            header = b""
+            while not header.endswith(b"\n"):
+                header += runner.read_exactly(child.stdout, 1, deadline)
+            answer, size = header.split()
+            body = runner.read_exactly(child.stdout, int(size), deadline)
+        except TimeoutError:
+            self.stop()
+            raise runner.RenderLimit("typst", "time", round(limits.typst_seconds)) from None
+        except (EOFError, OSError, ValueError):
+            try:
+                returncode = child.wait(timeout=2)
+                stderr = child.stderr.read().decode("utf-8", "replace")
+            except subprocess.TimeoutExpired:
+                returncode, stderr = None, ""
+            self.stop()
+            if runner.ran_out_of_memory(returncode, stderr):
+                raise runner.RenderLimit("typst", "memory", limits.memory_mb) from None
+            raise ExportError(f"typst stopped: {stderr.strip() or returncode}") from None
+        self._compiled += 1
+        if answer == b"memory":
+            self.stop()
+            raise runner.RenderLimit("typst", "memory", limits.memory_mb)
+        if answer != b"ok":
+            raise ExportError(body.decode("utf-8", "replace"))
+        return body
 
 
 COMPILER = WarmCompiler()

@@ -44,12 +44,14 @@ from app.models.search import (
 )
 from app.models.sections import Revision, Section, SectionState
 from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
-from app.models.users import ApiToken, Sector, User
+from app.models.users import AccountLink, AccountLinkPurpose, ApiToken, Sector, User
 
 __all__ = [
     "CATEGORY_OF",
     "DEFAULT_DELIVERY",
     "IMMUTABLE",
+    "AccountLink",
+    "AccountLinkPurpose",
     "Activity",
     "ActivityAction",
     "AlignmentDecision",

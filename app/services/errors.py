@@ -40,7 +40,7 @@ class DomainError(Exception):
         """The English sentence (logs, the command line)."""
         from app.errors import message
 
-        return message(self, "en")
+        return message(self, "en", reveal=True)
 
     def __str__(self) -> str:
         return self.message

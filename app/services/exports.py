@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 
 from app import export
 from app.db import after_commit, session, utcnow
+from app.errors import message
 from app.export import annexes as annexes_export
 from app.export.formats import COMMENTS, FORMATS, REDLINE, TOC, supporting
 from app.models import (
@@ -40,7 +41,7 @@ from app.models import (
 )
 from app.services import activity, alignment, rounds, signoff
 from app.services.access import get_paper
-from app.services.errors import BadInput, Conflict, Invalid, NotFound
+from app.services.errors import BadInput, Conflict, DomainError, Invalid, NotFound
 from app.services.revisions import sha256_text
 from app.services.versions import frozen_texts, get_version
 
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 # The formats a version is rendered to (app/export/formats.py); the comment matrix is made by
 # review rounds.
 MEDIA_TYPES = {
-    fmt.name: fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+    fmt.name: fmt.media_type  # werkzeug adds the one charset to a text/ type
     for fmt in FORMATS.values()
 }
 DOCUMENT_FORMATS = list(FORMATS)
@@ -229,6 +230,10 @@ def create_export(
     render_options = export.ExportOptions(toc=toc, comments=comments, redline_against=against)
     try:
         data = export.render(doc, fmt, render_options, cache_dir=Path(exports_dir) / CACHE_FOLDER)
+    except export.RenderLimit as error:
+        log.warning("export of version %s as %s stopped: %s", version.id, fmt, error)
+        reason = "render_too_slow" if error.kind == "time" else "render_too_large"
+        raise Invalid(reason, tool=error.tool, limit=error.limit) from error
     except export.ExportError as error:
         log.exception("export of version %s as %s failed", version.id, fmt)
         raise Invalid(f"version {version.label} could not be exported as {fmt}: {error}") from error
@@ -467,7 +472,8 @@ def run_export_job(job_id: int, exports_dir: Path) -> ExportJob | None:
         log.warning("export job %s failed: %s", job_id, error)
         job = session.get(ExportJob, job_id)
         job.status = ExportJobStatus.FAILED
-        job.reason = (str(error) or type(error).__name__)[:2000]
+        said = message(error, "en") if isinstance(error, DomainError) else str(error)
+        job.reason = (said or type(error).__name__)[:2000]
         job.finished_at = utcnow()
         session.commit()
         return job

@@ -501,7 +501,7 @@ def export_rows(entries: list[MatrixEntry]) -> list[MatrixRow]:
 
 
 MATRIX_MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # werkzeug adds the one charset
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -105,16 +106,24 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     activity.record(user, ActivityAction.USER_PASSWORD_CHANGED, user)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
 def check_password(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
+    """The active user with this e-mail and password, or None.
+
+    An unknown or disabled account costs the same Argon2 work as a known one (a dummy hash
+    is verified), so the time taken does not tell which e-mails have accounts.
+    """
     user = find_by_email(email)
-    if user is None or not user.is_active or not user.password_hash:
-        return None
+    usable = user is not None and user.is_active and bool(user.password_hash)
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash if usable else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    return user
+    return user if usable else None
 
 
 def end_sessions(user: User) -> None:

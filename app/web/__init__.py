@@ -30,7 +30,10 @@ babel = Babel()
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 # Endpoints a visitor may reach before signing in.
-PUBLIC_ENDPOINTS = {"web.login", "web.static", "web.unsubscribe"}
+PUBLIC_ENDPOINTS = {
+    *("web.login", "web.static", "web.unsubscribe", "web.oidc_login", "web.oidc_callback"),
+    *("web.forgot_password", "web.reset_password", "web.accept_invitation"),
+}
 
 
 @bp.before_request
@@ -56,7 +59,7 @@ def _commit(response):
 
 
 def init_app(app) -> None:
-    from app.web import auth, i18n, security, templating
+    from app.web import auth, i18n, oidc, security, templating
     from app.web.views import (  # noqa: F401  (each module adds its routes to bp)
         admin,
         alignment,
@@ -74,6 +77,7 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=i18n.select_locale)
     auth.init_app(app)
+    oidc.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     app.register_blueprint(bp)

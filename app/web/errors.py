@@ -21,12 +21,14 @@ TITLES = {
     409: _l("This has changed in the meantime"),
     413: _l("That is too large"),
     422: _l("This cannot be accepted"),
+    429: _l("Too many attempts"),
 }
 
 MESSAGES = {
     404: _l("The address may be mistyped, or the page was moved."),
     405: _l("Go back to the page and use its buttons."),
     413: _l("The text or file you sent is larger than Plume accepts."),
+    429: _l("Too many failed attempts from here or for this account. Wait a minute and try again."),
 }
 CSRF_MESSAGE = _l(
     "The form had expired or did not come from this site. Go back, reload the page and "
@@ -60,4 +62,6 @@ def http_error_page(error: HTTPException):
         message = MESSAGES.get(status, error.description or "")
     body, status = _page(status, str(message))
     headers = {"Allow": ", ".join(error.valid_methods)} if status == 405 else {}
+    if status == 429 and error.get_headers():
+        headers.update({k: v for k, v in error.get_headers() if k == "Retry-After"})
     return body, status, headers

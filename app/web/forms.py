@@ -62,8 +62,16 @@ def checked(name: str) -> bool:
 
 
 def safe_next(target: str | None, default: str | None = None) -> str:
-    """A local path to go to after a form, never another site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A local path to go to after a form, never another site (no open redirect); one
+    holding a control character (CR/LF would split the Location header) is ignored.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -7,17 +7,64 @@ links to http, https and mailto only. The Content-Security-Policy is the second 
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
 
 from app.text.links import SAFE_SCHEMES
 
-_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# Nesting (quotes in lists in quotes...) stops at MAX_NESTING levels: deeper text shows as
+# plain text, and a text of nested markers costs a bounded time.
+MAX_NESTING = 20
+_md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(
+    ["table", "strikethrough"]
+)
+# A link's text ends within this many characters: a link label is at most 999 characters
+# (CommonMark), and without the bound a run of unclosed `[` costs quadratic time.
+LINK_REACH = 1000
+
+
+def _bounded(rule):
+    """The link or image rule, trying only where a `]` is within reach."""
+
+    def bounded(state: StateInline, silent: bool) -> bool:
+        if state.src.find("]", state.pos, state.pos + LINK_REACH) < 0:
+            return False
+        return rule(state, silent)
+
+    return bounded
+
+
+def _bracket_run(state: StateInline, silent: bool) -> bool:
+    """A run of `[` that no `]` closes within reach is text, taken in one step."""
+    src, pos = state.src, state.pos
+    if src[pos] != "[" or (pos and src[pos - 1] == "!"):
+        return False
+    run_end = pos
+    while run_end < state.posMax and src[run_end] == "[":
+        run_end += 1
+    closing = src.find("]", run_end)
+    end = run_end if closing < 0 else min(run_end, closing - LINK_REACH + 1)
+    if end <= pos:
+        return False
+    if not silent:
+        state.append_pending(src[pos:end])
+    state.pos = end
+    return True
+
+
+for _name in ("link", "image"):
+    _rules = _md.inline.ruler.get_all_rules()
+    _md.inline.ruler.at(_name, _bounded(_md.inline.ruler.__rules__[_rules.index(_name)].fn))
+_md.inline.ruler.before("text", "bracket_run", _bracket_run)
 
 ALLOWED_TAGS = {
     *("a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn"),
@@ -76,7 +123,51 @@ _BLOCKS = {"blockquote", "div", "li", "dd", "td", "th"} | _NO_TEXT
 _VOID = {"area", "br", "col", "hr", "img", "input", "source", "wbr"}
 
 
+class _RenderCache:
+    """Rendered HTML by the sha256 of the Markdown: a revision is rendered once per process.
+
+    Bounded by the characters it holds (a few long texts or many short ones).
+    """
+
+    def __init__(self, max_chars: int = 32 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[tuple[str, int], str] = OrderedDict()
+        self._chars = 0
+        self._max = max_chars
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int]) -> str | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int], html: str) -> None:
+        if len(html) > self._max // 4:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = html
+            self._chars += len(html)
+            while self._chars > self._max:
+                _key, dropped = self._entries.popitem(last=False)
+                self._chars -= len(dropped)
+
+
+_rendered = _RenderCache()
+
+
 def _html(text: str, heading_offset: int) -> str:
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), heading_offset)
+    html = _rendered.get(key)
+    if html is None:
+        html = _render(text, heading_offset)
+        _rendered.put(key, html)
+    return html
+
+
+def _render(text: str, heading_offset: int) -> str:
     tokens = _md.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -394,3 +395,35 @@ def test_a_job_left_running_by_a_killed_worker_fails_and_is_not_retried(
     failed = client.get(job["url"], headers=headers).get_json()
     assert failed["status"] == "failed"
     assert failed["reason"] == "the worker stopped while making this export"
+
+
+def test_a_text_that_would_hang_pandoc_is_a_422_within_the_timeout_and_not_retried(
+    client, paper, token_for, db, monkeypatch
+):
+    """The security review's reproducer: 490 KB of nested block quotes."""
+    coordinator = paper.people[Role.COORDINATOR]
+    section = db.query(Section).filter_by(paper_id=paper.id).order_by(Section.id).first()
+    latest = revisions.latest(section.id)
+    revisions.save_revision(
+        section,
+        coordinator,
+        body="> " * 245000 + "x",
+        base_revision_id=latest.id if latest else None,
+    )
+    versions.freeze_version(paper, coordinator, "v0.9")
+    headers = token_for(coordinator)
+    version = client.get(f"/api/v1/papers/{paper.id}/versions", headers=headers).get_json()[0]
+    monkeypatch.setenv("PLUME_PANDOC_TIMEOUT", "2")
+
+    for allowed in (2 + 5, 1):  # the second request is answered from the failure cache
+        started = time.monotonic()
+        response = _export(client, version, headers, format="docx")
+        assert time.monotonic() - started < allowed
+        # The worker records the failure on the job, in words, and goes on.
+        assert response.status_code == 422
+        assert response.get_json()["job"]["status"] == "failed"
+        error = response.get_json()["error"]
+        assert error["message"].startswith("This text could not be converted within 2 s:")
+    assert db.query(Export).count() == 0
+    # The server is still there for the next request.
+    assert client.get("/api/v1/me", headers=headers).status_code == 200

@@ -40,7 +40,12 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
 def test_sign_in_goes_back_to_the_page_asked_for_but_never_to_another_site(client, create_user, db):
     user = create_user(password=PASSWORD)
     db.flush()
-    for target, expected in [("/account", "/account"), ("https://evil.example/", "/")]:
+    for target, expected in [
+        ("/account", "/account"),
+        ("https://evil.example/", "/"),
+        ("/account\r\nSet-Cookie: x=1", "/"),  # a control character: ignored, not a 500
+        ("/account\x00", "/"),
+    ]:
         client.delete_cookie("plume_session")
         response = client.post(
             "/login",

@@ -12,7 +12,7 @@ from flask_login import login_user
 
 from app.db import session
 from app.errors import message, status_of
-from app.services import access, papers, reference, users
+from app.services import access, account_links, papers, reference, users
 from app.services.errors import DomainError
 from app.web import bp, forms
 from app.web.auth import Account, me
@@ -39,7 +39,15 @@ def admin_users():
             session.rollback()
             error, status = message(refused), status_of(refused)
         else:
-            flash(_("Account created for %(name)s.", name=created.name), "success")
+            if not created.password_hash:
+                # No password given: the person sets their own through a 7-day invitation.
+                account_links.invite(created, _link_for("web.accept_invitation"))
+                flash(
+                    _("Account created for %(name)s; an invitation was sent.", name=created.name),
+                    "success",
+                )
+            else:
+                flash(_("Account created for %(name)s.", name=created.name), "success")
             return redirect(url_for("web.admin_user", user_id=created.id))
     return render_template(
         "admin/users.html",
@@ -128,3 +136,7 @@ def change_password():
     login_user(Account(user))
     flash(_("Your password is changed; your other sessions are signed out."), "success")
     return redirect(url_for("web.account"))
+
+
+def _link_for(endpoint: str):
+    return lambda token: url_for(endpoint, token=token, _external=True)

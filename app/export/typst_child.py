@@ -1,0 +1,44 @@
+"""The typst compiler's own process: compiles what the parent sends, one document at a time.
+
+Started by `app/export/pdf.py` through the runner (a session of its own, an address-space
+limit) as `python -I typst_child.py ROOT`, and kept for the life of its parent so that typst's
+incremental cache stays warm. It imports nothing of Plume. It ends when its stdin closes,
+which is also what happens when the parent dies.
+
+Protocol, on stdin/stdout: a request is a line `<timestamp> <size>\\n` then `size` bytes of
+typst source; an answer is a line `ok <size>\\n` then the PDF, `error <size>\\n` then the
+message in UTF-8, or `memory 0\\n` when the memory limit stopped it.
+"""
+
+import sys
+
+
+def main(root: str) -> None:
+    import typst
+
+    compiler = typst.Compiler(root=root, ignore_system_fonts=True)
+    read, write = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        line = read.readline()
+        if not line:
+            return
+        timestamp, size = (int(word) for word in line.split())
+        source = read.read(size)
+        try:
+            pdf, _warnings = compiler.compile_with_warnings(input=source, timestamp=timestamp)
+            if not isinstance(pdf, bytes):
+                raise ValueError("typst returned no PDF")
+            answer, body = b"ok", pdf
+        except MemoryError:
+            answer, body = b"memory", b""
+        except typst.TypstError as error:
+            answer, body = b"error", f"typst could not compile the export: {error.message}"
+            body = body.encode("utf-8")
+        except Exception as error:
+            answer, body = b"error", f"typst failed: {error}".encode()
+        write.write(answer + b" %d\n" % len(body) + body)
+        write.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
