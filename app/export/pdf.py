@@ -24,7 +24,7 @@ from pathlib import Path
 
 from app.export import cache, frontmatter, pandoc
 from app.export.document import ExportError, ExportOptions, VersionDocument
-from app.export.labels import epoch, labels, stamp
+from app.export.labels import epoch, labels, original_line, place_and_date, stamp
 from app.export.markdown import normalize_line
 from app.export.parts import plan_parts
 
@@ -43,7 +43,7 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
             cached[part.name] = data.decode("utf-8")
 
     plan = pandoc.Plan()
-    plan.trusted(frontmatter.signoff_page(doc))
+    plan.trusted(frontmatter.front_pages(doc))
     for part in parts:
         plan.mark(part.name)
         if part.name not in cached:
@@ -146,6 +146,11 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
     words = labels(doc.language)
     return {
         "title": normalize_line(doc.paper_title),
+        "symbol": normalize_line(doc.document_symbol),
+        "organisation": words["organisation"],
+        "sector": normalize_line(doc.sector_name),
+        "dateline": place_and_date(doc.frozen_at, doc.language),
+        "original": original_line(doc.language),
         "signed": doc.signed_off,
         "toc": options.toc,
         "draft": words["draft"],
