@@ -80,6 +80,7 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
             position=entry.position,
             recorded_at=entry.recorded_at,
             reason=entry.reason,
+            job_title=entry.signatory.job_title or "",
         )
         for entry in signoff.ballot(version)
     )
@@ -98,6 +99,8 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         subject=paper.description,
         keywords=tuple(framework.code for framework in paper.frameworks),
         sector_name=_lead_sector_name(paper),
+        document_symbol=paper.document_symbol or "",
+        disclaimer=export.labels(paper.language)["disclaimer_text"] if paper.disclaimer else "",
         acronyms=_acronyms(paper),
     )
 
