@@ -207,6 +207,48 @@ def export_version(version_id, fmt, out, toc, comments, redline_against):
     click.echo(f"{made.sha256}  {path}")
 
 
+@click.command("import-docx")
+@click.argument("paper_id", type=int)
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would come in; write nothing.")
+@click.option("--as", "email", help="The uploader (default: the paper's first coordinator).")
+@click.option("--round", "round_id", type=int, help="The review round the remarks belong to.")
+@click.option(
+    "--match",
+    type=click.Choice(["bookmarks", "headings"]),
+    default="bookmarks",
+    show_default=True,
+    help="How sections are found: the export's bookmarks, or headings (a file not from Plume).",
+)
+@click.option("--unplaced-as-section", is_flag=True, help="Unplaced remarks: section comments.")
+@transactional
+def import_docx(paper_id, file, dry_run, email, round_id, match, unplaced_as_section):
+    """Bring a reviewer's returned .docx in: its comments, replies and tracked changes."""
+    from app.services import imports
+
+    actor = _user(email) if email else imports.first_coordinator(paper_id)
+    if actor is None:
+        raise click.ClickException(f"paper {paper_id} has no coordinator: name one with --as")
+    report = imports.import_docx(
+        paper_id,
+        actor,
+        file.read_bytes(),
+        filename=file.name,
+        dry_run=dry_run,
+        round_id=round_id,
+        match=match,
+        unplaced_as_section=unplaced_as_section,
+        max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+    )
+    for item in report.items:
+        where = f"section {item.section_id}" if item.section_id else "no section"
+        quote = f" on “{item.quote[:60]}”" if item.quote else ""
+        reason = f" ({item.reason})" if item.reason else ""
+        click.echo(f"{item.status:<9} {item.kind:<10} {where}{quote} by {item.author}{reason}")
+    counts = ", ".join(f"{count} {status}" for status, count in report.counts.items())
+    click.echo(f"{'dry run: ' if dry_run else ''}{counts}")
+
+
 @click.command("demo")
 @click.option(
     "--language",
@@ -266,6 +308,7 @@ COMMANDS = [
     users_group,
     papers_group,
     export_version,
+    import_docx,
     demo,
     backup,
     restore,

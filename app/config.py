@@ -20,6 +20,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("PLUME_SECRET_KEY", "dev-only-change-me"),
         # Section texts are large but not that large; anything bigger is a mistake.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PLUME_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # A returned Word file may be larger than a form: its own limit (app/docx_import).
+        "MAX_UPLOAD_BYTES": int(os.environ.get("PLUME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
         "SESSION_COOKIE_NAME": "plume_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -36,5 +38,4 @@ def from_environment(instance_path: str) -> dict:
         "VALIDATION_ERROR_DESCRIPTION": "Invalid request",
         "AUTH_ERROR_STATUS_CODE": 401,
         "INFO": {"description": "Plume: draft a position paper together and sign it off."},
-        "JSON_SORT_KEYS": False,
     }

@@ -22,6 +22,7 @@ STATUS: dict[type[domain.DomainError], int] = {
     domain.NotFound: 404,
     domain.Conflict: 409,
     domain.Invalid: 422,
+    domain.TooLarge: 413,
 }
 
 # Parameters whose value is a stored code: shown by its label in the reader's language
@@ -39,13 +40,99 @@ LABELLED_PARAMS = {
 
 # Every reason a service raises, as a whole sentence. Keep them sorted by reason.
 MESSAGES: dict[str, Any] = {
+    "blocker_expected_alignment": _l(
+        "Section %(number)s “%(title)s” has no alignment decision on %(items)s, which its "
+        "template expects."
+    ),
+    "blocker_open_comments": _l("Section %(number)s “%(title)s” has open comments: %(count)s."),
+    "blocker_open_round": _l(
+        "Review round %(round)s on %(version)s is still open, until %(deadline)s."
+    ),
+    "blocker_section_not_approved": _l(
+        "Section %(number)s “%(title)s” is not approved: it is at “%(state)s”."
+    ),
+    "completion_note_too_long": _l("A note is at most 4,000 characters long."),
+    "completion_nothing_to_withdraw": _l(
+        "%(sector)s has not marked its review complete: there is nothing to withdraw."
+    ),
+    "completion_own_sector": _l("You review for %(own)s: you cannot speak for %(sector)s."),
+    "completion_reviewers_only": _l(
+        "Only a reviewer of this paper marks a sector's review complete."
+    ),
     "conflict": _l("This has changed in the meantime; reload the page and try again."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
+    "import_encrypted": _l(
+        "The file is encrypted or protected by a password: save it without protection and "
+        "upload it again."
+    ),
+    "import_macros": _l(
+        "The file holds macros (%(name)s): save it as a Word document without macros (.docx) "
+        "and upload it again."
+    ),
+    "import_malformed": _l("The file is damaged: its part %(part)s cannot be read."),
+    "import_match": _l("Sections are matched by %(choices)s, not by “%(match)s”."),
+    "import_no_file": _l("Choose the returned Word file (.docx) to upload."),
+    "import_no_sections": _l(
+        "No heading of the file matches a section of this paper: it cannot be matched by headings."
+    ),
+    "import_no_version": _l(
+        "This paper has no frozen version yet: there is no text to place the file's remarks on."
+    ),
+    "import_not_docx": _l("This file is not a Word document (.docx)."),
+    "import_not_plume": _l(
+        "This file is not a Plume export: it does not say which paper and version it comes "
+        "from. Ask to match its sections by their headings instead."
+    ),
+    "import_other_paper": _l(
+        "This file was exported from paper %(found)s, not from this paper (%(paper)s)."
+    ),
+    "import_round_paper": _l("Round %(round)s is not a review round of this paper."),
+    "import_too_large": _l("The file is larger than the %(limit)s bytes an upload may be."),
+    "import_unknown_version": _l(
+        "This file names version %(version)s, which is not a version of this paper."
+    ),
+    "import_unsafe_name": _l(
+        "The file holds a part named “%(name)s”, which points outside the document: it is refused."
+    ),
+    "import_version_mismatch": _l(
+        "The file names version %(label)s but its text is not that version's (the hash "
+        "differs): it is refused."
+    ),
+    "import_xml_unsafe": _l(
+        "The part %(part)s declares a DTD or entities, which a Word document never needs: "
+        "the file is refused."
+    ),
+    "import_zip_bomb": _l(
+        "The file would unpack to more than %(limit)s bytes, or is compressed beyond what a "
+        "document can be: it is refused."
+    ),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "last_coordinator": _l(
+        "%(name)s is the paper's only coordinator: make someone else coordinator first."
+    ),
+    "member_role_taken": _l("%(name)s already holds the role %(role)s on this paper."),
+    "no_comments_but_commented": _l(
+        "%(sector)s has comments in this round: mark its review complete rather than “no comments”."
+    ),
     "not_found": _l("Not found."),
+    "password_mismatch": _l("The two new passwords differ: type the same one twice."),
+    "password_too_short": _l("A password needs at least 8 characters."),
+    "password_wrong": _l("Your current password is not the one you typed: nothing was changed."),
+    "positions_need_signature_version": _l(
+        "Version %(label)s was frozen for review: positions are recorded only on a version "
+        "frozen for signature."
+    ),
+    "round_closed": _l(
+        "Round %(round)s closed on %(closed)s UTC; ask the coordinator to extend it."
+    ),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
+    "signature_blocked": _l(
+        "This version cannot be frozen for signature: %(count)s points are still open (listed "
+        "below). Settle them, or give a reason to freeze it anyway."
+    ),
     "template_language": _l(
         "A template's language is one of %(languages)s, not %(language)s (paper.yaml)."
     ),
@@ -57,8 +144,15 @@ MESSAGES: dict[str, Any] = {
         "%(path)s has no section file of the same name: a translated text is named after "
         "its section's file."
     ),
+    "too_large": _l("This is larger than allowed."),
     "unknown_actions": _l("The activity log names no such kind of change: %(actions)s."),
+    "unknown_role": _l(
+        "A role is coordinator, author, reviewer, signatory or observer, not “%(role)s”."
+    ),
     "unprocessable": _l("This cannot be accepted."),
+    "version_label": _l("A version needs a label of 1 to 40 characters, such as v0.3."),
+    "version_label_taken": _l("This paper already has a version labelled %(label)s."),
+    "version_purpose": _l("A version is frozen for review or for signature, not “%(purpose)s”."),
 }
 
 

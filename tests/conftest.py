@@ -195,6 +195,27 @@ def create_paper(db, create_user, drafts_dir):
     return create
 
 
+# Why the tests' template papers are frozen for signature with their sections in drafting.
+TEST_OVERRIDE = "Signed in a test, before the template's sections are reviewed."
+
+
+@pytest.fixture
+def freeze_for_signature(db):
+    """Freeze a paper for signature, overriding whatever stands in the way (as a test may)."""
+    from app.services import versions
+
+    def freeze(paper, label: str = "v1.0", *, override_reason: str | None = TEST_OVERRIDE):
+        return versions.freeze_version(
+            paper,
+            paper.people[Role.COORDINATOR],
+            label,
+            purpose="signature",
+            override_reason=override_reason,
+        )
+
+    return freeze
+
+
 @pytest.fixture
 def today():
     return date.today()

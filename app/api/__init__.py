@@ -49,6 +49,7 @@ def init_app(app) -> None:
         comments,
         exports,
         frameworks,
+        imports,
         me,
         papers,
         queue,

@@ -3,7 +3,15 @@
 from flask import Response
 
 from app.api import bp, current_user
-from app.api.schemas.reviews import MatrixOut, MatrixQuery, RoundIn, RoundOut, RoundPatch
+from app.api.schemas.reviews import (
+    CompletionIn,
+    MatrixOut,
+    MatrixQuery,
+    RoundIn,
+    RoundOut,
+    RoundPatch,
+    SectorReviewOut,
+)
 from app.services import access, rounds
 
 TAGS = ["Review"]
@@ -39,6 +47,49 @@ def get_round(round_id: int):
 def extend_round(round_id: int, data):
     user = current_user()
     return rounds.extend_round(rounds.get_round(round_id, user), user, data["deadline"])
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@bp.output(RoundOut)
+@bp.doc(
+    tags=TAGS,
+    summary="Close the round before its deadline (the coordinator)",
+    description="Each invited sector's final state is recorded with the closing. A later "
+    "deadline (PATCH) reopens it.",
+)
+def close_round(round_id: int):
+    user = current_user()
+    return rounds.close_round(rounds.get_round(round_id, user), user)
+
+
+def _sector_review(review_round, code: str):
+    return next(e for e in rounds.sector_reviews(review_round) if e.sector.code == code)
+
+
+@bp.post("/rounds/<int:round_id>/completion")
+@bp.input(CompletionIn, arg_name="data")
+@bp.output(SectorReviewOut, status_code=201)
+@bp.doc(
+    tags=TAGS,
+    summary="Mark my sector's review of the round complete (or: no comments)",
+    description="A reviewer of an invited sector, for their own sector, until the round "
+    "closes. The newest record counts; the round shows complete, no comments or no record.",
+)
+def mark_complete(round_id: int, data):
+    user = current_user()
+    review_round = rounds.get_round(round_id, user)
+    record = rounds.mark_complete(review_round, user, **data)
+    return _sector_review(review_round, record.sector.code)
+
+
+@bp.delete("/rounds/<int:round_id>/completion/<sector>")
+@bp.output(SectorReviewOut)
+@bp.doc(tags=TAGS, summary="Withdraw my sector's completion, until the round closes")
+def withdraw_completion(round_id: int, sector: str):
+    user = current_user()
+    review_round = rounds.get_round(round_id, user)
+    record = rounds.withdraw_completion(review_round, user, sector=sector)
+    return _sector_review(review_round, record.sector.code)
 
 
 def _matrix(paper, review_round, query):

@@ -2,7 +2,9 @@
 
 from app.api import bp, current_user
 from app.api.schemas import VersionIn, VersionOut
-from app.services import access, signoff, versions
+from app.errors import message
+from app.services import access, signoff, stages, versions
+from app.web.links import blocker_link
 
 
 def version_out(version) -> dict:
@@ -12,6 +14,8 @@ def version_out(version) -> dict:
         "label": version.label,
         "sha256": version.sha256,
         "state": versions.version_state(version),
+        "purpose": version.purpose,
+        "override_reason": version.override_reason,
         "created_at": version.created_at,
         "signed_off_at": version.signed_off_at,
         "sections": version.sections,
@@ -22,11 +26,38 @@ def version_out(version) -> dict:
 @bp.post("/papers/<int:paper_id>/versions")
 @bp.input(VersionIn, arg_name="data")
 @bp.output(VersionOut, status_code=201)
-@bp.doc(tags=["Versions"], summary="Freeze the current text of every section under a label")
+@bp.doc(
+    tags=["Versions"],
+    summary="Freeze the current text of every section under a label, for review or signature",
+    description="Freezing for signature is refused with 409 `signature_blocked` while a review "
+    "round is open, a section is not approved, comments are open or alignment items the "
+    "template expects have no decision; `details.blockers` lists every one (code, message, "
+    "link). With `override_reason` the version is frozen anyway and the reason recorded.",
+)
 def freeze(paper_id: int, data):
     user = current_user()
     paper = access.get_paper(paper_id, user)
-    return version_out(versions.freeze_version(paper, user, data["label"]))
+    try:
+        version = versions.freeze_version(
+            paper,
+            user,
+            data["label"],
+            purpose=data["purpose"],
+            override_reason=data.get("override_reason"),
+        )
+    except stages.SignatureBlocked as blocked:
+        blocked.details = {"blockers": [blocker_out(b) for b in blocked.blockers]}
+        raise
+    return version_out(version)
+
+
+def blocker_out(blocker: stages.Blocker) -> dict:
+    """A blocker as the API shows it: its code, its sentence and where to settle it."""
+    return {
+        **blocker.as_details(),
+        "message": message(blocker.error, "en"),
+        "link": blocker_link(blocker, _external=True),
+    }
 
 
 @bp.get("/papers/<int:paper_id>/versions")

@@ -34,10 +34,6 @@ def key(*parts: object) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def text_sha256(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
 class PieceCache:
     """Pieces stored as `<root>/<kind>/<key[:2]>/<key>`; with no root, nothing is kept."""
 

@@ -81,6 +81,8 @@ class VersionDocument:
     sections: tuple[ExportSection, ...]  # in document order
     annexes: tuple[Annex, ...] = ()
     open_comments: tuple[OpenComment, ...] = ()
+    # Why the coordinator froze it for signature although points were open (None: nothing was).
+    override_reason: str | None = None
     # The file's properties: who wrote it (the paper's coordinators), what about, key words.
     authors: tuple[str, ...] = ()
     subject: str = ""
@@ -93,6 +95,9 @@ class VersionDocument:
     # Codes a reader may not know (sectors, frameworks) with what they stand for; the list of
     # acronyms prints those the text uses.
     acronyms: tuple[tuple[str, str], ...] = ()
+    # Written into a Word export so that a returned file finds its paper and version.
+    paper_id: int | None = None
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from app.export import ast, cache, docx_front, docx_layout, frontmatter, pandoc, reference_docx
+from app.export import (
+    ast,
+    cache,
+    docx_front,
+    docx_identity,
+    docx_layout,
+    frontmatter,
+    pandoc,
+    reference_docx,
+)
 from app.export.document import ExportOptions, VersionDocument
 from app.export.docx_package import Assembler, Cutter, Package, Piece
 from app.export.labels import epoch, labels, original_line, place_and_date, stamp, utc
@@ -65,7 +74,7 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     package = Package.open(written)
     keys = {part.name: part.key for part in parts}
     cutter, assembler = Cutter(package), Assembler()
-    body = [_title_block(doc)]
+    body = [("title", _title_block(doc))]
     annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
     first_annex = None
     for name, xml in package.pieces:
@@ -76,12 +85,15 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
                 pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
         if name in annexes and first_annex is None:
             first_annex = len(body)
-        body.append(assembler.add(piece))
+        body.append((name, assembler.add(piece)))
     if first_annex is not None:
         _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
         styles = package.parts["word/styles.xml"]
         package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
-    text = "".join(body)
+    # Ids above every one the assembler gave out: bookmarks must be unique in the document.
+    text = docx_identity.stamp(
+        package.parts, package.infos, body, doc, options, assembler.unique + 1
+    )
     if options.toc:
         text = docx_front.cover_then_contents(docx_front.fill_toc(text))
         package.parts["word/styles.xml"] = docx_front.with_toc_styles(
@@ -128,17 +140,19 @@ def _convert_annotated(
     return pandoc.convert_ast(blocks, "docx", args, seconds)
 
 
-def _landscape_annexes(body: list[str], first: int, annexes: list) -> None:
-    """The annexes (body[first:]) on landscape pages, their tables given column widths."""
-    final = docx_layout.last_section(body[-1])
+def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -> None:
+    """The annexes (body[first:], as (piece name, XML)) on landscape pages, their tables given
+    column widths."""
+    final = docx_layout.last_section(body[-1][1])
     if not final:
         return
     width = docx_layout.landscape_text_width(final)
     for offset, annex in enumerate(annexes):
-        index = first + offset
-        body[index] = docx_layout.table_widths(body[index], annex.widths, width)
-    body[-1] = body[-1].replace(final, docx_layout.landscape(final))
-    body.insert(first, docx_layout.section_break(final))
+        name, xml = body[first + offset]
+        body[first + offset] = (name, docx_layout.table_widths(xml, annex.widths, width))
+    name, xml = body[-1]
+    body[-1] = (name, xml.replace(final, docx_layout.landscape(final)))
+    body.insert(first, ("break", docx_layout.section_break(final)))
 
 
 def _title_block(doc: VersionDocument) -> str:

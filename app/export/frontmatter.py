@@ -63,11 +63,18 @@ def signoff_page(doc: VersionDocument) -> str:
         return "| " + " | ".join(escape(cell) for cell in cells) + " |"
 
     table = [line(head), "|" + "---|" * len(head), *(line(cells) for cells in rows)]
+    override = []
+    if doc.override_reason:
+        # Printed with the ballot it qualifies: the signatures were given knowing it.
+        override = [
+            f"**{escape(words['override'])}** {escape(normalize_line(doc.override_reason))}"
+        ]
     return (
         "\n\n".join(
             [
                 f"# {TRUSTED} {escape(words['signoff'])}",
                 "\n".join(table),
+                *override,
                 f"{escape(words['hash'])}{escape(words['colon'])}",
                 f"`{_hex(doc.version_sha256)}`",
             ]

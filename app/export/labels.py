@@ -26,6 +26,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "block": "Block",
         "abstain": "Abstain",
         "no_record": "no record",
+        "override": "Frozen for signature although points were still open. The coordinator's "
+        "reason:",
         "hash": "Version SHA-256",
         "annex": "Annex",
         "contents": "Contents",
@@ -117,6 +119,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "block": "Bloque",
         "abstain": "S’abstient",
         "no_record": "aucune position",
+        "override": "Figée pour signature alors que des points restaient ouverts. Motif donné "
+        "par la coordination\u202f:",
         "hash": "SHA-256 de la version",
         "annex": "Annexe",
         "contents": "Table des matières",

@@ -11,6 +11,7 @@ from app.models.alignment import (
 )
 from app.models.exports import Export, ExportFormat
 from app.models.immutability import IMMUTABLE
+from app.models.imports import ImportedItem, ImportKind
 from app.models.papers import Language, Paper, PaperMember, PaperStatus, Role
 from app.models.reviews import (
     Comment,
@@ -18,9 +19,11 @@ from app.models.reviews import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     ResolutionAction,
     ReviewRound,
+    RoundCompletion,
 )
 from app.models.search import (
     SearchDocument,
@@ -29,7 +32,7 @@ from app.models.search import (
     SectionVisit,
 )
 from app.models.sections import Revision, Section, SectionState
-from app.models.signoff import BallotPosition, Position, Version, VersionSection
+from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
 from app.models.users import ApiToken, Sector, User
 
 __all__ = [
@@ -45,11 +48,14 @@ __all__ = [
     "CommentResolution",
     "CommentStatus",
     "CommentType",
+    "CompletionAction",
     "Decision",
     "Export",
     "ExportFormat",
     "Framework",
     "FrameworkItem",
+    "ImportKind",
+    "ImportedItem",
     "ItemKind",
     "Language",
     "Paper",
@@ -61,6 +67,7 @@ __all__ = [
     "ReviewRound",
     "Revision",
     "Role",
+    "RoundCompletion",
     "SearchDocument",
     "SearchKind",
     "SearchSource",
@@ -70,5 +77,6 @@ __all__ = [
     "Sector",
     "User",
     "Version",
+    "VersionPurpose",
     "VersionSection",
 ]

@@ -9,15 +9,10 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, enum_check, utcnow
+from app.export.formats import FORMATS
 
-
-class ExportFormat(enum.StrEnum):
-    DOCX = "docx"
-    PDF = "pdf"
-    MD = "md"
-    MATRIX_CSV = "matrix_csv"
-    MATRIX_DOCX = "matrix_docx"
-    ALIGNMENT_ANNEX = "alignment_annex"
+# The formats registered in app/export/formats.py: the CHECK follows the registry.
+ExportFormat = enum.StrEnum("ExportFormat", [(name.upper(), name) for name in FORMATS])
 
 
 class Export(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.models.activity import Activity
 from app.models.alignment import AlignmentDecision
 from app.models.exports import Export
-from app.models.reviews import CommentResolution
+from app.models.reviews import CommentResolution, RoundCompletion
 from app.models.sections import Revision
 from app.models.signoff import Position, Version, VersionSection
 
@@ -30,6 +30,7 @@ IMMUTABLE = (
     Export,
     AlignmentDecision,
     CommentResolution,
+    RoundCompletion,
 )
 # The one column set later, once: a version becomes signed off.
 _SET_ONCE = {Version: {"signed_off_at"}}

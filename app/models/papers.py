@@ -14,9 +14,13 @@ from app.models.users import User
 
 
 class PaperStatus(enum.StrEnum):
+    """Where the paper's work stands. Derived from the work (app/services/stages.py), never
+    stored: a round's deadline passing changes it without anyone writing anything."""
+
     DRAFTING = "drafting"
     IN_REVIEW = "in_review"
     CONSOLIDATING = "consolidating"
+    IN_SIGNATURE = "in_signature"
     SIGNED_OFF = "signed_off"
 
 
@@ -43,13 +47,12 @@ paper_frameworks = Table(
 
 class Paper(Base):
     __tablename__ = "papers"
-    __table_args__ = (enum_check("status", PaperStatus), enum_check("language", Language))
+    __table_args__ = (enum_check("language", Language),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(2), default=Language.EN)
-    status: Mapped[str] = mapped_column(String(20), default=PaperStatus.DRAFTING)
     template: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -46,6 +46,14 @@ class ResolutionAction(enum.StrEnum):
     REOPENED = "reopened"
 
 
+class CompletionAction(enum.StrEnum):
+    """What a sector says of its review in a round; the newest record per sector counts."""
+
+    COMPLETE = "complete"
+    NO_COMMENTS = "no_comments"
+    WITHDRAWN = "withdrawn"
+
+
 round_sectors = Table(
     "round_sectors",
     Base.metadata,
@@ -56,6 +64,9 @@ round_sectors = Table(
 
 class ReviewRound(Base):
     __tablename__ = "review_rounds"
+    __table_args__ = (
+        CheckConstraint("(closed_at IS NULL) = (closed_by_id IS NULL)", name="closed_by_whom"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
@@ -63,8 +74,32 @@ class ReviewRound(Base):
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the coordinator closes the round before its deadline.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     sectors: Mapped[list[Sector]] = relationship(secondary=round_sectors, order_by="Sector.code")
+
+
+class RoundCompletion(Base):
+    """A sector's word on its review in a round: complete, no comments, or withdrawn.
+    Append-only: the newest per sector counts, the history stays."""
+
+    __tablename__ = "round_completions"
+    __table_args__ = (enum_check("action", CompletionAction),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("review_rounds.id", ondelete="CASCADE"), index=True
+    )
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    sector: Mapped[Sector] = relationship(lazy="joined")
 
 
 class Comment(Base):

@@ -19,11 +19,24 @@ class BallotPosition(enum.StrEnum):
     ABSTAIN = "abstain"
 
 
+class VersionPurpose(enum.StrEnum):
+    """Why a version was frozen: to be reviewed, or to be signed (only then a ballot)."""
+
+    REVIEW = "review"
+    SIGNATURE = "signature"
+
+
 class Version(Base):
     """A frozen snapshot of the whole paper. Only `signed_off_at` is ever set later, once."""
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("paper_id", "label"),)
+    __table_args__ = (
+        UniqueConstraint("paper_id", "label"),
+        enum_check("purpose", VersionPurpose),
+        CheckConstraint(
+            "override_reason IS NULL OR purpose = 'signature'", name="override_for_signature"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
@@ -32,6 +45,9 @@ class Version(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purpose: Mapped[str] = mapped_column(String(20), default=VersionPurpose.REVIEW)
+    # Why the coordinator froze it for signature although something stood in the way.
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
     sections: Mapped[list[VersionSection]] = relationship(
         order_by="VersionSection.position", cascade="all"

@@ -80,3 +80,9 @@ class BadInput(DomainError):
     """Input that is wrong on its face (a malformed file, an unknown code)."""
 
     code = "invalid"
+
+
+class TooLarge(DomainError):
+    """An upload bigger than the service takes."""
+
+    code = "too_large"

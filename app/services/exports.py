@@ -24,12 +24,12 @@ from sqlalchemy import select
 from app import export
 from app.db import session
 from app.export import annexes as annexes_export
+from app.export.formats import COMMENTS, FORMATS, REDLINE, TOC, supporting
 from app.models import (
     ActivityAction,
     Comment,
     CommentStatus,
     Export,
-    ExportFormat,
     Paper,
     Role,
     Sector,
@@ -44,13 +44,13 @@ from app.services.versions import frozen_texts, get_version
 
 log = logging.getLogger(__name__)
 
-# The formats a version is rendered to here; the comment matrix is made by review rounds.
+# The formats a version is rendered to (app/export/formats.py); the comment matrix is made by
+# review rounds.
 MEDIA_TYPES = {
-    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ExportFormat.PDF: "application/pdf",
-    ExportFormat.MD: "text/markdown; charset=utf-8",
+    fmt.name: fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+    for fmt in FORMATS.values()
 }
-DOCUMENT_FORMATS = [fmt.value for fmt in MEDIA_TYPES]
+DOCUMENT_FORMATS = list(FORMATS)
 # Converted sections are cached by content under the exports folder, shared by every process.
 CACHE_FOLDER = ".cache"
 _CHUNK = 1 << 20
@@ -95,6 +95,7 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sections=sections,
         annexes=annexes(paper, version),
         open_comments=_open_comments(frozen) if with_comments else (),
+        override_reason=version.override_reason,
         authors=tuple(sorted(m.user.name for m in paper.members if m.role == Role.COORDINATOR)),
         subject=paper.description,
         keywords=tuple(framework.code for framework in paper.frameworks),
@@ -102,6 +103,8 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         document_symbol=paper.document_symbol or "",
         disclaimer=export.labels(paper.language)["disclaimer_text"] if paper.disclaimer else "",
         acronyms=_acronyms(paper),
+        paper_id=paper.id,
+        version_id=version.id,
     )
 
 
@@ -296,14 +299,18 @@ def _check_options(
     version: Version, fmt: str, *, toc: bool, comments: bool, against: int | None
 ) -> Version | None:
     """Refuse options the format cannot honour; returns the version to redline against."""
-    if fmt not in DOCUMENT_FORMATS:
+    if fmt not in FORMATS:
         raise BadInput(f"unknown export format {fmt!r}; use one of {DOCUMENT_FORMATS}")
-    if fmt != ExportFormat.DOCX and (comments or against is not None):
+    honoured = FORMATS[fmt].options
+    if (comments and COMMENTS not in honoured) or (against is not None and REDLINE not in honoured):
         raise BadInput(
-            "comments and redline_against are native Word features: use them with format docx"
+            "comments and redline_against are native Word features: use them with format "
+            + " or ".join(supporting(COMMENTS))
         )
-    if fmt == ExportFormat.MD and toc:
-        raise BadInput("a table of contents is for docx and pdf; the Markdown export has none")
+    if toc and TOC not in honoured:
+        raise BadInput(
+            f"a table of contents is for {' and '.join(supporting(TOC))}; the {fmt} export has none"
+        )
     if against is None:
         return None
     earlier = session.get(Version, against)

@@ -5,23 +5,23 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.db import session
 from app.models import (
+    Activity,
     ActivityAction,
     Language,
     Paper,
     PaperMember,
-    PaperStatus,
     Role,
     Section,
     User,
 )
 from app.services import activity, reference, revisions
 from app.services.access import require_role
-from app.services.errors import BadInput, Conflict
+from app.services.errors import BadInput, Conflict, NotFound
 from app.services.templates import PaperTemplate, opening_summary, read_template
 from app.services.users import find_by_email, get_sector, system_user
 
@@ -153,4 +153,98 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
     return member
 
 
-PAPER_STATUSES = [status.value for status in PaperStatus]
+def _member(paper: Paper, member_id: int) -> PaperMember:
+    member = session.get(PaperMember, member_id)
+    if member is None or member.paper_id != paper.id:
+        raise NotFound("member")
+    return member
+
+
+def _keep_a_coordinator(paper: Paper, member: PaperMember) -> None:
+    """A paper always keeps one coordinator: someone must be able to manage it."""
+    if member.role != Role.COORDINATOR:
+        return
+    others = session.scalar(
+        select(func.count())
+        .select_from(PaperMember)
+        .where(
+            PaperMember.paper_id == paper.id,
+            PaperMember.role == Role.COORDINATOR,
+            PaperMember.id != member.id,
+        )
+    )
+    if not others:
+        raise Conflict("last_coordinator", name=member.user.name)
+
+
+def change_role(paper: Paper, member_id: int, role: str, *, actor: User) -> PaperMember:
+    """Give a member another role in place of the one they hold (the coordinator does)."""
+    if not actor.is_admin:
+        require_role(actor, paper.id, Role.COORDINATOR, action="change roles")
+    member = _member(paper, member_id)
+    if role not in {r.value for r in Role}:
+        raise BadInput("unknown_role", role=role)
+    if role == member.role:
+        return member
+    if session.scalar(
+        select(PaperMember.id).where(
+            PaperMember.paper_id == paper.id,
+            PaperMember.user_id == member.user_id,
+            PaperMember.role == role,
+        )
+    ):
+        raise Conflict("member_role_taken", name=member.user.name, role=role)
+    _keep_a_coordinator(paper, member)
+    before = member.role
+    member.role = role
+    session.flush()
+    activity.record(
+        actor,
+        ActivityAction.MEMBER_ROLE_CHANGED,
+        member,
+        paper_id=paper.id,
+        before={"user": member.user.email, "role": before},
+        after={"user": member.user.email, "role": role},
+    )
+    return member
+
+
+def remove_member(paper: Paper, member_id: int, *, actor: User) -> User:
+    """Take a role away from a member. Their revisions, comments, positions and history stay;
+    once they hold no role they are shown as a former member."""
+    if not actor.is_admin:
+        require_role(actor, paper.id, Role.COORDINATOR, action="remove members")
+    member = _member(paper, member_id)
+    _keep_a_coordinator(paper, member)
+    user, role = member.user, member.role
+    session.delete(member)
+    session.flush()
+    activity.record(
+        actor,
+        ActivityAction.MEMBER_REMOVED,
+        paper,
+        paper_id=paper.id,
+        before={"user": user.email, "user_id": user.id, "role": role},
+    )
+    return user
+
+
+def former_members(paper_id: int) -> list[User]:
+    """People who held a role on the paper and hold none now, by name."""
+    current = select(PaperMember.user_id).where(PaperMember.paper_id == paper_id)
+    removed = {
+        entry.before.get("user_id")
+        for entry in session.scalars(
+            select(Activity).where(
+                Activity.paper_id == paper_id, Activity.action == ActivityAction.MEMBER_REMOVED
+            )
+        )
+        if entry.before
+    }
+    if not removed:
+        return []
+    return list(
+        session.scalars(
+            select(User).where(User.id.in_(removed), User.id.not_in(current)).order_by(User.name)
+        )
+    )

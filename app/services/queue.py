@@ -59,16 +59,18 @@ def my_queue(user: User, *, today: date | None = None) -> Queue:
 
 def sections_i_lead(user: User, today: date) -> list[LeadSection]:
     """Sections I lead that are not approved: overdue first, then by due date, undated last."""
+    # A coordinator may make themself a section's lead author: they lead it as much as an author.
+    leads_in = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role.in_([Role.AUTHOR, Role.COORDINATOR])
+    )
     rows = session.execute(
         select(Section, Paper)
         .join(Paper, Paper.id == Section.paper_id)
-        .join(
-            PaperMember,
-            (PaperMember.paper_id == Paper.id)
-            & (PaperMember.user_id == user.id)
-            & (PaperMember.role == Role.AUTHOR),
+        .where(
+            Section.lead_author_id == user.id,
+            Section.state != SectionState.APPROVED,
+            Section.paper_id.in_(leads_in),
         )
-        .where(Section.lead_author_id == user.id, Section.state != SectionState.APPROVED)
     ).all()
     entries = [
         LeadSection(section, paper, section.due_date is not None and section.due_date < today)

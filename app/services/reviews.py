@@ -27,7 +27,7 @@ from app.models import (
     CommentStatus,
     CommentType,
     Decision,
-    FrameworkItem,
+    Paper,
     ResolutionAction,
     ReviewRound,
     Revision,
@@ -36,7 +36,7 @@ from app.models import (
     User,
     VersionSection,
 )
-from app.services import activity, revisions, rounds
+from app.services import activity, alignment, revisions, rounds
 from app.services.access import require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
@@ -253,15 +253,13 @@ def _exact_anchor(text: str, selector: passages.Quote, hint) -> passages.Anchor 
 
 
 def _item_code(section: Section, kind: str, code: str | None) -> str | None:
-    """An `alignment` comment may name the framework item it is about; it must exist."""
+    """An `alignment` comment may name the framework item it is about: an item of one of
+    the frameworks the section's paper is checked against."""
     if code is None or not code.strip():
         return None
     if kind != CommentType.ALIGNMENT:
         raise Invalid("only a comment of type alignment names a framework item")
-    code = code.strip()
-    if session.scalar(select(FrameworkItem.id).where(FrameworkItem.code == code)) is None:
-        raise Invalid(f"no framework item has the code {code!r}", {"item_code": code})
-    return code
+    return alignment.paper_item(session.get(Paper, section.paper_id), code.strip()).code
 
 
 def edit_comment(comment: Comment, actor: User, *, body=None, type=None, proposed_text=...):

@@ -22,18 +22,20 @@ from app.models import (
     CommentResolution,
     CommentStatus,
     CommentType,
+    CompletionAction,
     Decision,
     Paper,
     PaperMember,
     ResolutionAction,
     ReviewRound,
     Role,
+    RoundCompletion,
     Section,
     Sector,
     User,
     Version,
 )
-from app.services import activity
+from app.services import activity, stages
 from app.services.access import get_paper, require_role, roles_on
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
@@ -55,7 +57,13 @@ def list_rounds(paper: Paper) -> list[ReviewRound]:
 
 
 def is_open(review_round: ReviewRound, now: datetime | None = None) -> bool:
-    return (now or utcnow()) <= _aware(review_round.deadline)
+    """Open until its deadline, unless the coordinator closed it sooner."""
+    return review_round.closed_at is None and (now or utcnow()) <= _aware(review_round.deadline)
+
+
+def ends_at(review_round: ReviewRound) -> datetime:
+    """When the round closed (or will): the coordinator's closing, else its deadline."""
+    return _aware(review_round.closed_at or review_round.deadline)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -93,8 +101,9 @@ def open_round(
         opened_by_id=actor.id,
         sectors=sorted(found, key=lambda sector: sector.code),
     )
-    session.add(review_round)
-    session.flush()
+    with stages.tracking(paper, actor):
+        session.add(review_round)
+        session.flush()
     activity.record(
         actor,
         ActivityAction.ROUND_OPENED,
@@ -119,7 +128,10 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
             "a round's deadline can only move later",
             {"deadline": before.isoformat()},
         )
-    review_round.deadline = deadline
+    with stages.tracking(session.get(Paper, review_round.paper_id), actor):
+        review_round.deadline = deadline
+        # A later deadline reopens a round the coordinator had closed.
+        review_round.closed_at = review_round.closed_by_id = None
     activity.record(
         actor,
         ActivityAction.ROUND_EXTENDED,
@@ -149,6 +161,169 @@ def require_may_comment(review_round: ReviewRound, user: User) -> None:
         )
 
 
+# --- a sector's word on its review --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectorReview:
+    """Where an invited sector's review of a round stands: complete, no_comments or no_record,
+    with who said so, when and their note."""
+
+    sector: Sector
+    state: str
+    by: User | None = None
+    at: datetime | None = None
+    note: str = ""
+
+
+def completion_history(review_round: ReviewRound) -> list[RoundCompletion]:
+    """Every completion and withdrawal recorded in the round, oldest first."""
+    return list(
+        session.scalars(
+            select(RoundCompletion)
+            .where(RoundCompletion.round_id == review_round.id)
+            .order_by(RoundCompletion.id)
+        )
+    )
+
+
+def sector_reviews(review_round: ReviewRound) -> list[SectorReview]:
+    """Each invited sector's review, by its newest record (a withdrawal is "no record")."""
+    newest = {record.sector_id: record for record in completion_history(review_round)}
+    found = []
+    for sector in review_round.sectors:
+        record = newest.get(sector.id)
+        if record is None or record.action == CompletionAction.WITHDRAWN:
+            found.append(SectorReview(sector, "no_record"))
+        else:
+            found.append(
+                SectorReview(sector, record.action, record.user, record.created_at, record.note)
+            )
+    return found
+
+
+def _require_sector_reviewer(review_round: ReviewRound, actor: User, sector: str) -> Sector:
+    """The actor reviews for `sector` (their own), which the round invites, while it is open."""
+    roles = roles_on(actor, review_round.paper_id)
+    if Role.REVIEWER not in roles:
+        raise Forbidden("completion_reviewers_only")
+    code = (sector or "").strip().upper()
+    if code != actor.sector.code:
+        raise Forbidden("completion_own_sector", sector=code, own=actor.sector.code)
+    invited = {s.code: s for s in review_round.sectors}
+    if code not in invited:
+        raise Conflict("sector_not_invited", sector=code, invited=sorted(invited))
+    if not is_open(review_round):
+        raise Conflict(
+            "round_closed", round=review_round.id, closed=f"{ends_at(review_round):%Y-%m-%d %H:%M}"
+        )
+    return invited[code]
+
+
+def mark_complete(
+    review_round: ReviewRound,
+    actor: User,
+    *,
+    sector: str,
+    note: str = "",
+    no_comments: bool = False,
+) -> RoundCompletion:
+    """A sector's reviewer says the sector's review is complete, or that it has no comments."""
+    found = _require_sector_reviewer(review_round, actor, sector)
+    note = (note or "").strip()
+    if len(note) > 4000:
+        raise BadInput("completion_note_too_long")
+    if no_comments and comment_counts([review_round.id]).get((review_round.id, found.id)):
+        raise Conflict("no_comments_but_commented", sector=found.code)
+    record = RoundCompletion(
+        round_id=review_round.id,
+        sector_id=found.id,
+        user_id=actor.id,
+        action=CompletionAction.NO_COMMENTS if no_comments else CompletionAction.COMPLETE,
+        note=note,
+    )
+    session.add(record)
+    session.flush()
+    activity.record(
+        actor,
+        ActivityAction.ROUND_COMPLETION_RECORDED,
+        review_round,
+        paper_id=review_round.paper_id,
+        after={"sector": found.code, "state": record.action, "note": note},
+    )
+    return record
+
+
+def withdraw_completion(review_round: ReviewRound, actor: User, *, sector: str) -> RoundCompletion:
+    """Take back a sector's completion, until the round closes."""
+    found = _require_sector_reviewer(review_round, actor, sector)
+    current = next(entry for entry in sector_reviews(review_round) if entry.sector.id == found.id)
+    if current.state == "no_record":
+        raise Conflict("completion_nothing_to_withdraw", sector=found.code)
+    record = RoundCompletion(
+        round_id=review_round.id,
+        sector_id=found.id,
+        user_id=actor.id,
+        action=CompletionAction.WITHDRAWN,
+    )
+    session.add(record)
+    session.flush()
+    activity.record(
+        actor,
+        ActivityAction.ROUND_COMPLETION_WITHDRAWN,
+        review_round,
+        paper_id=review_round.paper_id,
+        before={"sector": found.code, "state": current.state},
+        after={"sector": found.code, "state": "no_record"},
+    )
+    return record
+
+
+def close_round(review_round: ReviewRound, actor: User) -> ReviewRound:
+    """The coordinator closes the round before its deadline; each sector's final state is
+    recorded with the closing."""
+    require_role(actor, review_round.paper_id, Role.COORDINATOR, action="close review rounds")
+    if not is_open(review_round):
+        raise Conflict(
+            "round_closed", round=review_round.id, closed=f"{ends_at(review_round):%Y-%m-%d %H:%M}"
+        )
+    with stages.tracking(session.get(Paper, review_round.paper_id), actor):
+        review_round.closed_at = utcnow()
+        review_round.closed_by_id = actor.id
+    activity.record(
+        actor,
+        ActivityAction.ROUND_CLOSED,
+        review_round,
+        paper_id=review_round.paper_id,
+        after={
+            "closed_at": review_round.closed_at.isoformat(),
+            "sectors": {
+                entry.sector.code: {
+                    "state": entry.state,
+                    "by": entry.by.name if entry.by else None,
+                    "at": entry.at.isoformat() if entry.at else None,
+                }
+                for entry in sector_reviews(review_round)
+            },
+        },
+    )
+    return review_round
+
+
+def section_comment_counts(review_round: ReviewRound, sector_id: int) -> dict[int, int]:
+    """{section id: number of the sector's comments in the round} (withdrawn ones left out)."""
+    rows = session.execute(
+        select(Comment.section_id, func.count())
+        .where(
+            Comment.round_id == review_round.id,
+            Comment.sector_id == sector_id,
+            Comment.status != CommentStatus.WITHDRAWN,
+        )
+        .group_by(Comment.section_id)
+    )
+    return dict(rows.all())
+
+
 def comment_counts(round_ids: list[int]) -> dict[tuple[int, int], int]:
     """{(round id, sector id): number of comments} for the given rounds."""
     if not round_ids:
@@ -173,6 +348,7 @@ def rounds_awaiting(user: User) -> list[ReviewRound]:
                 ReviewRound.paper_id.in_(reviewer_of),
                 ReviewRound.sectors.any(Sector.id == user.sector_id),
                 ReviewRound.deadline >= utcnow(),
+                ReviewRound.closed_at.is_(None),
             )
             .order_by(ReviewRound.deadline)
         )

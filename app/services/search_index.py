@@ -395,3 +395,14 @@ def reindex(connection: Connection, paper_ids: Iterable[int] | None = None) -> i
     for start in range(0, len(rows), 1000):
         upsert(connection, rows[start : start + 1000])
     return len(rows)
+
+
+def index_comments_and_replies(
+    connection: Connection, comment_ids: list[int], reply_ids: list[int]
+) -> None:
+    """Index comments and replies written in bulk (by Core inserts, which fire no mapper
+    event): one read and one upsert per kind, whatever their number."""
+    if comment_ids:
+        upsert(connection, _comment_rows(connection, Comment.id.in_(comment_ids)))
+    if reply_ids:
+        upsert(connection, _reply_rows(connection, CommentReply.id.in_(reply_ids)))

@@ -1,9 +1,9 @@
 """Sign-off: the signatories' positions on a frozen version, and the rule that signs it off.
 
 Positions are append-only: changing one adds a row, and the newest per signatory counts.
-Each position is bound to the sha256 of the text it was given on. Once the rule is met the
-version is signed off for good: its `signed_off_at` is set (once), the paper is
-`signed_off`, and no further position is taken on it.
+Each position is bound to the sha256 of the text it was given on. Only a version frozen for
+signature has a ballot. Once the rule is met the version is signed off for good: its
+`signed_off_at` is set (once), and no further position is taken on it.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from app.models import (
     BallotPosition,
     Paper,
     PaperMember,
-    PaperStatus,
     Position,
     Role,
     User,
     Version,
+    VersionPurpose,
 )
-from app.services import activity
+from app.services import activity, stages
 from app.services.access import require_role
 from app.services.errors import BadInput, Conflict
 from app.services.versions import VersionState, version_state
@@ -85,6 +85,8 @@ def ballot(version: Version) -> list[BallotEntry]:
     A signed-off ballot is the one that was signed: a signatory added to the paper later has
     no place on it (everyone required then had a record, or it would not be signed).
     """
+    if version.purpose != VersionPurpose.SIGNATURE:
+        return []  # a version frozen for review has no ballot
     newest: dict[int, Position] = {}
     for position in position_history(version):
         newest[position.user_id] = position
@@ -117,6 +119,8 @@ def record_position(
     completes the ballot. `version_sha256`, when given, must be the hash the signatory read.
     """
     require_role(actor, version.paper_id, Role.SIGNATORY, action="record a position")
+    if version.purpose != VersionPurpose.SIGNATURE:
+        raise Conflict("positions_need_signature_version", label=version.label)
     if position not in {p.value for p in P}:
         raise BadInput(f"unknown position {position!r}; use one of {[p.value for p in P]}")
     reason = (reason or "").strip() or None
@@ -174,12 +178,13 @@ def record_position(
 
     entries = ballot(version)
     if is_signed_off(entry.position for entry in entries):
-        _sign_off(version, actor, entries)
+        with stages.tracking(session.get(Paper, version.paper_id), actor):
+            _sign_off(version, actor, entries)
     return recorded
 
 
 def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None:
-    """Set the version's one set-once column and move the paper to signed_off."""
+    """Set the version's one set-once column (the paper's status follows from it)."""
     version.signed_off_at = utcnow()
     activity.record(
         actor,
@@ -192,24 +197,11 @@ def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None
             "positions": {entry.signatory.email: entry.position for entry in entries},
         },
     )
-    paper = session.get(Paper, version.paper_id)
-    if paper.status != PaperStatus.SIGNED_OFF:
-        before = paper.status
-        paper.status = PaperStatus.SIGNED_OFF
-        session.flush()
-        activity.record(
-            actor,
-            ActivityAction.PAPER_STATUS_CHANGED,
-            paper,
-            paper_id=paper.id,
-            before={"status": before},
-            after={"status": paper.status, "version_id": version.id},
-        )
 
 
 def versions_awaiting(user: User) -> list[Version]:
-    """The versions awaiting the user's position: the latest, unsigned version of each paper
-    where they are a signatory and have recorded nothing yet.
+    """The versions awaiting the user's position: the latest version of each paper where they
+    are a signatory, when it is frozen for signature, unsigned, and they have recorded nothing.
     """
     later = aliased(Version)
     signatory_of = select(PaperMember.paper_id).where(
@@ -220,6 +212,7 @@ def versions_awaiting(user: User) -> list[Version]:
             select(Version)
             .where(
                 Version.paper_id.in_(signatory_of),
+                Version.purpose == VersionPurpose.SIGNATURE,
                 Version.signed_off_at.is_(None),
                 ~exists().where(later.paper_id == Version.paper_id, later.id > Version.id),
                 ~exists().where(Position.version_id == Version.id, Position.user_id == user.id),

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import session, utcnow
 from app.models import ActivityAction, ApiToken, Sector, User
 from app.services import activity
-from app.services.errors import BadInput, Conflict, Forbidden, NotFound
+from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -88,6 +88,21 @@ def set_password(user: User, password: str) -> None:
         raise BadInput("a password needs at least 8 characters")
     user.password_hash = _hasher.hash(password)
     user.session_nonce = secrets.token_hex(16)
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """The user changes their own password, proving they know the current one. Their other
+    sessions end (set_password changes the nonce)."""
+    try:
+        _hasher.verify(user.password_hash or "", current or "")
+    except (VerificationError, InvalidHashError):
+        raise Invalid("password_wrong") from None
+    if new != confirm:
+        raise Invalid("password_mismatch")
+    if len(new or "") < 8:
+        raise Invalid("password_too_short")
+    set_password(user, new)
+    activity.record(user, ActivityAction.USER_PASSWORD_CHANGED, user)
 
 
 def check_password(email: str, password: str) -> User | None:

@@ -8,8 +8,18 @@ import hashlib
 from sqlalchemy import select
 
 from app.db import session
-from app.models import ActivityAction, Paper, Revision, Role, Section, User, Version, VersionSection
-from app.services import activity
+from app.models import (
+    ActivityAction,
+    Paper,
+    Revision,
+    Role,
+    Section,
+    User,
+    Version,
+    VersionPurpose,
+    VersionSection,
+)
+from app.services import activity, stages
 from app.services.access import get_paper, require_role
 from app.services.errors import BadInput, Conflict, NotFound
 
@@ -32,16 +42,48 @@ def canonical_text(paper_title: str, entries: list[tuple[str, str, str]]) -> str
     return "".join(parts)
 
 
-def freeze_version(paper: Paper, actor: User, label: str) -> Version:
-    """Freeze the current revision of every section under a label (e.g. "v0.3")."""
+def freeze_version(
+    paper: Paper,
+    actor: User,
+    label: str,
+    *,
+    purpose: str = VersionPurpose.REVIEW,
+    override_reason: str | None = None,
+) -> Version:
+    """Freeze the current revision of every section under a label (e.g. "v0.3"), for review
+    or for signature. Freezing for signature is refused while anything stands in its way
+    (`stages.signature_blockers`), unless the coordinator gives a reason to override.
+    """
     require_role(actor, paper.id, Role.COORDINATOR, action="freeze versions")
     label = (label or "").strip()
     if not label or len(label) > 40:
-        raise BadInput("a version needs a label of 1 to 40 characters, e.g. v0.3")
+        raise BadInput("version_label")
+    if purpose not in set(VersionPurpose):
+        raise BadInput("version_purpose", purpose=purpose)
     if session.scalar(
         select(Version.id).where(Version.paper_id == paper.id, Version.label == label)
     ):
-        raise Conflict(f"this paper already has a version labelled {label}")
+        raise Conflict("version_label_taken", label=label)
+    override_reason = (override_reason or "").strip() or None
+    blockers = stages.signature_blockers(paper) if purpose == VersionPurpose.SIGNATURE else []
+    if blockers and override_reason is None:
+        raise stages.SignatureBlocked(blockers)
+    if not blockers:
+        override_reason = None  # nothing was overridden
+    with stages.tracking(paper, actor):
+        version = _freeze(paper, actor, label, purpose, override_reason, blockers)
+    return version
+
+
+def _freeze(
+    paper: Paper,
+    actor: User,
+    label: str,
+    purpose: str,
+    override_reason: str | None,
+    blockers: list[stages.Blocker],
+) -> Version:
+    previous = stages.latest_version(paper.id)
 
     sections = session.scalars(
         select(Section).where(Section.paper_id == paper.id).order_by(Section.position)
@@ -63,17 +105,34 @@ def freeze_version(paper: Paper, actor: User, label: str) -> Version:
         entries.append((section.number, title, revision.body if revision else ""))
     digest = hashlib.sha256(canonical_text(paper.title, entries).encode("utf-8")).hexdigest()
     version = Version(
-        paper_id=paper.id, label=label, sha256=digest, created_by_id=actor.id, sections=snapshot
+        paper_id=paper.id,
+        label=label,
+        sha256=digest,
+        created_by_id=actor.id,
+        sections=snapshot,
+        purpose=purpose,
+        override_reason=override_reason,
     )
     session.add(version)
     session.flush()
-    activity.record(
-        actor,
-        ActivityAction.VERSION_FROZEN,
-        version,
-        paper_id=paper.id,
-        after={"label": label, "sha256": digest, "sections": len(snapshot)},
-    )
+    frozen = {"label": label, "sha256": digest, "sections": len(snapshot), "purpose": purpose}
+    if override_reason:
+        frozen["override_reason"] = override_reason
+        frozen["overridden"] = [blocker.as_details() for blocker in blockers]
+    activity.record(actor, ActivityAction.VERSION_FROZEN, version, paper_id=paper.id, after=frozen)
+    if (
+        previous is not None
+        and previous.purpose == VersionPurpose.SIGNATURE
+        and previous.signed_off_at is None
+    ):
+        # The text moved on: the older ballot closes, its positions kept as they were.
+        activity.record(
+            actor,
+            ActivityAction.VERSION_SUPERSEDED,
+            previous,
+            paper_id=paper.id,
+            after={"label": previous.label, "superseded_by": version.id},
+        )
     return version
 
 

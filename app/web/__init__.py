@@ -61,6 +61,7 @@ def init_app(app) -> None:
         admin,
         alignment,
         dashboard,
+        imports,
         papers,
         reviews,
         rounds,

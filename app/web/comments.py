@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Role, Section, User
-from app.services import reviews, rounds
+from app.services import papers, reviews, rounds
 from app.services.errors import DomainError
 from app.web import render
 
@@ -97,6 +97,7 @@ class SectionReview:
     newest_comment_id: int | None = None
     newest_reply_id: int | None = None
     new_count: int = 0
+    member_ids: frozenset[int] = frozenset()  # people holding a role on the paper now
 
 
 def label(comment: Comment) -> str:
@@ -192,6 +193,7 @@ def section_review(
         new_count=sum(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since
         ),
+        member_ids=frozenset(member.user_id for member in papers.members(paper.id)),
     )
 
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.db import will_write
+from app.export.formats import FORMATS
 from app.models import ActivityAction
 from app.services import users
 
@@ -61,7 +62,17 @@ PAPER_STATUSES = {
     "drafting": _l("Drafting"),
     "in_review": _l("In review"),
     "consolidating": _l("Consolidating"),
+    "in_signature": _l("In signature"),
     "signed_off": _l("Signed off"),
+}
+SECTOR_REVIEW_STATES = {
+    "complete": _l("Complete"),
+    "no_comments": _l("No comments"),
+    "no_record": _l("No record"),
+}
+VERSION_PURPOSES = {
+    "review": _l("For review"),
+    "signature": _l("For signature"),
 }
 ROLES = {
     "coordinator": _l("Coordinator"),
@@ -110,14 +121,8 @@ ITEM_KINDS = {
     "principle": _l("Principle"),
     "policy_area": _l("Policy area"),
 }
-EXPORT_FORMATS = {
-    "docx": _l("Word document"),
-    "pdf": _l("PDF"),
-    "md": _l("Markdown"),
-    "matrix_csv": _l("Comment matrix (CSV)"),
-    "matrix_docx": _l("Comment matrix (Word)"),
-    "alignment_annex": _l("Alignment annex"),
-}
+# The registry's names, marked for translation there (formats.N_).
+EXPORT_FORMATS = {name: _l(fmt.label) for name, fmt in FORMATS.items()}
 A = ActivityAction
 ACTIONS = {
     A.ALIGNMENT_DECIDED: _l("recorded an alignment decision"),
@@ -131,13 +136,19 @@ ACTIONS = {
     A.COMMENT_WITHDRAWN: _l("withdrew a comment"),
     A.EXPORT_CREATED: _l("exported a version"),
     A.FRAMEWORK_LOADED: _l("loaded a framework"),
+    A.IMPORT_MADE: _l("imported remarks from a Word file"),
     A.MEMBER_ADDED: _l("added a member"),
+    A.MEMBER_REMOVED: _l("removed a member"),
+    A.MEMBER_ROLE_CHANGED: _l("changed a member's role"),
     A.PAPER_CREATED: _l("created the paper"),
     A.PAPER_FRAMEWORKS_CHANGED: _l("changed the frameworks the paper is checked against"),
     A.PAPER_STATUS_CHANGED: _l("changed the paper's status"),
     A.POSITION_RECORDED: _l("recorded a position"),
     A.POSITION_DECISION_RECORDED: _l("recorded a position decision"),
     A.REVISION_SAVED: _l("saved a revision"),
+    A.ROUND_CLOSED: _l("closed a review round"),
+    A.ROUND_COMPLETION_RECORDED: _l("marked a sector's review complete"),
+    A.ROUND_COMPLETION_WITHDRAWN: _l("withdrew a sector's review completion"),
     A.ROUND_EXTENDED: _l("extended a review round"),
     A.ROUND_OPENED: _l("opened a review round"),
     A.SECTION_UPDATED: _l("updated a section"),
@@ -147,15 +158,38 @@ ACTIONS = {
     A.USER_DISABLED: _l("disabled an account"),
     A.USER_ENABLED: _l("enabled an account"),
     A.USER_LOCALE_CHANGED: _l("changed their language"),
+    A.USER_PASSWORD_CHANGED: _l("changed their password"),
     A.VERSION_FROZEN: _l("froze a version"),
     A.VERSION_SIGNED_OFF: _l("signed off a version"),
+    A.VERSION_SUPERSEDED: _l("closed a superseded ballot"),
+}
+
+# Why an imported remark landed where it did, or did not (app/services/imports.py).
+IMPORT_REASONS = {
+    "on_heading": _l("made on a heading: a section comment, its quote kept"),
+    "on_across": _l("spans several sections: a comment on the first, its quote kept"),
+    "no_passage": _l("no passage selected: a section comment"),
+    "insertion_alone": _l("an insertion with no word beside it"),
+    "passage_not_found": _l("its passage is no longer in the text"),
+    "outside_sections": _l("outside every section (title page, annexes)"),
+    "unknown_section": _l("a section that is not in this version"),
+    "section_empty": _l("the section had no text in this version"),
+    "no_parent": _l("a reply whose comment is not in the file"),
+    "parent_unplaced": _l("a reply to a comment that was not placed"),
+    "round_closed": _l("the round is closed"),
+    "round_sector": _l("its author's sector is not invited to the round"),
+    "resolved_in_word": _l("resolved in Word: recorded as noted"),
+    "resolved_in_word_left_open": _l("resolved in Word: left open for the lead author to decide"),
 }
 
 LABELS = {
+    "import_reason": IMPORT_REASONS,
     "section_state": SECTION_STATES,
     "paper_status": PAPER_STATUSES,
     "role": ROLES,
     "version_state": VERSION_STATES,
+    "version_purpose": VERSION_PURPOSES,
+    "sector_review": SECTOR_REVIEW_STATES,
     "position": POSITIONS,
     "comment_type": COMMENT_TYPES,
     "comment_status": COMMENT_STATUSES,

@@ -5,6 +5,17 @@ from __future__ import annotations
 from flask import url_for
 
 from app.services.search import Hit
+from app.services.stages import Blocker
+
+
+def blocker_link(blocker: Blocker, **url_options) -> str:
+    """The page where a blocker of a signature is settled."""
+    if blocker.round_id is not None:
+        return url_for("web.review_round", round_id=blocker.round_id, **url_options)
+    if blocker.reason == "blocker_expected_alignment":
+        return url_for("web.alignment", paper_id=blocker.paper_id, **url_options)
+    anchor = "comments" if blocker.reason == "blocker_open_comments" else None
+    return url_for("web.section", section_id=blocker.section_id, _anchor=anchor, **url_options)
 
 
 def hit_link(hit: Hit, **url_options) -> str:

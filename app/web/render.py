@@ -1,4 +1,4 @@
-"""Section text as safe HTML: Markdown rendered, sanitised, passages highlighted; diffs.
+"""Section text as safe HTML: Markdown rendered, sanitised, passages highlighted.
 
 Whatever a section's text holds (script tags, event handlers, `javascript:` links), what
 reaches the page is what nh3 lets through: an allow-list of tags and attributes, and
@@ -250,24 +250,3 @@ def _text_out(
         out.append(f'<mark class="quote" data-comments="{ids}">{escaped}</mark>')
     else:
         out.append(escaped)
-
-
-def diff_html(ops) -> Markup:
-    """A word-level diff (revisions.DiffOp list) as <ins> and <del> in running text."""
-    parts = []
-    for op in ops:
-        text = escape(op.text, quote=False)
-        if op.op == "insert":
-            parts.append(f"<ins>{text}</ins>")
-        elif op.op == "delete":
-            parts.append(f"<del>{text}</del>")
-        else:
-            parts.append(text)
-    return Markup("".join(parts))
-
-
-def diff_counts(ops) -> tuple[int, int]:
-    """(words inserted, words deleted)."""
-    inserted = sum(len(op.text.split()) for op in ops if op.op == "insert")
-    deleted = sum(len(op.text.split()) for op in ops if op.op == "delete")
-    return inserted, deleted

@@ -8,7 +8,7 @@ policy applies to the web pages, not to /api/.
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -41,6 +41,20 @@ def _headers(response):
     return response
 
 
+# Endpoints that take a returned Word file: larger than any other request may be.
+UPLOAD_ENDPOINTS = {"api.import_docx", "web.import_docx"}
+# Room for the multipart envelope around a file of the largest size allowed.
+_ENVELOPE = 64 * 1024
+
+
+def _upload_limit():
+    """Raise the body limit for uploads to PLUME_MAX_UPLOAD_BYTES, before anything (the CSRF
+    check included) reads the form."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"] + _ENVELOPE
+
+
 def init_app(app) -> None:
+    app.before_request(_upload_limit)  # first: the CSRF check reads the form
     csrf.init_app(app)
     app.after_request(_headers)

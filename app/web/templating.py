@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from babel import Locale
-from flask import current_app, request, url_for
-from flask_babel import format_date, format_datetime
-from flask_babel import lazy_gettext as _l
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.models import SectionState
-from app.web import i18n, render
+from app.services import stages
+from app.web import diffs, i18n, render
 
 
 def lang_url(language: str) -> str:
@@ -35,15 +36,23 @@ def is_overdue(due: date | None, state: str | None = None) -> bool:
     return due is not None and due < datetime.now(UTC).date() and state != "approved"
 
 
+def countdown(review_round) -> tuple[str, bool]:
+    """A round's deadline as a reader counts it: ("closes in 3 days", False), or
+    ("closed 2 days ago", True) once it has passed, or ("closed", False) when closed early."""
+    from app.services.rounds import ends_at, is_open
+
+    now = datetime.now(UTC)
+    end = ends_at(review_round)
+    if is_open(review_round):
+        return _("closes in %(time)s", time=format_timedelta(end - now)), False
+    if review_round.closed_at is not None:
+        return _("closed by the coordinator %(when)s", when=when(review_round.closed_at)), False
+    return _("closed %(time)s ago", time=format_timedelta(now - end)), True
+
+
 def language_name(code: str) -> str:
     """A language's name in the reader's language: "anglais" to a French reader."""
     return Locale.parse(code).get_display_name(i18n.current_language())
-
-
-def extra_paper_tabs() -> list[tuple[str, str]]:
-    """The paper's tabs for the capabilities this installation has (reviews, alignment)."""
-    tabs = [("web.reviews", _l("Review rounds")), ("web.alignment", _l("Alignment"))]
-    return [(endpoint, title) for endpoint, title in tabs if endpoint in current_app.view_functions]
 
 
 def signed_in_user():
@@ -55,7 +64,7 @@ def init_app(app) -> None:
         label=i18n.label,
         when=when,
         markdown=render.markdown,
-        diff=render.diff_html,
+        diff=diffs.diff_html,
     )
     app.jinja_env.globals.update(
         lang_url=lang_url,
@@ -63,7 +72,8 @@ def init_app(app) -> None:
         language_name=language_name,
         current_language=i18n.current_language,
         is_overdue=is_overdue,
-        extra_paper_tabs=extra_paper_tabs,
         section_states=[state.value for state in SectionState],
         signed_in_user=signed_in_user,
+        paper_status=stages.paper_status,
+        countdown=countdown,
     )

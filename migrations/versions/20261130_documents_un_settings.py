@@ -4,7 +4,7 @@ The document symbol (CLT/2027/PP/1) and the disclaimer page are per paper; the j
 printed under a signatory's name on the sign-off page. Existing rows get "" and false.
 
 Revision ID: documents_un_settings
-Revises: activitysection
+Revises: roundtrip_imported_items
 Create Date: 2026-11-30 04:29:25.647472
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "documents_un_settings"
-down_revision = "activitysection"
+down_revision = "roundtrip_imported_items"
 branch_labels = None
 depends_on = None
 

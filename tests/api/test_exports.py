@@ -19,6 +19,7 @@ import pytest
 from app import export
 from app.models import Comment, Export, Role, Section
 from app.services import papers, revisions, versions
+from tests.conftest import TEST_OVERRIDE
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def paper(create_paper, create_user):
 def version(client, paper, token_for):
     response = client.post(
         f"/api/v1/papers/{paper.id}/versions",
-        json={"label": "v1.0"},
+        json={"label": "v1.0", "purpose": "signature", "override_reason": TEST_OVERRIDE},
         headers=token_for(paper.people[Role.COORDINATOR]),
     )
     assert response.status_code == 201, response.get_json()

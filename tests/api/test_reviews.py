@@ -14,7 +14,7 @@ from sqlalchemy import event, insert, select
 
 from app.db import session
 from app.models import Comment, CommentReply, ReviewRound, Role, Section
-from app.services import papers, revisions
+from app.services import alignment, papers, revisions
 
 TEXT = (
     "Museums use machine learning to describe large collections.\n\n"
@@ -135,6 +135,17 @@ def test_an_alignment_comment_names_an_existing_item(api, paper):
     assert ok.status_code == 201 and ok.get_json()["item_code"] == "REC2021.P8"
     unknown = _comment(api, reviewer, paper, type="alignment", item_code="REC2021.P99")
     assert unknown.status_code == 422
+
+
+def test_an_alignment_comment_names_an_item_of_the_papers_own_frameworks(api, paper):
+    coordinator, reviewer = paper.people[Role.COORDINATOR], paper.people[Role.REVIEWER]
+    alignment.choose_frameworks(paper, coordinator, ["REC2021"])
+    other = _comment(api, reviewer, paper, type="alignment", item_code="CONV2005.GP1")
+    assert other.status_code == 422
+    assert "REC2021" in other.get_json()["error"]["message"]
+    assert (
+        _comment(api, reviewer, paper, type="alignment", item_code="REC2021.P7").status_code == 201
+    )
 
 
 # --- the permission matrix -------------------------------------------------------------
@@ -279,9 +290,9 @@ def test_edit_and_withdraw_only_until_answered(api, paper):
 _labels = itertools.count(1)
 
 
-def _freeze(api, paper) -> dict:
+def _freeze(api, paper, **extra) -> dict:
     response = api(paper.people[Role.COORDINATOR]).post(
-        f"/api/v1/papers/{paper.id}/versions", json={"label": f"v0.{next(_labels)}"}
+        f"/api/v1/papers/{paper.id}/versions", json={"label": f"v0.{next(_labels)}", **extra}
     )
     assert response.status_code == 201
     return response.get_json()
@@ -471,7 +482,10 @@ def test_my_queue_lists_what_waits_for_each_person(api, paper, today):
     assert api(paper.ci_reviewer).get("/api/v1/me/queue").get_json()["rounds"] == []
 
     signatory_queue = api(paper.people[Role.SIGNATORY]).get("/api/v1/me/queue").get_json()
-    assert [v["id"] for v in signatory_queue["versions"]] == [review_round["version_id"]]
+    assert signatory_queue["versions"] == []  # the round's version is for review: no ballot
+    signed = _freeze(api, paper, purpose="signature", override_reason="A test signs early.")
+    signatory_queue = api(paper.people[Role.SIGNATORY]).get("/api/v1/me/queue").get_json()
+    assert [v["id"] for v in signatory_queue["versions"]] == [signed["id"]]
 
     # Once resolved, the comment leaves the author's queue.
     api(coordinator).post(

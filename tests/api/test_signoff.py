@@ -22,7 +22,11 @@ def paper(create_paper, create_user):
 def version(client, paper, token_for):
     response = client.post(
         f"/api/v1/papers/{paper.id}/versions",
-        json={"label": "v1.0"},
+        json={
+            "label": "v1.0",
+            "purpose": "signature",
+            "override_reason": "Signed before the template's sections are approved.",
+        },
         headers=token_for(paper.people[Role.COORDINATOR]),
     )
     assert response.status_code == 201, response.get_json()

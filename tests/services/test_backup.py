@@ -48,9 +48,13 @@ def test_backup_then_restore_into_an_empty_database(create_paper, db, tmp_path):
         other.extensions["plume.engine"].dispose()
 
 
-def test_restore_refuses_what_is_not_a_backup(db):
+def test_restore_refuses_what_is_not_a_backup(db, create_paper):
+    create_paper()
+    sections = db.scalar(select(func.count()).select_from(Section))
     with pytest.raises(BadInput):
         backup.restore(io.StringIO("{not json"))
     with pytest.raises(BadInput):
         backup.restore(io.StringIO('{"format": "something-else"}'))
-    assert db.scalar(select(func.count()).select_from(Section)) is not None
+    # Nothing was touched: the paper's sections are all still there.
+    assert sections > 0
+    assert db.scalar(select(func.count()).select_from(Section)) == sections

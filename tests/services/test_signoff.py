@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.models import Activity, PaperStatus, Position, Role
 from app.models.immutability import ImmutableRecordError
-from app.services import papers, signoff, versions
+from app.services import papers, signoff, stages, versions
 from app.services.errors import BadInput, Conflict, Forbidden, NotFound
 
 A, N, B, X = "approve", "no_objection", "block", "abstain"
@@ -69,7 +69,9 @@ def frozen(create_paper, create_user, db):
     second = create_user("SHS", name="Second Signatory")
     papers.add_member(paper, second.email, Role.SIGNATORY, actor=paper.people[Role.COORDINATOR])
     paper.signatories = [paper.people[Role.SIGNATORY], second]
-    version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v0.1")
+    version = versions.freeze_version(
+        paper, paper.people[Role.COORDINATOR], "v0.1", purpose="signature"
+    )
     return paper, version
 
 
@@ -91,11 +93,11 @@ def test_the_last_needed_position_signs_the_version_and_the_paper_off(frozen, db
     first, second = paper.signatories
     signoff.record_position(version, first, A)
     assert version.signed_off_at is None
-    assert paper.status == PaperStatus.DRAFTING
+    assert stages.paper_status(paper) == PaperStatus.IN_SIGNATURE
     signoff.record_position(version, second, N)
     assert version.signed_off_at is not None
     assert versions.version_state(version) == versions.VersionState.SIGNED_OFF
-    assert paper.status == PaperStatus.SIGNED_OFF
+    assert stages.paper_status(paper) == PaperStatus.SIGNED_OFF
     actions = db.scalars(
         select(Activity.action).where(Activity.paper_id == paper.id).order_by(Activity.id)
     ).all()
@@ -159,7 +161,7 @@ def test_no_position_once_signed_off(frozen, db):
 
 def test_no_position_on_a_superseded_version(frozen):
     paper, version = frozen
-    versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v0.2")
+    versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v0.2", purpose="signature")
     with pytest.raises(Conflict, match="superseded"):
         signoff.record_position(version, paper.signatories[0], A)
 
@@ -214,7 +216,9 @@ def test_versions_awaiting_a_signatory(frozen):
     signoff.record_position(version, first, A)
     assert signoff.versions_awaiting(first) == []
     assert signoff.versions_awaiting(second) == [version]
-    later = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v0.2")
+    later = versions.freeze_version(
+        paper, paper.people[Role.COORDINATOR], "v0.2", purpose="signature"
+    )
     assert signoff.versions_awaiting(first) == [later]
     signoff.record_position(later, first, A)
     signoff.record_position(later, second, A)

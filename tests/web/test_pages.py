@@ -39,13 +39,18 @@ def test_dashboard_lists_the_sections_i_lead_overdue_first(client, sign_in, pape
     assert paper.title in text
 
 
-def test_dashboard_lists_versions_awaiting_my_signature(client, sign_in, paper):
+def test_dashboard_lists_versions_awaiting_my_signature(
+    client, sign_in, paper, freeze_for_signature
+):
     coordinator = paper.people[Role.COORDINATOR]
-    versions.freeze_version(paper, coordinator, "v0.1")
+    versions.freeze_version(paper, coordinator, "v0.1")  # for review: nothing to sign
     sign_in(paper.people[Role.SIGNATORY])
     text = page(client.get("/")).text
+    assert "No version awaits your signature." in text
+    freeze_for_signature(paper, "v0.2")
+    text = page(client.get("/")).text
     assert "Versions awaiting my signature 1" in text
-    assert "v0.1" in text
+    assert "v0.2" in text
 
 
 # Paper overview
@@ -325,10 +330,14 @@ def test_coordinator_freezes_a_version(client, sign_in, paper, post, db):
     shown = page(client.get(f"/versions/{version.id}"))
     assert "Version v0.1" in shown.text
     assert version.sha256 in shown.text
-    assert "No record" in shown.text  # the signatory has said nothing yet
+    assert "For review" in shown.text
+    assert "it has no ballot" in shown.text  # frozen for review: nobody signs it
     assert paper.section.title_en in shown.text  # the frozen text is readable here
     again = post(f"/papers/{paper.id}/versions", {"label": "v0.1"})
     assert again.status_code == 409
+    refused = page(again)
+    assert "This paper already has a version labelled v0.1." in refused.text
+    assert refused.find("input", name="label")[0]["value"] == "v0.1"
 
 
 @pytest.mark.parametrize("role", [Role.AUTHOR, Role.REVIEWER, Role.OBSERVER, Role.SIGNATORY])
@@ -340,8 +349,10 @@ def test_only_the_coordinator_freezes(client, sign_in, paper, post, db, role):
     assert not db.query(Version).filter_by(paper_id=paper.id).count()
 
 
-def test_signatory_approves_and_the_version_is_signed_off(client, sign_in, paper, post, db):
-    version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v1.0")
+def test_signatory_approves_and_the_version_is_signed_off(
+    client, sign_in, paper, post, db, freeze_for_signature
+):
+    version = freeze_for_signature(paper)
     sign_in(paper.people[Role.SIGNATORY])
     form = page(client.get(f"/versions/{version.id}"))
     assert form.find("input", name="version_sha256")[0]["value"] == version.sha256
@@ -356,16 +367,16 @@ def test_signatory_approves_and_the_version_is_signed_off(client, sign_in, paper
     assert "Record my position" not in text  # nothing more to record on a signed-off version
 
 
-def test_a_block_needs_a_reason(client, sign_in, paper, post):
-    version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v1.0")
+def test_a_block_needs_a_reason(client, sign_in, paper, post, freeze_for_signature):
+    version = freeze_for_signature(paper)
     sign_in(paper.people[Role.SIGNATORY])
     response = post(f"/versions/{version.id}/positions", {"position": "block"})
     assert response.status_code == 400
     assert "reason" in page(response).text
 
 
-def test_an_observer_cannot_record_a_position(client, sign_in, paper, post):
-    version = versions.freeze_version(paper, paper.people[Role.COORDINATOR], "v1.0")
+def test_an_observer_cannot_record_a_position(client, sign_in, paper, post, freeze_for_signature):
+    version = freeze_for_signature(paper)
     sign_in(paper.people[Role.OBSERVER])
     assert not page(client.get(f"/versions/{version.id}")).find("input", name="position")
     response = post(f"/versions/{version.id}/positions", {"position": "approve"})

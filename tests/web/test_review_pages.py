@@ -515,7 +515,9 @@ def test_a_non_member_gets_no_matrix(client, sign_in, matrix, create_user):
 # --- the dashboard -----------------------------------------------------------------------------
 
 
-def test_the_dashboard_lists_the_four_queues(client, sign_in, written, db, today):
+def test_the_dashboard_lists_the_four_queues(
+    client, sign_in, written, db, today, freeze_for_signature
+):
     author = written.people[Role.AUTHOR]
     written.section.due_date = today - timedelta(days=2)
     review_round = _open_round(written)
@@ -544,7 +546,10 @@ def test_the_dashboard_lists_the_four_queues(client, sign_in, written, db, today
 
     sign_in(written.people[Role.SIGNATORY])
     text = page(client.get("/")).text
-    assert "Versions awaiting my signature 1" in text and "v0.1" in text
+    assert "Versions awaiting my signature 0" in text  # v0.1 is for review: nothing to sign
+    freeze_for_signature(written, "v1.0")
+    text = page(client.get("/")).text
+    assert "Versions awaiting my signature 1" in text and "v1.0" in text
 
 
 # --- in French -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import Schema, fields, validators
 
 from app.models import AlignmentStatus, Language, SectionState
+from app.services import stages
 
 OneOf = validators.OneOf
 Length = validators.Length
@@ -21,13 +22,6 @@ class SectorOut(Schema):
     code = fields.String()
     name_en = fields.String()
     name_fr = fields.String()
-
-
-class UserOut(Schema):
-    id = fields.Integer()
-    email = fields.String()
-    name = fields.String()
-    sector = fields.Function(lambda user: user.sector.code)
 
 
 class MeOut(Schema):
@@ -55,7 +49,13 @@ class PaperOut(Schema):
     title = fields.String()
     description = fields.String()
     language = fields.String()
-    status = fields.String()
+    status = fields.Function(
+        lambda paper: stages.paper_status(paper).value,
+        metadata={
+            "description": "drafting | in_review | consolidating | in_signature | signed_off, "
+            "read off the work"
+        },
+    )
     template = fields.String(allow_none=True)
     frameworks = fields.Function(lambda paper: [f"{f.code}@{f.version}" for f in paper.frameworks])
     created_at = fields.DateTime()
@@ -155,6 +155,18 @@ class FrameworkOut(Schema):
 
 class VersionIn(Strict):
     label = fields.String(required=True, validate=Length(1, 40))
+    purpose = fields.String(
+        load_default="review",
+        validate=OneOf(["review", "signature"]),
+        metadata={"description": "review (the default) or signature: only the latter has a ballot"},
+    )
+    override_reason = fields.String(
+        validate=Length(max=4000),
+        metadata={
+            "description": "for signature: why to freeze although something stands in the way "
+            "(without it, the blockers are refused with 409, each in details.blockers)"
+        },
+    )
 
 
 class VersionSectionOut(Schema):
@@ -170,6 +182,8 @@ class VersionOut(Schema):
     label = fields.String()
     sha256 = fields.String()
     state = fields.String()
+    purpose = fields.String(metadata={"description": "review | signature"})
+    override_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     signed_off_at = fields.DateTime(allow_none=True)
     sections = fields.List(fields.Nested(VersionSectionOut))

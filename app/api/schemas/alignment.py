@@ -8,8 +8,6 @@ from apiflask import Schema, fields, validators
 from app.api.schemas import ALIGNMENT_STATUSES, Length, OneOf, Strict
 from app.services.reference import framework_label
 
-STATUS_COUNTS = [*ALIGNMENT_STATUSES, "none"]
-
 
 def _person(user) -> dict:
     return {"id": user.id, "name": user.name, "sector": user.sector.code}

@@ -94,12 +94,6 @@ class ResolutionOut(Schema):
     created_at = fields.DateTime()
 
 
-class QuoteOut(Schema):
-    exact = fields.String()
-    prefix = fields.String()
-    suffix = fields.String()
-
-
 class CommentOut(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
@@ -169,6 +163,36 @@ class RoundOut(Schema):
     open = fields.Function(rounds.is_open)
     opened_by_id = fields.Integer()
     created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    sector_reviews = fields.Function(
+        lambda entry: SectorReviewOut(many=True).dump(rounds.sector_reviews(entry)),
+        metadata={
+            "description": "each invited sector: complete | no_comments | no_record, by whom, "
+            "when, with the note"
+        },
+    )
+
+
+class SectorReviewOut(Schema):
+    sector = fields.Function(lambda entry: entry.sector.code)
+    state = fields.String(metadata={"description": "complete | no_comments | no_record"})
+    by = fields.Function(
+        lambda entry: {"id": entry.by.id, "name": entry.by.name} if entry.by else None
+    )
+    at = fields.DateTime(allow_none=True)
+    note = fields.String()
+
+
+class CompletionIn(Strict):
+    sector = fields.String(
+        required=True,
+        validate=Length(1, 16),
+        metadata={"description": "the code of my sector", "example": "SHS"},
+    )
+    note = fields.String(load_default="", validate=Length(max=4000))
+    no_comments = fields.Boolean(
+        load_default=False, metadata={"description": "the sector has no comments to make"}
+    )
 
 
 class MatrixQuery(Strict):

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import login_user
 
+from app.db import session
+from app.errors import message, status_of
 from app.services import access, papers, reference, users
+from app.services.errors import DomainError
 from app.web import bp, forms
-from app.web.auth import me
+from app.web.auth import Account, me
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
@@ -86,3 +90,28 @@ def account():
     return render_template(
         "account.html", person=user, tokens=users.list_tokens(user, actor=user), new_token=new_token
     )
+
+
+@bp.post("/account/password")
+def change_password():
+    user = me()
+    try:
+        users.change_password(
+            user,
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            request.form.get("confirm_password", ""),
+        )
+    except DomainError as refused:
+        session.rollback()
+        # Passwords are never sent back into a page: the fields come back empty.
+        return render_template(
+            "account.html",
+            person=user,
+            tokens=users.list_tokens(user, actor=user),
+            password_error=message(refused),
+        ), status_of(refused)
+    # The new password ended every session, this one included: keep this one signed in.
+    login_user(Account(user))
+    flash(_("Your password is changed; your other sessions are signed out."), "success")
+    return redirect(url_for("web.account"))

@@ -152,7 +152,6 @@ def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple]:
     return out
 
 
-# The endpoint's name puts the tab in the paper's layout (templating.extra_paper_tabs).
 @bp.get("/papers/<int:paper_id>/alignment", endpoint="alignment")
 def alignment_page(paper_id: int):
     _user, paper, page = _paper_page(paper_id)

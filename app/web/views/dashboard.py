@@ -6,7 +6,7 @@ from collections import Counter
 
 from flask import render_template
 
-from app.services import access, papers, queue, sections, visits
+from app.services import access, papers, queue, sections, stages, visits
 from app.web import bp
 from app.web.auth import me
 
@@ -25,6 +25,7 @@ def dashboard():
             {
                 "paper": paper,
                 "roles": sorted(access.roles_on(user, paper.id)),
+                "status": stages.paper_status(paper),
                 "counts": state_counts(rows),
                 "total": len(rows),
             }

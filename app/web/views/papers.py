@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.db import session
+from app.errors import message, status_of
 from app.models import Role
 from app.services import access, activity, papers, sections, visits
+from app.services.errors import DomainError
 from app.web import bp, feed, forms, i18n
 from app.web.auth import me
 from app.web.views.dashboard import state_counts
@@ -71,29 +74,80 @@ def change_state(section_id: int):
     return redirect(forms.back_to(url_for("web.section", section_id=section.id)))
 
 
+def _members_page(paper, user, *, form=None, error=None, status=200):
+    roles = access.roles_on(user, paper.id)
+    return render_template(
+        "paper/members.html",
+        paper=paper,
+        members=papers.members(paper.id),
+        former=papers.former_members(paper.id),
+        may_add=user.is_admin or Role.COORDINATOR in roles,
+        roles=roles,
+        all_roles=[role.value for role in Role],
+        form=form or {},
+        error=error,
+    ), status
+
+
 @bp.route("/papers/<int:paper_id>/members", methods=["GET", "POST"])
 def members(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
-    if request.method == "POST":
-        member = papers.add_member(paper, forms.text("email"), forms.text("role"), actor=user)
-        flash(
-            _(
-                "%(name)s is now %(role)s of this paper.",
-                name=member.user.name,
-                role=i18n.label(member.role, "role"),
-            ),
-            "success",
+    if request.method == "GET":
+        return _members_page(paper, user)
+    form = {"email": forms.text("email"), "role": forms.text("role")}
+    try:
+        member = papers.add_member(paper, form["email"], form["role"], actor=user)
+    except DomainError as refused:
+        session.rollback()
+        return _members_page(
+            paper, user, form=form, error=message(refused), status=status_of(refused)
         )
-        return redirect(url_for("web.members", paper_id=paper.id))
-    roles = access.roles_on(user, paper_id)
-    return render_template(
-        "paper/members.html",
-        paper=paper,
-        members=papers.members(paper_id),
-        may_add=user.is_admin or Role.COORDINATOR in roles,
-        roles=roles,
-        all_roles=[role.value for role in Role],
+    flash(
+        _(
+            "%(name)s is now %(role)s of this paper.",
+            name=member.user.name,
+            role=i18n.label(member.role, "role"),
+        ),
+        "success",
+    )
+    return redirect(url_for("web.members", paper_id=paper.id))
+
+
+def _member_action(paper_id: int, act, done):
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    try:
+        result = act(paper, user)
+    except DomainError as refused:
+        session.rollback()
+        return _members_page(paper, user, error=message(refused), status=status_of(refused))
+    flash(done(result), "success")
+    return redirect(url_for("web.members", paper_id=paper.id))
+
+
+@bp.post("/papers/<int:paper_id>/members/<int:member_id>/role")
+def change_member_role(paper_id: int, member_id: int):
+    return _member_action(
+        paper_id,
+        lambda paper, user: papers.change_role(paper, member_id, forms.text("role"), actor=user),
+        lambda member: _(
+            "%(name)s is now %(role)s of this paper.",
+            name=member.user.name,
+            role=i18n.label(member.role, "role"),
+        ),
+    )
+
+
+@bp.post("/papers/<int:paper_id>/members/<int:member_id>/remove")
+def remove_member(paper_id: int, member_id: int):
+    return _member_action(
+        paper_id,
+        lambda paper, user: papers.remove_member(paper, member_id, actor=user),
+        lambda removed: _(
+            "%(name)s no longer holds that role; their comments and history stay.",
+            name=removed.name,
+        ),
     )
 
 

@@ -12,14 +12,14 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import session
-from app.errors import status_of
+from app.errors import message, status_of
 from app.models import Role
 from app.services import access, reference, rounds, sections, users, versions
-from app.services.errors import BadInput, Invalid
+from app.services.errors import BadInput, DomainError, Invalid
 from app.web import bp, forms, i18n
 from app.web.auth import me
 
-TAB = "web.reviews"
+TAB = "web.rounds"
 FILTERS = ("sector", "section", "type", "decision")
 
 
@@ -69,7 +69,7 @@ def _rounds_page(paper_id: int, *, form: dict | None = None, error=None, status:
     ), status
 
 
-@bp.get("/papers/<int:paper_id>/rounds", endpoint="reviews")
+@bp.get("/papers/<int:paper_id>/rounds", endpoint="rounds")
 def rounds_page(paper_id: int):
     return _rounds_page(paper_id)
 
@@ -124,6 +124,25 @@ def _chosen() -> dict:
     return {name: request.args[name] for name in FILTERS if request.args.get(name)}
 
 
+def _reviewer_path(review_round, user, roles) -> dict:
+    """What a reviewer needs on a round's page: the version's sections with links and their
+    sector's comments on each, where each sector's review stands, and what they may do."""
+    if review_round is None:
+        return {}
+    reviews = rounds.sector_reviews(review_round)
+    mine = next((entry for entry in reviews if entry.sector.id == user.sector_id), None)
+    version = versions.get_version(review_round.version_id, user)
+    is_open = rounds.is_open(review_round)
+    return {
+        "sector_reviews": reviews,
+        "my_review": mine if Role.REVIEWER in roles else None,
+        "may_complete": is_open and mine is not None and Role.REVIEWER in roles,
+        "may_close": is_open and Role.COORDINATOR in roles,
+        "round_sections": version.sections,
+        "my_counts": rounds.section_comment_counts(review_round, user.sector_id),
+    }
+
+
 def _matrix_page(paper, page: dict, review_round=None, *, form=None, error=None, status=200):
     user = me()
     entries = rounds.matrix(paper, _filters(review_round.id if review_round else None))
@@ -132,6 +151,7 @@ def _matrix_page(paper, page: dict, review_round=None, *, form=None, error=None,
     return render_template(
         "review/matrix.html",
         **page,
+        **_reviewer_path(review_round, user, page["roles"]),
         review_round=review_round,
         facts=facts,
         opened_by=opened_by,
@@ -170,6 +190,64 @@ def extend_round(round_id: int):
         )
     flash(_("Round %(id)s: the deadline is extended.", id=review_round.id), "success")
     return redirect(url_for("web.review_round", round_id=review_round.id))
+
+
+def _round_action(round_id: int, act, done: str, form: dict | None = None):
+    """Run one of a round's actions; a refusal comes back on the round's page, input kept."""
+    user = me()
+    review_round = rounds.get_round(round_id, user)
+    try:
+        act(review_round, user)
+    except DomainError as refused:
+        session.rollback()
+        _user, paper, page = _paper_page(review_round.paper_id)
+        return _matrix_page(
+            paper,
+            page,
+            review_round,
+            form=form,
+            error=message(refused),
+            status=status_of(refused),
+        )
+    flash(done, "success")
+    return redirect(url_for("web.review_round", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/completion")
+def mark_complete(round_id: int):
+    form = {"note": forms.text("note"), "no_comments": forms.checked("no_comments")}
+    return _round_action(
+        round_id,
+        lambda review_round, user: rounds.mark_complete(
+            review_round,
+            user,
+            sector=user.sector.code,
+            note=form["note"],
+            no_comments=form["no_comments"],
+        ),
+        _("Your sector's review is recorded as complete."),
+        {**form, "deadline_time": "17:00"},
+    )
+
+
+@bp.post("/rounds/<int:round_id>/completion/withdraw")
+def withdraw_completion(round_id: int):
+    return _round_action(
+        round_id,
+        lambda review_round, user: rounds.withdraw_completion(
+            review_round, user, sector=user.sector.code
+        ),
+        _("Your sector's completion is withdrawn: the round shows no record for it again."),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/close")
+def close_round(round_id: int):
+    return _round_action(
+        round_id,
+        rounds.close_round,
+        _("The round is closed; each sector's final state is recorded."),
+    )
 
 
 @bp.get("/papers/<int:paper_id>/comment-matrix")

@@ -15,7 +15,7 @@ from app.errors import status_of
 from app.models import Role
 from app.services import access, revisions, sections, visits
 from app.services.errors import DomainError, Forbidden
-from app.web import bp, comments, forms, i18n, render
+from app.web import bp, comments, diffs, forms, i18n, render
 from app.web.auth import me
 from app.web.views.papers import lead_candidates
 
@@ -119,7 +119,7 @@ def section_history(section_id: int):
         from_id=from_id,
         to_id=to_id,
         ops=ops,
-        counts=render.diff_counts(ops) if ops else (0, 0),
+        counts=diffs.diff_counts(ops) if ops else (0, 0),
     )
 
 
@@ -171,7 +171,7 @@ def edit_section(section_id: int):
             theirs=theirs,
             theirs_html=render.markdown(theirs.body) if theirs else None,
             ops=ops,
-            counts=render.diff_counts(ops),
+            counts=diffs.diff_counts(ops),
         ), 409
     except DomainError as error:
         # Refused for another reason (the section was approved meanwhile...): say why,

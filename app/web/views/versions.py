@@ -7,10 +7,14 @@ from pathlib import Path
 from flask import current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 
-from app.models import Role
+from app.db import session
+from app.errors import message, status_of
+from app.models import Role, VersionPurpose
 from app.services import access, exports, signoff, versions
+from app.services.errors import DomainError
 from app.web import bp, forms, i18n, render
 from app.web.auth import me
+from app.web.links import blocker_link
 
 
 def _next_label(existing: list) -> str:
@@ -22,8 +26,7 @@ def _next_label(existing: list) -> str:
     return "v0.1"
 
 
-@bp.get("/papers/<int:paper_id>/versions")
-def paper_versions(paper_id: int):
+def _versions_page(paper_id: int, *, form=None, error=None, blockers=(), status=200):
     user = me()
     paper = access.get_paper(paper_id, user)
     existing = versions.list_versions(paper_id)
@@ -34,15 +37,40 @@ def paper_versions(paper_id: int):
         roles=roles,
         versions=[(version, versions.version_state(version)) for version in reversed(existing)],
         may_freeze=Role.COORDINATOR in roles,
-        suggested_label=_next_label(existing),
-    )
+        form=form or {"label": _next_label(existing), "purpose": "review"},
+        error=error,
+        blockers=[(message(blocker.error), blocker_link(blocker)) for blocker in blockers],
+    ), status
+
+
+@bp.get("/papers/<int:paper_id>/versions")
+def paper_versions(paper_id: int):
+    return _versions_page(paper_id)
 
 
 @bp.post("/papers/<int:paper_id>/versions")
 def freeze(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
-    version = versions.freeze_version(paper, user, forms.text("label"))
+    form = {name: forms.text(name) for name in ("label", "purpose", "override_reason")}
+    try:
+        version = versions.freeze_version(
+            paper,
+            user,
+            form["label"],
+            purpose=form["purpose"] or "review",
+            override_reason=form["override_reason"] or None,
+        )
+    except DomainError as refused:
+        # The form comes back as it was sent, with the refusal (and every blocker) above it.
+        session.rollback()
+        return _versions_page(
+            paper_id,
+            form=form,
+            error=message(refused),
+            blockers=getattr(refused, "blockers", ()),
+            status=status_of(refused),
+        )
     flash(_("Version %(label)s is frozen.", label=version.label), "success")
     return redirect(url_for("web.version", version_id=version.id))
 
@@ -66,7 +94,9 @@ def version(version_id: int):
         state=state,
         ballot=signoff.ballot(version),
         history=signoff.position_history(version),
-        may_sign=Role.SIGNATORY in roles and state == versions.VersionState.FROZEN,
+        may_sign=Role.SIGNATORY in roles
+        and state == versions.VersionState.FROZEN
+        and version.purpose == VersionPurpose.SIGNATURE,
         texts=texts,
         active_tab="web.paper_versions",
         positions=list(i18n.POSITIONS),
