@@ -71,6 +71,8 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
             body.append("#pagebreak(weak: true)\n")
         if name in annexes:
             text = column_widths(text, annexes[name].widths)
+        if has_long_word(text):
+            text = f"#long-words[\n{text}\n]\n"
         body.append(text)
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
     return COMPILER.compile(source, epoch(doc.frozen_at))
@@ -90,6 +92,16 @@ def split_typst(written: str) -> list[tuple[str, str]]:
         name, position = written[found + 1 : end_of_name], line_end
     out.append(("back" if name == "end" else name, written[position:]))
     return out
+
+
+# What typst writes that is not text a reader sees: link targets, table set-up lines.
+_NOT_TEXT = re.compile(r'#link\("[^"]*"\)|^\s*(?:align|columns): .*$', re.MULTILINE)
+_LONG_WORD = re.compile(r"\S{24,}")
+
+
+def has_long_word(typst: str) -> bool:
+    """Whether a part's typst may show a word too long for a line (see template.typ)."""
+    return _LONG_WORD.search(_NOT_TEXT.sub(" ", typst)) is not None
 
 
 _COLUMNS = re.compile(r"^(\s*columns: )\d+,$", re.MULTILINE)
