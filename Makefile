@@ -13,7 +13,7 @@ else
 PYTEST_MARKERS := -m "not slow"
 endif
 
-.PHONY: install lock run serve test test-all lint complexity format translations migration bench clean
+.PHONY: install lock run serve test test-all lint complexity format translations migration bench samples clean
 
 # The exact versions (and hashes) in requirements.lock, then Plume itself without resolving again.
 $(STAMP): requirements.lock pyproject.toml

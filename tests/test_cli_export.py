@@ -55,7 +55,10 @@ def test_export_docx_with_a_table_of_contents_into_a_folder(runner, version, tmp
     _digest, path = result.output.strip().splitlines()[-1].split("  ")
     assert path.startswith(str(tmp_path)) and path.endswith("-v0.1-draft.docx")
     document = docx.Document(path)
-    assert document.paragraphs[0].text.startswith("Artificial intelligence and culture")
+    # The UN cover block: the organisation first, then (after sector and symbol) the title.
+    assert document.paragraphs[0].text.startswith("United Nations Educational")
+    title = next(p for p in document.paragraphs if p.style.name == "Title")
+    assert title.text.startswith("Artificial intelligence and culture")
 
 
 @pytest.mark.parametrize(

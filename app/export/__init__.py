@@ -18,6 +18,7 @@ from app.export.document import (
     SignoffRow,
     VersionDocument,
 )
+from app.export.labels import labels
 from app.export.markdown import consolidated_markdown
 from app.export.matrix import comment_matrix_csv, comment_matrix_docx
 from app.export.render import render
@@ -36,5 +37,6 @@ __all__ = [
     "comment_matrix_csv",
     "comment_matrix_docx",
     "consolidated_markdown",
+    "labels",
     "render",
 ]

@@ -34,6 +34,7 @@ class SignoffRow:
     position: Position | None
     recorded_at: datetime | None
     reason: str | None = None
+    job_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,14 @@ class VersionDocument:
     authors: tuple[str, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
+    # The cover block of a UN document: the sector's name, the document symbol (printed in
+    # the header too), and, when the paper asks for it, a disclaimer page with this text.
+    sector_name: str = ""
+    document_symbol: str = ""
+    disclaimer: str = ""
+    # Codes a reader may not know (sectors, frameworks) with what they stand for; the list of
+    # acronyms prints those the text uses.
+    acronyms: tuple[tuple[str, str], ...] = ()
     # Written into a Word export so that a returned file finds its paper and version.
     paper_id: int | None = None
     version_id: int | None = None

@@ -28,7 +28,7 @@ from app.export import (
 )
 from app.export.document import ExportOptions, VersionDocument
 from app.export.docx_package import Assembler, Cutter, Package, Piece
-from app.export.labels import epoch, labels, stamp, utc
+from app.export.labels import epoch, labels, original_line, place_and_date, stamp, utc
 from app.export.markdown import normalize_line
 from app.export.parts import AstStore, Part, plan_parts, split_blocks
 
@@ -58,7 +58,7 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     ]
     if options.toc:
         args += ["--toc", "--toc-depth=3"]
-    front = frontmatter.notice(doc) + "\n" + frontmatter.signoff_page(doc)
+    front = frontmatter.notice(doc) + "\n" + frontmatter.front_pages(doc)
     if any(part.build is not None for part in todo):
         written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
     else:
@@ -162,11 +162,22 @@ def _title_block(doc: VersionDocument) -> str:
         f"{words['version']} {normalize_line(doc.version_label)} — "
         f"{words['frozen']} {stamp(doc.frozen_at)}"
     )
-    paragraphs = [("Title", normalize_line(doc.paper_title)), ("Subtitle", subtitle)]
+    # The UN cover block: organisation, sector and symbol above the title, the place and
+    # date line and the original language under it.
+    paragraphs = [
+        ("Normal", words["organisation"]),
+        ("Normal", normalize_line(doc.sector_name)),
+        ("Normal", normalize_line(doc.document_symbol)),
+        ("Title", normalize_line(doc.paper_title)),
+        ("Subtitle", subtitle),
+        ("Normal", place_and_date(doc.frozen_at, doc.language)),
+        ("Normal", original_line(doc.language)),
+    ]
     return "".join(
         f'<w:p><w:pPr><w:pStyle w:val="{style}" /></w:pPr>'
         f'<w:r><w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r></w:p>'
         for style, text in paragraphs
+        if text
     )
 
 
@@ -174,7 +185,11 @@ def _header_footer(doc: VersionDocument) -> dict[str, str]:
     """The text that replaces each placeholder word of the reference header and footer."""
     words = labels(doc.language)
     values = {
-        reference_docx.TITLE: normalize_line(doc.paper_title),
+        reference_docx.TITLE: " · ".join(
+            part
+            for part in (normalize_line(doc.document_symbol), normalize_line(doc.paper_title))
+            if part
+        ),
         reference_docx.DRAFT: "" if doc.signed_off else words["draft"],
         reference_docx.VERSION: normalize_line(doc.version_label),
         reference_docx.HASH: doc.version_sha256[:12],

@@ -7,6 +7,8 @@ a position.
 
 from __future__ import annotations
 
+import re
+
 from app.export.document import VersionDocument
 from app.export.labels import day, labels
 from app.export.markdown import normalize_line
@@ -44,8 +46,11 @@ def signoff_page(doc: VersionDocument) -> str:
         head.append(words["reason"])
     rows = []
     for row in doc.signoffs:
+        name = normalize_line(row.name)
+        if row.job_title and row.job_title.strip():
+            name += ", " + normalize_line(row.job_title)
         cells = [
-            normalize_line(row.name),
+            name,
             normalize_line(row.sector),
             words[row.position] if row.position else words["no_record"],
             day(row.recorded_at) if row.recorded_at else "",
@@ -75,4 +80,45 @@ def signoff_page(doc: VersionDocument) -> str:
             ]
         )
         + "\n"
+    )
+
+
+def disclaimer_page(doc: VersionDocument) -> str:
+    """The disclaimer page ("" unless the paper asks for one), as Markdown."""
+    if not doc.disclaimer.strip():
+        return ""
+    words = labels(doc.language)
+    paragraphs = [escape(p) for p in doc.disclaimer.split("\n\n") if p.strip()]
+    return "\n\n".join([f"# {TRUSTED} {escape(words['disclaimer'])}", *paragraphs]) + "\n"
+
+
+def used_acronyms(doc: VersionDocument) -> list[tuple[str, str]]:
+    """The acronyms the text uses (a code written as a word in a section's title or text),
+    in alphabetical order."""
+    text = "\n".join(f"{s.title}\n{s.body}" for s in doc.sections)
+    found = {
+        code: meaning
+        for code, meaning in doc.acronyms
+        if code and re.search(rf"(?<![\w.]){re.escape(code)}(?![\w])", text)
+    }
+    return sorted(found.items())
+
+
+def acronyms_page(doc: VersionDocument) -> str:
+    """The list of acronyms ("" when the text uses none), as Markdown."""
+    found = used_acronyms(doc)
+    if not found:
+        return ""
+    words = labels(doc.language)
+    lines = [
+        f"- **{escape(normalize_line(code))}**{escape(words['colon'])} {escape(meaning)}"
+        for code, meaning in found
+    ]
+    return f"# {TRUSTED} {escape(words['acronyms'])}\n\n" + "\n".join(lines) + "\n"
+
+
+def front_pages(doc: VersionDocument) -> str:
+    """What comes between the cover and the sections: disclaimer, acronyms, sign-off page."""
+    return "\n".join(
+        page for page in (disclaimer_page(doc), acronyms_page(doc), signoff_page(doc)) if page
     )

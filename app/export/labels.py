@@ -84,6 +84,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "decision_noted": "Noted",
         "decision_open": "Open",
         "colon": ":",  # after a label: "Version SHA-256: …"
+        # The cover block of a UN document.
+        "organisation": "United Nations Educational, Scientific and Cultural Organization",
+        "place": "Paris",
+        "original": "Original",
+        "language_en": "English",
+        "language_fr": "French",
+        "acronyms": "Acronyms",
+        "disclaimer": "Disclaimer",
+        "disclaimer_text": (
+            "This document is a working paper of the Secretariat. The designations employed and "
+            "the presentation of material throughout it do not imply the expression of any "
+            "opinion whatsoever on the part of UNESCO concerning the legal status of any country, "
+            "territory, city or area or of its authorities. The ideas and opinions expressed are "
+            "those of the authors; they are not necessarily those of UNESCO and do not commit "
+            "the Organization."
+        ),
     },
     "fr": {
         "version": "Version",
@@ -161,6 +177,21 @@ _LABELS: dict[str, dict[str, str]] = {
         # French puts a narrow no-break space before : ; ! ? (Plume's labels; users' text is
         # printed as typed).
         "colon": "\u202f:",
+        "organisation": "Organisation des Nations Unies pour l’éducation, la science et la culture",
+        "place": "Paris",
+        "original": "Original",
+        "language_en": "anglais",
+        "language_fr": "français",
+        "acronyms": "Sigles et acronymes",
+        "disclaimer": "Avertissement",
+        "disclaimer_text": (
+            "Le présent document est un document de travail du Secrétariat. Les appellations "
+            "employées et la présentation des données qui y figurent n’impliquent de la part de "
+            "l’UNESCO aucune prise de position quant au statut juridique des pays, territoires, "
+            "villes ou zones ou de leurs autorités. Les idées et opinions exprimées sont celles "
+            "des auteurs\u202f; elles ne reflètent pas nécessairement les vues de l’UNESCO et "
+            "n’engagent pas l’Organisation."
+        ),
     },
 }
 
@@ -195,6 +226,56 @@ def iso(moment: datetime) -> str:
 def epoch(moment: datetime) -> int:
     """Seconds since 1970 (SOURCE_DATE_EPOCH); zip timestamps cannot go before 1980."""
     return max(int(utc(moment).timestamp()), 315532800)
+
+
+_MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
+
+
+def place_and_date(moment: datetime, language: str) -> str:
+    """The place and date line of a UN document: "Paris, 15 January 2027" ("Paris, le
+    1er janvier 2027" in French), from the version's date."""
+    moment = utc(moment)
+    words = labels(language)
+    if language == "fr":
+        day_word = "1er" if moment.day == 1 else str(moment.day)
+        return f"{words['place']}, le {day_word} {_MONTHS['fr'][moment.month - 1]} {moment.year}"
+    return f"{words['place']}, {moment.day} {_MONTHS['en'][moment.month - 1]} {moment.year}"
+
+
+def original_line(language: str) -> str:
+    """ "Original: English" ("Original : anglais"), in the paper's language."""
+    words = labels(language)
+    spoken = words.get(f"language_{language}", words["language_en"])
+    return f"{words['original']}{words['colon']} {spoken}"
 
 
 def annex_letter(index: int) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.export import cache, frontmatter, pandoc, runner
 from app.export.document import ExportError, ExportOptions, VersionDocument
-from app.export.labels import epoch, labels, stamp
+from app.export.labels import epoch, labels, original_line, place_and_date, stamp
 from app.export.markdown import normalize_line
 from app.export.parts import plan_parts
 
@@ -46,7 +46,7 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
             cached[part.name] = data.decode("utf-8")
 
     plan = pandoc.Plan()
-    plan.trusted(frontmatter.signoff_page(doc))
+    plan.trusted(frontmatter.front_pages(doc))
     for part in parts:
         plan.mark(part.name)
         if part.name not in cached:
@@ -74,6 +74,8 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
             body.append("#pagebreak(weak: true)\n")
         if name in annexes:
             text = column_widths(text, annexes[name].widths)
+        if has_long_word(text):
+            text = f"#long-words[\n{text}\n]\n"
         body.append(text)
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
     return COMPILER.compile(source, epoch(doc.frozen_at))
@@ -93,6 +95,16 @@ def split_typst(written: str) -> list[tuple[str, str]]:
         name, position = written[found + 1 : end_of_name], line_end
     out.append(("back" if name == "end" else name, written[position:]))
     return out
+
+
+# What typst writes that is not text a reader sees: link targets, table set-up lines.
+_NOT_TEXT = re.compile(r'#link\("[^"]*"\)|^\s*(?:align|columns): .*$', re.MULTILINE)
+_LONG_WORD = re.compile(r"\S{24,}")
+
+
+def has_long_word(typst: str) -> bool:
+    """Whether a part's typst may show a word too long for a line (see template.typ)."""
+    return _LONG_WORD.search(_NOT_TEXT.sub(" ", typst)) is not None
 
 
 _COLUMNS = re.compile(r"^(\s*columns: )\d+,$", re.MULTILINE)
@@ -149,6 +161,11 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
     words = labels(doc.language)
     return {
         "title": normalize_line(doc.paper_title),
+        "symbol": normalize_line(doc.document_symbol),
+        "organisation": words["organisation"],
+        "sector": normalize_line(doc.sector_name),
+        "dateline": place_and_date(doc.frozen_at, doc.language),
+        "original": original_line(doc.language),
         "signed": doc.signed_off,
         "toc": options.toc,
         "draft": words["draft"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, enum_check, utcnow
@@ -56,6 +56,10 @@ class Paper(Base):
     template: Mapped[str | None] = mapped_column(String(100))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # UN document conventions in its exports: the document symbol (e.g. CLT/2027/PP/1, printed
+    # on the cover and in the header) and whether a disclaimer page comes after the cover.
+    document_symbol: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    disclaimer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     frameworks: Mapped[list[Framework]] = relationship(
         secondary=paper_frameworks, order_by="Framework.code"

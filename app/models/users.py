@@ -29,6 +29,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Printed under the name on a sign-off page ("Assistant Director-General for Culture").
+    job_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)

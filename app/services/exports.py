@@ -36,6 +36,7 @@ from app.models import (
     ExportJobStatus,
     Paper,
     Role,
+    Sector,
     User,
     Version,
 )
@@ -83,6 +84,7 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
             position=entry.position,
             recorded_at=entry.recorded_at,
             reason=entry.reason,
+            job_title=entry.signatory.job_title or "",
         )
         for entry in signoff.ballot(version)
     )
@@ -101,9 +103,33 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         authors=tuple(sorted(m.user.name for m in paper.members if m.role == Role.COORDINATOR)),
         subject=paper.description,
         keywords=tuple(framework.code for framework in paper.frameworks),
+        sector_name=_lead_sector_name(paper),
+        document_symbol=paper.document_symbol or "",
+        disclaimer=export.labels(paper.language)["disclaimer_text"] if paper.disclaimer else "",
+        acronyms=_acronyms(paper),
         paper_id=paper.id,
         version_id=version.id,
     )
+
+
+def _lead_sector_name(paper: Paper) -> str:
+    """The name of the sector that leads the paper: its first coordinator's."""
+    coordinators = sorted(
+        (m for m in paper.members if m.role == Role.COORDINATOR), key=lambda m: m.id
+    )
+    if not coordinators:
+        return ""
+    sector = coordinators[0].user.sector
+    return sector.name_fr if paper.language == "fr" else sector.name_en
+
+
+def _acronyms(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """Every sector's and every framework's code with its name; the export lists the used ones."""
+    french = paper.language == "fr"
+    sectors = session.scalars(select(Sector).order_by(Sector.code))
+    found = [(s.code, s.name_fr if french else s.name_en) for s in sectors]
+    found += [(f.code, f.title_fr if french else f.title_en) for f in paper.frameworks]
+    return tuple(found)
 
 
 def annexes(paper: Paper, version: Version) -> tuple[export.Annex, ...]:

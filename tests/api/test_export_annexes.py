@@ -94,3 +94,18 @@ def test_the_annexes_show_the_review_as_it_was_when_frozen(paper, app, tmp_path)
     # The annexes are in a landscape section of their own, after the portrait pages.
     sections = document.sections
     assert [s.page_width > s.page_height for s in sections] == [False, True]
+
+
+def test_the_document_carries_the_paper_un_settings(paper):
+    coordinator = paper.people[Role.COORDINATOR]
+    paper.document_symbol = "CLT/2027/PP/1"
+    paper.disclaimer = True
+    version = versions.freeze_version(paper, coordinator, "v0.1")
+    doc = exports.build_document(version)
+    assert doc.document_symbol == "CLT/2027/PP/1"
+    assert "do not commit the Organization" in doc.disclaimer
+    assert doc.sector_name == coordinator.sector.name_en
+    assert ("REC2021", "Recommendation on the Ethics of Artificial Intelligence") in doc.acronyms
+    assert ("CLT", "Culture") in doc.acronyms
+    paper.disclaimer = False
+    assert exports.build_document(version).disclaimer == ""

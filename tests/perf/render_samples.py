@@ -47,6 +47,7 @@ from app.export.annexes import (  # noqa: E402
     alignment_annex,
     comment_annex,
 )
+from app.export.labels import labels  # noqa: E402
 from app.services.templates import read_template  # noqa: E402
 
 FROZEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
@@ -121,11 +122,21 @@ def template_doc(language: str = "en") -> VersionDocument:
         frozen_at=FROZEN,
         signed_off=True,
         signoffs=(
-            SignoffRow("Ernesto Ottone", "CLT", "approve", FROZEN),
+            SignoffRow("Ernesto Ottone", "CLT", "approve", FROZEN, job_title="ADG for Culture"),
             SignoffRow("Gabriela Ramos", "SHS", "no_objection", FROZEN),
         ),
         sections=tuple(sections),
         annexes=annexes,
+        authors=("Ernesto Ottone",),
+        sector_name="Culture Sector" if language == "en" else "Secteur de la culture",
+        document_symbol="CLT/2027/PP/1",
+        disclaimer=labels(language)["disclaimer_text"],
+        acronyms=(
+            ("CLT", "Culture Sector" if language == "en" else "Secteur de la culture"),
+            ("AI", "artificial intelligence" if language == "en" else "intelligence artificielle"),
+            ("IA", "intelligence artificielle"),
+            *((f.code, f.title) for f in reference_frameworks(language)),
+        ),
     )
 
 
