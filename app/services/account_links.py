@@ -13,6 +13,9 @@ import logging
 import secrets
 from datetime import timedelta
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.db import session, utcnow
@@ -105,12 +108,32 @@ def invite(user: User, link_for) -> None:
     send(user, AccountLinkPurpose.INVITATION, link_for(issue(user, AccountLinkPurpose.INVITATION)))
 
 
-# Until the notifications' mailer lands, links go through this one function, which tests
-# (and an operator reading the log) observe; switching to the mailer changes only its body.
-OUTBOX: list[tuple[str, str, str]] = []
+SUBJECTS = {
+    AccountLinkPurpose.INVITATION: _l("Plume: your invitation"),
+    AccountLinkPurpose.PASSWORD_RESET: _l("Plume: choose a new password"),
+}
 
 
 def send(user: User, purpose: AccountLinkPurpose, link: str) -> None:
-    """Send the person their link (for now: kept in OUTBOX and logged without the token)."""
-    OUTBOX.append((user.email, purpose.value, link))
-    log.info("%s link made for user %s", purpose.value, user.id)
+    """Mail the person their link, in their language, at once. The link is valid whether
+    or not the mail could go: with the mail server down it is logged (without the token) and
+    the person asks again."""
+    from app import mail
+
+    language = user.locale or "en"
+    text, html = mail.render(
+        "account_link",
+        language,
+        name=user.name,
+        purpose=purpose.value,
+        link=link,
+        organisation=current_app.config.get("ORGANISATION", "UNESCO"),
+    )
+    with force_locale(language):
+        subject = str(SUBJECTS[purpose])
+    try:
+        mail.send_now(user.email, subject, text, html, to_name=user.name)
+    except mail.MailUnavailable:
+        log.warning("the %s mail to user %s could not be sent: no mail server", purpose, user.id)
+    else:
+        log.info("%s link mailed to user %s", purpose.value, user.id)

@@ -4,23 +4,59 @@ that answers the same for every e-mail, and every session ended by a reset."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from app.db import utcnow
 from app.models import AccountLink
-from app.services import account_links, users
+from app.services import users
 from tests.web.conftest import OwnContextClient
 from tests.web.helpers import PASSWORD, csrf_token, page
 
 
+class Mailbox:
+    """The mail Plume wrote (no SMTP server in these tests: .eml files), read as a person
+    would: to whom, which link, and what it says."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        files = sorted(self.folder.glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
+        return [BytesParser(policy=policy.default).parsebytes(path.read_bytes()) for path in files]
+
+    def _entries(self) -> list[tuple[str, str, str]]:
+        entries = []
+        for message in self.messages():
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            link = re.search(r"https?://\S+", text).group(0)
+            purpose = "invitation" if "invitation" in link else "password_reset"
+            entries.append((message["To"].addresses[0].addr_spec, purpose, link))
+        return entries
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __getitem__(self, index):
+        return self._entries()[index]
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+
 @pytest.fixture(autouse=True)
-def outbox():
-    account_links.OUTBOX.clear()
-    yield account_links.OUTBOX
-    account_links.OUTBOX.clear()
+def outbox(app, tmp_path):
+    before = app.config["MAIL_DIR"]
+    app.config["MAIL_DIR"] = str(tmp_path / "mail")
+    yield Mailbox(tmp_path / "mail")
+    app.config["MAIL_DIR"] = before
 
 
 def _forgot(client, email):
@@ -114,3 +150,19 @@ def test_an_invitation_lets_a_new_person_set_their_password_within_7_days(
     assert _set(client, _path(link), "noor's own password").status_code == 302
     assert users.check_password("noor@example.org", "noor's own password")
     assert client.get(_path(link)).status_code == 404
+
+
+def test_the_reset_mail_is_in_the_persons_language_with_a_link_that_works(
+    client, create_user, db, outbox
+):
+    user = create_user()
+    users.set_locale(user, "fr")
+    db.flush()
+    _forgot(client, user.email)
+    (message,) = outbox.messages()
+    assert message["Subject"] == "Plume\u202f: choisissez un nouveau mot de passe"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert text.startswith(f"Bonjour {user.name},")
+    assert "ne faites rien\u202f: votre mot de passe reste inchangé" in text
+    (link,) = re.findall(r"https?://\S+", text)
+    assert client.get(_path(link)).status_code == 200
