@@ -116,11 +116,16 @@ def _sign(client, paper, version, token_for):
 
 
 def _export_text(client, version, headers, fmt: str) -> str:
-    made = client.post(
+    from app import worker
+
+    queued = client.post(
         f"/api/v1/versions/{version['id']}/exports", json={"format": fmt}, headers=headers
     )
-    assert made.status_code == 201, made.get_json()
-    with client.get(made.get_json()["download_url"], headers=headers) as download:
+    assert queued.status_code == 202, queued.get_json()
+    worker.run_burst(client.application, include_periodic=False)
+    made = client.get(queued.get_json()["url"], headers=headers).get_json()
+    assert made["status"] == "ready", made
+    with client.get(made["download_url"], headers=headers) as download:
         data = download.get_data()
     if fmt == "docx":
         document = docx.Document(io.BytesIO(data))

@@ -49,7 +49,12 @@ def _live_hazards(html: str) -> list[str]:
     parsed = Page(html)
     hazards = []
     for tag, attributes in parsed.elements:
-        if tag == "script" and not attributes.get("src", "").startswith("/assets/"):
+        # A JSON data block is never run; what it holds cannot close it (tojson escapes "<").
+        data_block = tag == "script" and attributes.get("type") == "application/json"
+        if data_block:
+            if not re.search(r"<script[^>]*application/json[^>]*>[^<]*</script>", html):
+                hazards.append(f"<script {attributes}> holding markup")
+        elif tag == "script" and not attributes.get("src", "").startswith("/assets/"):
             hazards.append(f"<script {attributes}>")
         if tag in NEVER and not _is_plume_own(tag, attributes):
             hazards.append(f"<{tag}>")
