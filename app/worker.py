@@ -158,7 +158,9 @@ def enqueue_delivery() -> None:
 def run_burst(app, *, include_periodic: bool = True) -> int:
     """Do what is due and return: every queued task, then one sweep (`plume worker --burst`).
 
-    A task that fails is not retried here; the outbox keeps its mail for the next run.
+    A task that fails is not retried here; the outbox keeps its mail for the next run. Export
+    jobs still queued (their nudge lost) are made whatever `include_periodic` says: a job is
+    taken once, so one made by its task is not made again.
     """
     use_app(app)
     done = 0
@@ -171,12 +173,11 @@ def run_burst(app, *, include_periodic: bool = True) -> int:
         except Exception:
             log.exception("task %s failed", task)
         done += 1
-    if include_periodic:
-        with app.app_context():
-            _queued_exports(app)
+    with app.app_context():
+        _queued_exports(app)
+        if include_periodic:
             daily_jobs()
-        done += 1
-    return done
+    return done + include_periodic
 
 
 def run_consumer(app, workers: int = 2) -> None:

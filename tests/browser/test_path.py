@@ -219,8 +219,11 @@ def test_from_assignment_to_sign_off(live, open_as, language):
     coordinator.get_by_label(re.compile("^Format")).select_option(label=words["word"])
     coordinator.get_by_role("button", name=words["export"], exact=True).click()
     # The worker makes it; the page follows its progress until it is ready.
-    coordinator.locator(".export-job.status-ready").wait_for(timeout=60_000)
-    assert words["ready"] in coordinator.locator(".export-job").inner_text()
+    coordinator.locator(".export-job.status-ready, .export-job.status-failed").wait_for(
+        timeout=120_000
+    )
+    job = coordinator.locator(".export-job").inner_text()
+    assert words["ready"] in job, job
     with coordinator.expect_download() as download_info:
         coordinator.locator(".export-list").get_by_role("link", name=words["download"]).click()
     download = download_info.value
