@@ -42,14 +42,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value, dialect):  # noqa: ARG002 (SQLAlchemy's signature)
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; Plume stores timezone-aware UTC")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value, dialect):  # noqa: ARG002 (SQLAlchemy's signature)
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
@@ -77,7 +77,7 @@ def _scope() -> int:
 class _AppSession(Session):
     """Binds to the current app's database, so that several apps (tests) can coexist."""
 
-    def get_bind(self, mapper=None, clause=None, **kwargs):
+    def get_bind(self, mapper=None, clause=None, **kwargs):  # noqa: ARG002 (Session's)
         return current_app.extensions["plume.bind"]
 
 

@@ -18,7 +18,7 @@ def _url() -> str:
     return config.attributes.get("url") or os.environ["PLUME_DATABASE_URL"]
 
 
-def render_item(type_, obj, autogen_context):
+def render_item(type_, obj, autogen_context):  # noqa: ARG001 (Alembic's hook signature)
     """Write Plume's column types as plain SQLAlchemy types: migrations never import app code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -160,7 +160,7 @@ def import_docx(
         raise _error(refused.reason, **refused.params) from None
     review_round = _round(round_id, paper, actor)
     version = _version(found.identity, paper, review_round, match)
-    targets = _targets(found, version, paper, match)
+    targets = _targets(found, version, match)
 
     report = ImportReport(
         paper_id=paper.id,
@@ -219,7 +219,7 @@ def _version(identity, paper: Paper, review_round: ReviewRound | None, match: st
     return version
 
 
-def _targets(found, version: Version, paper: Paper, match: str) -> list[_Target | None]:
+def _targets(found, version: Version, match: str) -> list[_Target | None]:
     """For each section of the file, the paper's section (None: not one of the version's)."""
     frozen = frozen_texts(version)
     sections = {
@@ -566,8 +566,8 @@ def _write(paper: Paper, version: Version, plans: list[_Plan], actor: User, revi
         [plan.report.comment_id for plan in new_comments],
         [plan.report.reply_id for plan in new_replies],
     )
-    _log(paper, version, plans, actor, new_comments, new_replies)
-    _carry_to_current(version, new_comments, actor)
+    _log(paper, actor, new_comments, new_replies)
+    _carry_to_current(new_comments, actor)
     _resolve_done_threads(new_comments, actor)
 
 
@@ -609,7 +609,7 @@ def _comment_row(plan: _Plan, review_round: ReviewRound | None) -> dict:
     return row
 
 
-def _log(paper, version, plans, actor, new_comments, new_replies) -> None:
+def _log(paper, actor, new_comments, new_replies) -> None:
     """One activity entry per remark (one statement per section and kind), and the import's."""
     by_section: dict[int, list[tuple[int, dict | None, dict | None]]] = {}
     for plan in new_comments:
@@ -672,7 +672,7 @@ def _reserve_ids(model, count: int) -> list[int]:
     return list(range(top + 1, top + count + 1))
 
 
-def _carry_to_current(version: Version, new_comments: list[_Plan], actor: User) -> None:
+def _carry_to_current(new_comments: list[_Plan], actor: User) -> None:
     """Comments placed on the version's text, carried to each section's current revision by
     the re-anchoring a save does (one diff per section whose text moved on since)."""
     sections = {

@@ -189,7 +189,7 @@ def load_framework_file(path: Path, *, actor: User | None = None) -> tuple[Frame
     return load_framework(parse_framework(text, str(path)), actor=actor)
 
 
-def load_sectors(rows: list[dict], *, actor: User | None = None) -> int:
+def load_sectors(rows: list[dict]) -> int:
     """Create or update sectors by code; returns how many changed."""
     changed = 0
     for row in rows:
@@ -207,7 +207,7 @@ def load_reference(folder: Path = REFERENCE_DIR, *, actor: User | None = None) -
     """The shipped sectors and frameworks. Running it twice changes nothing."""
     folder = Path(folder)
     rows = yaml.safe_load((folder / "sectors.yaml").read_text(encoding="utf-8"))
-    summary = {"sectors_changed": load_sectors(rows, actor=actor), "frameworks_changed": []}
+    summary = {"sectors_changed": load_sectors(rows), "frameworks_changed": []}
     for path in sorted((folder / "frameworks").glob("*.yaml")):
         framework, changed = load_framework_file(path, actor=actor)
         if changed:

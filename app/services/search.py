@@ -354,14 +354,14 @@ _MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
 class _Postgres(_Backend):
     """A GIN index over a generated tsvector; one tsquery per language configuration."""
 
-    def languages(self, readable) -> list[str]:
+    def languages(self, readable) -> list[str]:  # noqa: ARG002 (the backends' interface)
         return list(CONFIGS)  # one statement covers them all: no need to ask
 
     def matches(self, query: Query, languages: list[str]):
         # One statement covers every language: each document is matched in its own.
         yield tuple(languages), query.text
 
-    def same_query(self, match: _Match, language) -> bool:
+    def same_query(self, match: _Match, language) -> bool:  # noqa: ARG002 (the interface)
         return True
 
     @staticmethod
@@ -426,7 +426,7 @@ class _Sqlite(_Backend):
             )
         )
 
-    def page(self, match, language, ids):
+    def page(self, match, language, ids):  # noqa: ARG002 (the backends' interface)
         snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
         statement = _hit_joins(
             select(*_HIT_COLUMNS, snippet.label("snippet"))

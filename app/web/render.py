@@ -101,10 +101,10 @@ class _Tokens(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tokens: list[tuple[str, str]] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, attrs):  # noqa: ARG002 (HTMLParser's signature)
         self.tokens.append(("open:" + tag, self.get_starttag_text()))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag, attrs):  # noqa: ARG002 (HTMLParser's signature)
         self.tokens.append(("void", self.get_starttag_text()))
 
     def handle_endtag(self, tag):

@@ -37,11 +37,11 @@ def test_no_endpoint_changes_them(client, frozen, token_for, db):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda db, version: setattr(db.query(Revision).first(), "body", "rewritten"),
-        lambda db, version: setattr(version, "sha256", "0" * 64),
-        lambda db, version: setattr(version, "label", "v9"),
-        lambda db, version: setattr(db.query(Activity).first(), "action", "forged"),
-        lambda db, version: db.delete(db.query(Revision).first()),
+        lambda db, _version: setattr(db.query(Revision).first(), "body", "rewritten"),
+        lambda _db, version: setattr(version, "sha256", "0" * 64),
+        lambda _db, version: setattr(version, "label", "v9"),
+        lambda db, _version: setattr(db.query(Activity).first(), "action", "forged"),
+        lambda db, _version: db.delete(db.query(Revision).first()),
         lambda db, version: db.delete(version),
     ],
     ids=[

@@ -233,7 +233,7 @@ def _decision_form() -> dict:
     }
 
 
-def _decided(paper, section, item, status: str) -> None:
+def _decided(section, item, status: str) -> None:
     where = section.number if section else _("The whole paper")
     flash(
         _(
@@ -274,7 +274,7 @@ def section_alignment(section_id: int, item_code: str):
         return _cell_page(
             page, section, item, may_decide=True, form=form, error=error.message
         ), status_of(error)
-    _decided(paper, section, item, recorded.status)
+    _decided(section, item, recorded.status)
     return redirect(
         url_for(
             "web.section_alignment",
@@ -309,7 +309,7 @@ def paper_alignment(paper_id: int, item_code: str):
         return _cell_page(
             page, None, item, may_decide=True, form=form, error=error.message
         ), status_of(error)
-    _decided(paper, None, item, recorded.status)
+    _decided(None, item, recorded.status)
     return redirect(
         url_for(
             "web.paper_alignment",
