@@ -355,7 +355,7 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
 
 
 @dataclass(frozen=True)
-class MatrixRow:
+class AlignmentRow:
     """One row of the matrix: a section (None: the whole paper) and its cells by item code."""
 
     section: Section | None
@@ -380,8 +380,8 @@ class Matrix:
     paper: Paper
     frameworks: list[Framework]
     items: list[FrameworkItem]
-    whole_paper: MatrixRow
-    rows: list[MatrixRow]
+    whole_paper: AlignmentRow
+    rows: list[AlignmentRow]
     # The current decision behind each filled cell, by (section id or None, item code).
     decisions: dict[tuple[int | None, str], AlignmentDecision]
 
@@ -445,13 +445,13 @@ def alignment_matrix(
         if decision.item_id in codes
     }
 
-    def row(section: Section | None) -> MatrixRow:
+    def row(section: Section | None) -> AlignmentRow:
         section_id = section.id if section else None
         cells = {}
         for item in items:
             decision = decisions.get((section_id, item.code))
             cells[item.code] = decision.status if decision else None
-        return MatrixRow(section, cells)
+        return AlignmentRow(section, cells)
 
     return Matrix(
         paper=paper,

@@ -206,7 +206,7 @@ class MatrixQuery(Strict):
     )
 
 
-class MatrixRowOut(Schema):
+class CommentMatrixRowOut(Schema):
     comment_id = fields.Integer()
     round_id = fields.Integer(allow_none=True)
     sector = fields.String()
@@ -225,7 +225,7 @@ class MatrixRowOut(Schema):
 
 class MatrixOut(Schema):
     title = fields.String()
-    rows = fields.List(fields.Nested(MatrixRowOut))
+    rows = fields.List(fields.Nested(CommentMatrixRowOut))
 
 
 class QueueSectionOut(Schema):
