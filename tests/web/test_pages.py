@@ -473,3 +473,31 @@ def test_a_non_member_cannot_download(client, sign_in, paper, post, create_user,
     made = db.query(Export).filter_by(version_id=version.id).one()
     sign_in(create_user())
     assert client.get(f"/exports/{made.id}/download").status_code == 404
+
+
+def test_the_overview_asks_the_roles_once_not_once_per_section(client, sign_in, paper, db):
+    from sqlalchemy import event
+
+    sign_in(paper.people[Role.COORDINATOR])
+    sections = db.query(Section).filter_by(paper_id=paper.id).count()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = db.get_bind().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(f"/papers/{paper.id}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    # The viewer's roles: "SELECT paper_members.role FROM paper_members WHERE … user_id = ?".
+    roles = [
+        s
+        for s in statements
+        if s.split()[:4] == ["SELECT", "paper_members.role", "FROM", "paper_members"]
+    ]
+    assert sections > 20
+    assert len(statements) < sections, len(statements)
+    assert len(roles) <= 3, len(roles)

@@ -39,7 +39,7 @@ def paper(paper_id: int):
         roles=roles,
         counts=state_counts(rows),
         candidates=lead_candidates(paper_id) if Role.COORDINATOR in roles else [],
-        moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
+        moves={row.id: sections.allowed_moves(row.section, user, roles) for row in rows},
         news=visits.news_for_paper(user, paper_id),
     )
 
