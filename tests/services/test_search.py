@@ -282,6 +282,22 @@ def test_facets_count_what_the_other_choices_keep(english):
     assert in_two.total == 2 and {h.section_id for h in in_two.hits} == {other.id}
 
 
+def test_the_section_facet_offers_the_sections_that_say_it_most(english, monkeypatch):
+    paper = english
+    monkeypatch.setattr(search, "SECTION_FACETS", 2)
+    quiet = add_section(paper, "2", "Archives", "Archives and museums.")
+    loud = add_section(paper, "3", "Museums", "Museums, museums and more museums.")
+    comment(paper, loud, "Museums again.")
+    reader = paper.people[Role.OBSERVER]
+
+    offered = find(reader, "museums", paper_id=paper.id).facets["section"]
+    assert [(f.value, f.count) for f in offered] == [(paper.section.id, 1), (loud.id, 2)]
+    # A section chosen from elsewhere (a link) is offered, selected, whatever its count.
+    chosen = find(reader, "museums", paper_id=paper.id, section_id=quiet.id).facets["section"]
+    assert (quiet.id, True) in [(f.value, f.selected) for f in chosen]
+    assert len(chosen) == 2
+
+
 def test_paging(english):
     for n in range(5):
         comment(english, english.section, f"Museum remark number {n}.")
