@@ -7,7 +7,15 @@ from sqlalchemy import delete, event
 
 from app.db import session
 from app.models import PaperMember, Role, Section
-from app.services import alignment, position_decisions, reviews, revisions, search, users
+from app.services import (
+    alignment,
+    position_decisions,
+    reviews,
+    revisions,
+    search,
+    search_index,
+    users,
+)
 from app.services.errors import BadInput, NotFound
 from app.services.search import Filters
 
@@ -252,6 +260,33 @@ def test_a_removed_member_finds_nothing_and_a_disabled_authors_words_stay(englis
 def test_an_unknown_kind_is_refused(english):
     with pytest.raises(BadInput):
         find(english.people[Role.OBSERVER], "museums", kind="everything")
+
+
+def test_a_replaced_alignment_decision_is_no_longer_found(english):
+    paper, section = english, english.section
+    coordinator = paper.people[Role.COORDINATOR]
+    alignment.choose_frameworks(paper, coordinator, ["REC2021"])
+    first = alignment.record_section_decision(
+        section,
+        coordinator,
+        item_code="REC2021.P7",
+        status="partial",
+        rationale="Explainability of recommender systems is only sketched.",
+    )
+    second = alignment.record_section_decision(
+        section,
+        coordinator,
+        item_code="REC2021.P7",
+        status="aligned",
+        rationale="Section 3 now explains how recommender systems rank works.",
+    )
+    reader = paper.people[Role.OBSERVER]
+    assert [h.id for h in find(reader, "recommender", kind="decision").hits] == [second.id]
+    assert find(reader, "sketched").hits == []
+    # Rebuilding the index (as the migrations do) keeps to the decisions in force too.
+    search_index.reindex(session.connection(), [paper.id])
+    assert [h.id for h in find(reader, "recommender", kind="decision").hits] == [second.id]
+    assert first.id != second.id
 
 
 # --- facets, paging, cost ---------------------------------------------------------------
