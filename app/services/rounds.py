@@ -59,22 +59,19 @@ def list_rounds(paper: Paper) -> list[ReviewRound]:
 
 def is_open(review_round: ReviewRound, now: datetime | None = None) -> bool:
     """Open until its deadline, unless the coordinator closed it sooner."""
-    return review_round.closed_at is None and (now or utcnow()) <= _aware(review_round.deadline)
+    return review_round.closed_at is None and (now or utcnow()) <= review_round.deadline
 
 
 def ends_at(review_round: ReviewRound) -> datetime:
     """When the round closed (or will): the coordinator's closing, else its deadline."""
-    return _aware(review_round.closed_at or review_round.deadline)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return review_round.closed_at or review_round.deadline
 
 
 def _future_deadline(deadline: datetime) -> datetime:
     if not isinstance(deadline, datetime):
         raise BadInput("deadline_required")
-    deadline = _aware(deadline)
+    if deadline.tzinfo is None:  # a deadline typed without its zone is UTC's
+        deadline = deadline.replace(tzinfo=UTC)
     if deadline <= utcnow():
         raise Invalid("deadline_past", {"deadline": deadline.isoformat()})
     return deadline
@@ -133,7 +130,7 @@ def _tell_sectors(review_round: ReviewRound, event: Event, actor: User | None, l
         params={
             "actor": actor.name if actor else "",
             "label": label,
-            "deadline": _aware(review_round.deadline).isoformat(),
+            "deadline": review_round.deadline.isoformat(),
         },
     )
 
@@ -142,7 +139,7 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
     """The coordinator moves the deadline later (a round can be reopened this way too)."""
     require_role(actor, review_round.paper_id, Role.COORDINATOR, action="extend review rounds")
     deadline = _future_deadline(deadline)
-    before = _aware(review_round.deadline)
+    before = review_round.deadline
     if deadline <= before:
         raise Invalid("deadline_earlier", {"deadline": before.isoformat()})
     with stages.tracking(session.get(Paper, review_round.paper_id), actor):
@@ -173,7 +170,7 @@ def require_may_comment(review_round: ReviewRound, user: User) -> None:
     if not is_open(review_round):
         raise Conflict(
             "round_closed",
-            {"deadline": _aware(review_round.deadline).isoformat()},
+            {"deadline": review_round.deadline.isoformat()},
             round=review_round.id,
             closed=f"{ends_at(review_round):%Y-%m-%d %H:%M}",
         )
