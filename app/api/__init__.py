@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from apiflask import APIBlueprint, HTTPTokenAuth
 
-from app.db import discard_pending, run_after_response, session
+from app.db import end_request
 from app.ratelimit import address_key, failed, limiter, login_limits
 from app.services import users
 
@@ -28,15 +28,7 @@ def _authenticate():
     """Every API route needs a valid token (the decorator does the work)."""
 
 
-@bp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        session.commit()
-        run_after_response(response)
-    else:
-        session.rollback()
-        discard_pending()
-    return response
+bp.after_request(end_request)
 
 
 # Guessing tokens: failed authentications are limited per address, as sign-ins are.
