@@ -32,6 +32,8 @@ LABELLED_PARAMS = {
     "position": "position",
     "state": "section_state",
     "from_state": "section_state",
+    "allowed_states": "section_state",
+    "states": "section_state",
     "to_state": "section_state",
     "role": "role",
     "roles": "role",
@@ -43,6 +45,9 @@ LABELLED_PARAMS = {
 MESSAGES: dict[str, Any] = {
     "account_link_invalid": _l("This link has expired or was already used. Ask for a new one."),
     "admin_only": _l("Only an administrator may do this."),
+    "assign_sections": _l(
+        "Only the coordinator assigns sections, due dates and contributing sectors."
+    ),
     "block_needs_reason": _l(
         "A block needs a reason: say what must change before you can approve."
     ),
@@ -69,7 +74,12 @@ MESSAGES: dict[str, Any] = {
     "deadline_earlier": _l("A round's deadline can only move later."),
     "deadline_past": _l("The deadline must be in the future."),
     "deadline_required": _l("A deadline needs a date and a time."),
+    "decide_alignment": _l(
+        "Only the coordinator or the section's lead author records alignment decisions; a "
+        "reviewer points at an item with a comment of type alignment."
+    ),
     "disable_own_account": _l("You cannot disable your own account."),
+    "due_date_format": _l("A due date is a date (YYYY-MM-DD)."),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
@@ -123,6 +133,10 @@ MESSAGES: dict[str, Any] = {
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
     ),
+    "lead_not_author": _l(
+        "User %(user_id)s is not an author of this paper: a section is led by an author or the "
+        "coordinator."
+    ),
     "member_role_taken": _l("%(name)s already holds the role %(role)s on this paper."),
     "member_unknown_email": _l(
         "No account has the e-mail %(email)s: an administrator creates the account first."
@@ -158,6 +172,9 @@ MESSAGES: dict[str, Any] = {
         "(deeply nested quotes or lists, long runs of brackets or headings) and export again."
     ),
     "reference_not_loaded": _l("Load the reference data first (plume load-reference)."),
+    "resolve_comments": _l(
+        "Only the section's lead author or the coordinator may resolve its comments."
+    ),
     "role_required": _l("This needs one of these roles on the paper: %(roles)s."),
     "round_closed": _l(
         "Round %(round)s closed on %(closed)s UTC; ask the coordinator to extend it."
@@ -166,6 +183,14 @@ MESSAGES: dict[str, Any] = {
     "round_sectors": _l("A round invites at least one sector."),
     "round_version": _l("Version %(version)s is not a version of this paper."),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
+    "section_move": _l(
+        "A section cannot go from “%(from_state)s” to “%(to_state)s”; it can go to: "
+        "%(allowed_states)s."
+    ),
+    "section_move_forbidden": _l(
+        "You may not move this section from “%(from_state)s” to “%(to_state)s”: the "
+        "coordinator makes every move, the section's lead author hands the work on."
+    ),
     "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
@@ -197,6 +222,7 @@ MESSAGES: dict[str, Any] = {
     ),
     "unknown_sector": _l("There is no sector “%(sector)s”."),
     "unknown_sectors": _l("There is no sector %(sectors)s."),
+    "unknown_state": _l("A section's state is one of %(states)s, not “%(state)s”."),
     "unprocessable": _l("This cannot be accepted."),
     "user_email": _l("“%(email)s” is not an e-mail address."),
     "user_email_taken": _l("An account with the e-mail %(email)s already exists."),
@@ -210,6 +236,10 @@ MESSAGES: dict[str, Any] = {
     "version_superseded": _l(
         "Version %(label)s is superseded by a later version: record your position on the "
         "latest one."
+    ),
+    "write_section": _l(
+        "Only the coordinator, the section's lead author or an author from a contributing "
+        "sector may edit this section."
     ),
 }
 

@@ -29,9 +29,8 @@ from app.models import (
 )
 from app.models.alignment import alignment_decision_comments
 from app.models.papers import paper_frameworks
-from app.services import activity, revisions
-from app.services.access import coordinates_or_leads, require_role, roles_on
-from app.services.errors import BadInput, Forbidden, Invalid
+from app.services import access, activity, revisions
+from app.services.errors import BadInput, Invalid
 from app.services.reference import find_framework, framework_label
 
 STATUSES = [status.value for status in AlignmentStatus]
@@ -71,7 +70,7 @@ class DecisionEntry:
 
 def may_decide(section: Section, user: User) -> bool:
     """The coordinator and the section's lead author record decisions on a section."""
-    return coordinates_or_leads(section, user)
+    return access.permissions(user, section.paper_id).may_decide_alignment(section)
 
 
 def record_section_decision(
@@ -88,15 +87,12 @@ def record_section_decision(
 
     A quote must be found in the section's latest revision, the one the decision is taken on.
     """
-    if not may_decide(section, actor):
-        raise Forbidden(
-            "only the coordinator or the section's lead author records alignment decisions; "
-            "a reviewer points at an item with a comment of type alignment",
-            {
-                "required_roles": [Role.COORDINATOR, "lead author"],
-                "your_roles": sorted(roles_on(actor, section.paper_id)),
-            },
-        )
+    perms = access.permissions(actor, section.paper_id)
+    perms.require(
+        perms.may_decide_alignment(section),
+        "decide_alignment",
+        {"required_roles": [Role.COORDINATOR, "lead author"], "your_roles": sorted(perms.roles)},
+    )
     paper = session.get(Paper, section.paper_id)
     revision = revisions.latest(section.id)
     quoted = _check_quote(quote, revision.body if revision else None)
@@ -123,7 +119,9 @@ def record_paper_decision(
     comment_ids: Iterable[int] = (),
 ) -> DecisionEntry:
     """Record how the whole paper stands against one item. The coordinator alone may."""
-    require_role(actor, paper.id, Role.COORDINATOR, action="record whole-paper decisions")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="record whole-paper decisions"
+    )
     return _record(
         paper,
         None,
@@ -326,7 +324,9 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
     Decisions on the items of a framework left out stay in the history; the matrix shows
     only the chosen frameworks.
     """
-    require_role(actor, paper.id, Role.COORDINATOR, action="choose the paper's frameworks")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="choose the paper's frameworks"
+    )
     chosen = [find_framework(name) for name in names]
     codes = [framework.code for framework in chosen]
     twice = sorted({code for code in codes if codes.count(code) > 1})

@@ -67,7 +67,10 @@ class Conflict(DomainError):
 
 
 class InvalidTransition(Conflict):
+    """A move the workflow does not make; the API's code stays "invalid_transition"."""
+
     code = "invalid_transition"
+    names_reason = False
 
 
 class Invalid(DomainError):

@@ -15,8 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.db import session
 from app.models import ActivityAction, Paper, PositionDecision, Role, Section, User
 from app.models.alignment import position_decision_comments
-from app.services import activity
-from app.services.access import require_role
+from app.services import access, activity
 from app.services.alignment import link_comments, linked_comment_ids, paper_comment_ids
 from app.services.errors import BadInput, Invalid
 from app.services.users import get_sector
@@ -47,7 +46,9 @@ def record_position_decision(
 ) -> PositionDecisionEntry:
     """Record the question, the options considered, the decision, why, the sectors consulted
     and the comments it settles; optionally about one section. The coordinator alone may."""
-    require_role(actor, paper.id, Role.COORDINATOR, action="record position decisions")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="record position decisions"
+    )
     texts = {
         "question": (question or "").strip(),
         "decision": (decision or "").strip(),

@@ -37,8 +37,7 @@ from app.models import (
     User,
     VersionSection,
 )
-from app.services import activity, alignment, notifications, revisions, rounds
-from app.services.access import coordinates_or_leads, require_role, roles_on
+from app.services import access, activity, alignment, notifications, revisions, rounds
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
 
@@ -50,8 +49,8 @@ CONTEXT_CHARS = 32
 RATIONALE_REQUIRED = {Decision.REJECTED, Decision.ACCEPTED_MODIFIED}
 APPLICABLE = {Decision.ACCEPTED, Decision.ACCEPTED_MODIFIED}
 # Who may start a comment, and who may take part in its thread.
-COMMENTERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR)
-REPLIERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR, Role.SIGNATORY)
+COMMENTERS = access.COMMENTERS
+REPLIERS = access.REPLIERS
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -67,11 +66,11 @@ def get_comment(comment_id: int, user: User) -> Comment:
     return comment
 
 
-def require_member(user: User, section: Section) -> set[str]:
-    roles = roles_on(user, section.paper_id)
-    if not roles and not user.is_admin:
-        raise NotFound(f"section {section.id} does not exist")
-    return roles
+def require_member(user: User, section: Section) -> access.PaperPermissions:
+    perms = access.permissions(user, section.paper_id)
+    if not perms.may_read:
+        raise NotFound("section", id=section.id)
+    return perms
 
 
 def _with_thread(query):
@@ -138,7 +137,9 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
     """A comment by `author` for their sector, on the section's current text (or, in a
     review round, on the text of the round's version, or today's if the quote is there).
     """
-    require_role(author, section.paper_id, *COMMENTERS, action="comment on sections")
+    access.permissions(author, section.paper_id).require_role(
+        *COMMENTERS, action="comment on sections"
+    )
     body = _text(new.body, "body", MAX_BODY_CHARS)
     kind = _enum(CommentType, new.type, "type")
     proposed = _optional_text(new.proposed_text, "proposed_text", MAX_BODY_CHARS)
@@ -364,7 +365,7 @@ def _require_own_and_untouched(comment: Comment, actor: User, verb: str) -> None
 def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = None):
     """A reply in the comment's thread (to the comment, or to another reply)."""
     section = session.get(Section, comment.section_id)
-    require_role(actor, section.paper_id, *REPLIERS, action="reply to comments")
+    access.permissions(actor, section.paper_id).require_role(*REPLIERS, action="reply to comments")
     if comment.status == CommentStatus.WITHDRAWN:
         raise Conflict("this comment was withdrawn by its author")
     if parent_id is not None and parent_id not in {entry.id for entry in comment.replies}:
@@ -411,7 +412,7 @@ def may_resolve(comment: Comment, user: User) -> bool:
 
 def may_resolve_in(section: Section, user: User) -> bool:
     """Whether the user resolves the section's comments: its lead author, or the coordinator."""
-    return coordinates_or_leads(section, user)
+    return access.permissions(user, section.paper_id).may_resolve_in(section)
 
 
 def resolve(
@@ -426,9 +427,8 @@ def resolve(
     in a new revision of the section.
     """
     section = session.get(Section, comment.section_id)
-    require_member(actor, section)
-    if not may_resolve(comment, actor):
-        raise Forbidden("only the section's lead author or the coordinator may resolve comments")
+    perms = require_member(actor, section)
+    perms.require(perms.may_resolve_in(section), "resolve_comments")
     decision = _enum(Decision, decision, "decision")
     rationale = (rationale or "").strip()
     if decision in RATIONALE_REQUIRED and not rationale:
@@ -517,7 +517,9 @@ def _apply(comment: Comment, section: Section, actor: User, decision: str) -> Re
 def reopen(comment: Comment, actor: User, rationale: str = "") -> CommentResolution:
     """The coordinator reopens a resolved comment; its earlier resolution stays in history."""
     section = session.get(Section, comment.section_id)
-    require_role(actor, section.paper_id, Role.COORDINATOR, action="reopen comments")
+    access.permissions(actor, section.paper_id).require_role(
+        Role.COORDINATOR, action="reopen comments"
+    )
     if comment.status != CommentStatus.RESOLVED:
         raise Conflict("only a resolved comment can be reopened")
     before = _snapshot(comment)
