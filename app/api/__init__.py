@@ -56,6 +56,7 @@ def init_app(app) -> None:
         frameworks,
         imports,
         me,
+        members,
         notifications,
         papers,
         queue,
