@@ -225,12 +225,14 @@ def forget(paper_id: int) -> None:
             del cache[key]
 
 
-def get_paper(paper_id: int, user: User) -> Paper:
-    """The paper, if the user may read it: any member, or an admin."""
+def get_paper(paper_id: int, user: User | None) -> Paper:
+    """The paper, if the user may read it: any member, or an admin. `None` is the command
+    line, which acts for the operator and reads every paper."""
     paper = session.get(Paper, paper_id)
     if paper is None:
-        raise NotFound("paper")
-    permissions(user, paper_id).require_read()
+        raise NotFound("paper", id=paper_id)
+    if user is not None:
+        permissions(user, paper_id).require_read()
     return paper
 
 

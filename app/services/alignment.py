@@ -149,10 +149,10 @@ def _record(
 ) -> DecisionEntry:
     """Check and append one decision on a cell (section None: the whole paper), and log it."""
     if status not in STATUSES:
-        raise BadInput(f"unknown status {status!r}; use one of {STATUSES}")
+        raise BadInput("unknown_alignment_status", status=status, statuses=list(STATUSES))
     rationale = (rationale or "").strip()
     if not rationale:
-        raise BadInput("a decision needs a rationale: say why the text stands where it does")
+        raise BadInput("alignment_rationale_required", {"field": "rationale"})
     item = paper_item(paper, item_code)
     comment_ids = paper_comment_ids(paper.id, comment_ids)
     section_id = section.id if section else None
@@ -201,9 +201,10 @@ def paper_item(paper: Paper, item_code: str) -> FrameworkItem:
     if item is None:
         names = [framework_label(f) for f in paper.frameworks]
         raise Invalid(
-            f"{item_code!r} is not an item of the frameworks this paper is checked against "
-            f"({', '.join(names) or 'none chosen'})",
+            "item_not_in_frameworks" if names else "item_no_frameworks",
             {"item_code": item_code, "frameworks": names},
+            item_code=item_code,
+            frameworks=names,
         )
     return item
 
@@ -222,10 +223,7 @@ def paper_comment_ids(paper_id: int, comment_ids: Iterable[int]) -> list[int]:
     )
     missing = [cid for cid in wanted if cid not in found]
     if missing:
-        raise Invalid(
-            f"not comments on this paper: {', '.join(map(str, missing))}",
-            {"comment_ids": missing},
-        )
+        raise Invalid("comments_not_on_paper", {"comment_ids": missing}, comments=missing)
     return wanted
 
 
@@ -236,15 +234,12 @@ def _check_quote(quote: Mapping[str, str] | None, text: str | None) -> tuple[str
     exact = quote.get("exact") or ""
     prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
     if not exact.strip():
-        raise BadInput("a quote needs the exact passage it is about")
+        raise BadInput("quote_exact_required")
     if text is None:
-        raise Invalid("this section has no text yet: there is nothing to quote")
+        raise Invalid("quote_no_text")
     # Verbatim, as for a new comment: a decision quotes the text as it is now.
     if exact not in text:
-        raise Invalid(
-            "the quoted passage is not in the section's current text",
-            {"exact": exact},
-        )
+        raise Invalid("quote_not_in_current_text", {"exact": exact})
     return exact, prefix, suffix
 
 
@@ -331,10 +326,7 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
     codes = [framework.code for framework in chosen]
     twice = sorted({code for code in codes if codes.count(code) > 1})
     if twice:
-        raise BadInput(
-            f"a paper is checked against one version of each framework: {', '.join(twice)}",
-            {"frameworks": twice},
-        )
+        raise BadInput("framework_twice", {"frameworks": twice}, frameworks=twice)
     before = [framework_label(f) for f in paper.frameworks]
     paper.frameworks = sorted(chosen, key=lambda framework: framework.code)
     session.flush()
@@ -474,9 +466,10 @@ def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem
     if not kept:
         names = [framework_label(f) for f in dict.fromkeys(item.framework for item in items)]
         raise Invalid(
-            f"this paper is not checked against {name!r}; it is checked against "
-            f"{', '.join(names) or 'no framework'}",
+            "framework_not_chosen" if names else "framework_none_chosen",
             {"frameworks": names},
+            name=name,
+            frameworks=names,
         )
     return kept
 

@@ -56,13 +56,13 @@ def record_position_decision(
     }
     blank = [name for name, text in texts.items() if not text]
     if blank:
-        raise BadInput(f"a position decision needs a {' and a '.join(blank)}", {"missing": blank})
+        raise BadInput("position_decision_missing", {"missing": blank}, missing=blank)
     options = list(dict.fromkeys(option.strip() for option in options if option.strip()))
     if not options:
-        raise BadInput("name the options that were considered")
+        raise BadInput("position_options_required")
     codes = sorted({code.strip().upper() for code in sectors if code.strip()})
     if not codes:
-        raise BadInput("name the sectors that were consulted")
+        raise BadInput("position_sectors_required")
     consulted = [get_sector(code) for code in codes]
     if section_id is not None:
         _check_section(paper, section_id)
@@ -100,7 +100,7 @@ def _check_section(paper: Paper, section_id: int) -> None:
         select(Section.id).where(Section.id == section_id, Section.paper_id == paper.id)
     )
     if found is None:
-        raise Invalid(f"section {section_id} is not a section of this paper")
+        raise Invalid("section_not_of_paper", section=section_id)
 
 
 def list_position_decisions(

@@ -28,11 +28,7 @@ class StaleBase(Conflict):
     code = "stale_base"
 
     def __init__(self, current: Revision | None):
-        super().__init__(
-            "this section was saved by someone else since you started; "
-            "merge with the current revision and save again",
-            {"current_revision_id": current.id if current else None},
-        )
+        super().__init__("stale_base", {"current_revision_id": current.id if current else None})
         self.current = current
 
 
@@ -52,9 +48,7 @@ def latest(section_id: int) -> Revision | None:
 def get_revision(revision_id: int, section: Section | None = None) -> Revision:
     revision = session.get(Revision, revision_id)
     if revision is None or (section is not None and revision.section_id != section.id):
-        raise NotFound(
-            f"revision {revision_id} does not exist" + (" in this section" if section else "")
-        )
+        raise NotFound("revision", id=revision_id)
     return revision
 
 
@@ -86,9 +80,9 @@ def save_revision(
         perms.require_role(Role.COORDINATOR, Role.AUTHOR, action="edit sections")
         perms.require(perms.may_write(section), "write_section")
     if len(body) > MAX_BODY_CHARS:
-        raise BadInput(f"a section's text is limited to {MAX_BODY_CHARS} characters")
+        raise BadInput("section_text_too_long", limit=MAX_BODY_CHARS)
     if section.state == SectionState.APPROVED:
-        raise Conflict("this section is approved; move it back to drafting before editing it")
+        raise Conflict("section_approved")
 
     # Serialise saves of one section: on PostgreSQL the row lock makes concurrent savers
     # wait here and then see the new latest revision; SQLite serialises writers anyway.

@@ -411,10 +411,17 @@ class MatrixEntry:
 
 def check_filters(filters: MatrixFilters) -> MatrixFilters:
     if filters.type is not None and filters.type not in set(CommentType):
-        raise BadInput(f"type must be one of {', '.join(CommentType)}")
+        raise BadInput(
+            "field_choice", field="type", allowed=", ".join(CommentType), value=filters.type
+        )
     allowed = {*Decision, "open"}
     if filters.decision is not None and filters.decision not in allowed:
-        raise BadInput(f"decision must be one of {', '.join(sorted(allowed))}")
+        raise BadInput(
+            "field_choice",
+            field="decision",
+            allowed=", ".join(sorted(allowed)),
+            value=filters.decision,
+        )
     return filters
 
 
@@ -525,7 +532,7 @@ def matrix_file(
     elif fmt == "docx":
         data = comment_matrix_docx(rows, matrix_title(paper, review_round), paper.language)
     else:
-        raise BadInput(f"a matrix file is csv or docx, not {fmt!r}")
+        raise BadInput("matrix_format", format=fmt)
     name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
     return MatrixFile(data, MATRIX_MEDIA_TYPES[fmt], f"{name}.{fmt}")
 

@@ -158,10 +158,11 @@ def _latest_revisions(section_ids: list[int]) -> dict[int, Revision]:
     return {revision.section_id: revision for revision in rows}
 
 
-def get_version(version_id: int, user: User) -> Version:
+def get_version(version_id: int, user: User | None) -> Version:
+    """The version, if the user may read its paper (`None`: the command line)."""
     version = session.get(Version, version_id)
     if version is None:
-        raise NotFound(f"version {version_id} does not exist")
+        raise NotFound("version", id=version_id)
     get_paper(version.paper_id, user)
     return version
 

@@ -49,7 +49,7 @@ def _comment_ids(name: str = "comment_ids") -> list[int]:
         if not part:
             continue
         if not part.isdigit():
-            raise BadInput(_("Comment numbers must be numbers, separated by commas: 12, 15"))
+            raise BadInput("comment_numbers")
         ids.append(int(part))
     return ids
 
@@ -364,7 +364,7 @@ def position_decisions_page(paper_id: int):
     if section_id is not None:
         section = sections.get_section(section_id, user)
         if section.paper_id != paper.id:
-            raise NotFound(_("This section is not part of this paper."))
+            raise NotFound("section", id=section_id)
     entries = position_decisions.list_position_decisions(paper, section)
     rows = sections.list_sections(paper.id, user)
     return render_template(

@@ -85,7 +85,7 @@ def open_round(paper_id: int):
     try:
         version_id = forms.optional_int("version_id")
         if version_id is None:
-            raise BadInput(_("Choose the version to review."))
+            raise BadInput("round_version_required")
         opened = rounds.open_round(
             paper,
             user,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.db import after_commit
 from app.errors import message, status_of
 from app.services import access, notifications, revisions, sections, visits
-from app.services.errors import DomainError, Forbidden
+from app.services.errors import DomainError
 from app.web import bp, comments, diffs, forms, i18n, render
 from app.web.auth import me
 from app.web.views.papers import lead_candidates
@@ -128,13 +128,8 @@ def section_history(section_id: int):
 @bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
 def edit_section(section_id: int):
     user, section, page = _section_page(section_id)
-    if not page["may_write"]:
-        raise Forbidden(
-            _(
-                "Only the coordinator, the section's lead author or an author from a "
-                "contributing sector may edit this section."
-            )
-        )
+    # The service's own rule and sentence: the editor is not even shown to others.
+    page["perms"].require(page["may_write"], "write_section")
     if request.method == "GET":
         current = revisions.latest(section.id)
         return render_template(
