@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from app.db import session
-from app.services import exports, papers, reference, users
+from app.services import access, exports, papers, reference, users, versions
 from app.services.errors import DomainError
 
 
@@ -153,11 +153,7 @@ def papers_group():
 @transactional
 def papers_add_member(paper_id, email, role):
     """Give EMAIL a ROLE on a paper: coordinator, author, reviewer, signatory or observer."""
-    from app.models import Paper
-
-    paper = session.get(Paper, paper_id)
-    if paper is None:
-        raise click.ClickException(f"paper {paper_id} does not exist")
+    paper = access.get_paper(paper_id, None)
     papers.add_member(paper, email, role, actor=None)
     click.echo(f"{email} is now {role} of paper {paper_id}")
 
@@ -181,11 +177,7 @@ def papers_add_member(paper_id, email, role):
 @transactional
 def export_version(version_id, fmt, out, toc, comments, redline_against):
     """Export a version as docx, pdf or md; prints the sha256 and the file's path last."""
-    from app.models import Version
-
-    version = session.get(Version, version_id)
-    if version is None:
-        raise click.ClickException(f"version {version_id} does not exist")
+    version = versions.get_version(version_id, None)
     exports_dir = Path(current_app.config["EXPORTS_DIR"])
     made, created = exports.create_export(
         version,

@@ -128,3 +128,7 @@ def test_add_member(runner, create_user, drafts_dir):
     bad_role = runner.invoke(args=["papers", "add-member", paper_id, user.email, "editor"])
     assert bad_role.exit_code != 0
     assert "A role is coordinator, author" in bad_role.output
+    # The command line loads the paper as the API does: an unknown one is refused the same way.
+    unknown = runner.invoke(args=["papers", "add-member", "999999", user.email, "reviewer"])
+    assert unknown.exit_code != 0
+    assert "paper 999999 does not exist." in unknown.output

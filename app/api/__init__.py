@@ -48,6 +48,7 @@ def init_app(app) -> None:
         frameworks,
         imports,
         me,
+        members,
         notifications,
         papers,
         queue,

@@ -23,7 +23,7 @@ def list_papers():
 def create_paper(data):
     template = data.get("template")
     if not template and not data.get("title"):
-        raise BadInput("give a title, a template, or both")
+        raise BadInput("paper_title")
     folder = template_path(current_app.config["DRAFTS_DIR"], template) if template else None
     return papers.create_paper(
         current_user(), title=data.get("title"), language=data["language"], template_dir=folder

@@ -29,9 +29,8 @@ from app.models import (
 )
 from app.models.alignment import alignment_decision_comments
 from app.models.papers import paper_frameworks
-from app.services import activity, revisions
-from app.services.access import coordinates_or_leads, require_role, roles_on
-from app.services.errors import BadInput, Forbidden, Invalid
+from app.services import access, activity, revisions
+from app.services.errors import BadInput, Invalid
 from app.services.reference import find_framework, framework_label
 
 STATUSES = [status.value for status in AlignmentStatus]
@@ -71,7 +70,7 @@ class DecisionEntry:
 
 def may_decide(section: Section, user: User) -> bool:
     """The coordinator and the section's lead author record decisions on a section."""
-    return coordinates_or_leads(section, user)
+    return access.permissions(user, section.paper_id).may_decide_alignment(section)
 
 
 def record_section_decision(
@@ -88,15 +87,12 @@ def record_section_decision(
 
     A quote must be found in the section's latest revision, the one the decision is taken on.
     """
-    if not may_decide(section, actor):
-        raise Forbidden(
-            "only the coordinator or the section's lead author records alignment decisions; "
-            "a reviewer points at an item with a comment of type alignment",
-            {
-                "required_roles": [Role.COORDINATOR, "lead author"],
-                "your_roles": sorted(roles_on(actor, section.paper_id)),
-            },
-        )
+    perms = access.permissions(actor, section.paper_id)
+    perms.require(
+        perms.may_decide_alignment(section),
+        "decide_alignment",
+        {"required_roles": [Role.COORDINATOR, "lead author"], "your_roles": sorted(perms.roles)},
+    )
     paper = session.get(Paper, section.paper_id)
     revision = revisions.latest(section.id)
     quoted = _check_quote(quote, revision.body if revision else None)
@@ -123,7 +119,9 @@ def record_paper_decision(
     comment_ids: Iterable[int] = (),
 ) -> DecisionEntry:
     """Record how the whole paper stands against one item. The coordinator alone may."""
-    require_role(actor, paper.id, Role.COORDINATOR, action="record whole-paper decisions")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="record whole-paper decisions"
+    )
     return _record(
         paper,
         None,
@@ -151,10 +149,10 @@ def _record(
 ) -> DecisionEntry:
     """Check and append one decision on a cell (section None: the whole paper), and log it."""
     if status not in STATUSES:
-        raise BadInput(f"unknown status {status!r}; use one of {STATUSES}")
+        raise BadInput("unknown_alignment_status", status=status, statuses=list(STATUSES))
     rationale = (rationale or "").strip()
     if not rationale:
-        raise BadInput("a decision needs a rationale: say why the text stands where it does")
+        raise BadInput("alignment_rationale_required", {"field": "rationale"})
     item = paper_item(paper, item_code)
     comment_ids = paper_comment_ids(paper.id, comment_ids)
     section_id = section.id if section else None
@@ -203,9 +201,10 @@ def paper_item(paper: Paper, item_code: str) -> FrameworkItem:
     if item is None:
         names = [framework_label(f) for f in paper.frameworks]
         raise Invalid(
-            f"{item_code!r} is not an item of the frameworks this paper is checked against "
-            f"({', '.join(names) or 'none chosen'})",
+            "item_not_in_frameworks" if names else "item_no_frameworks",
             {"item_code": item_code, "frameworks": names},
+            item_code=item_code,
+            frameworks=names,
         )
     return item
 
@@ -224,10 +223,7 @@ def paper_comment_ids(paper_id: int, comment_ids: Iterable[int]) -> list[int]:
     )
     missing = [cid for cid in wanted if cid not in found]
     if missing:
-        raise Invalid(
-            f"not comments on this paper: {', '.join(map(str, missing))}",
-            {"comment_ids": missing},
-        )
+        raise Invalid("comments_not_on_paper", {"comment_ids": missing}, comments=missing)
     return wanted
 
 
@@ -238,15 +234,12 @@ def _check_quote(quote: Mapping[str, str] | None, text: str | None) -> tuple[str
     exact = quote.get("exact") or ""
     prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
     if not exact.strip():
-        raise BadInput("a quote needs the exact passage it is about")
+        raise BadInput("quote_exact_required")
     if text is None:
-        raise Invalid("this section has no text yet: there is nothing to quote")
+        raise Invalid("quote_no_text")
     # Verbatim, as for a new comment: a decision quotes the text as it is now.
     if exact not in text:
-        raise Invalid(
-            "the quoted passage is not in the section's current text",
-            {"exact": exact},
-        )
+        raise Invalid("quote_not_in_current_text", {"exact": exact})
     return exact, prefix, suffix
 
 
@@ -326,15 +319,14 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
     Decisions on the items of a framework left out stay in the history; the matrix shows
     only the chosen frameworks.
     """
-    require_role(actor, paper.id, Role.COORDINATOR, action="choose the paper's frameworks")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="choose the paper's frameworks"
+    )
     chosen = [find_framework(name) for name in names]
     codes = [framework.code for framework in chosen]
     twice = sorted({code for code in codes if codes.count(code) > 1})
     if twice:
-        raise BadInput(
-            f"a paper is checked against one version of each framework: {', '.join(twice)}",
-            {"frameworks": twice},
-        )
+        raise BadInput("framework_twice", {"frameworks": twice}, frameworks=twice)
     before = [framework_label(f) for f in paper.frameworks]
     paper.frameworks = sorted(chosen, key=lambda framework: framework.code)
     session.flush()
@@ -474,9 +466,10 @@ def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem
     if not kept:
         names = [framework_label(f) for f in dict.fromkeys(item.framework for item in items)]
         raise Invalid(
-            f"this paper is not checked against {name!r}; it is checked against "
-            f"{', '.join(names) or 'no framework'}",
+            "framework_not_chosen" if names else "framework_none_chosen",
             {"frameworks": names},
+            name=name,
+            frameworks=names,
         )
     return kept
 

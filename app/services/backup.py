@@ -61,15 +61,12 @@ def restore(source: IO[str]) -> dict[str, int]:
     try:
         document = json.load(source)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"not a Plume backup: {exc}") from exc
+        raise BadInput("backup_not_json", detail=str(exc)) from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise BadInput(f"not a Plume backup (expected format {FORMAT})")
+        raise BadInput("backup_format", format=FORMAT)
     for table in Base.metadata.sorted_tables:
         if session.scalar(select(func.count()).select_from(table)):
-            raise Conflict(
-                f"the database is not empty ({table.name} has rows); restore needs an "
-                "empty, migrated database"
-            )
+            raise Conflict("backup_database_not_empty", table=table.name)
     counts = {}
     for table in Base.metadata.sorted_tables:
         if table.name == SEARCH_DOCUMENTS:

@@ -24,10 +24,6 @@ class DomainError(Exception):
     names_reason = True
 
     def __init__(self, reason: str | None = None, /, details: Any = None, **params: Any):
-        self.legacy_message = None
-        if reason is not None and " " in reason:
-            # A sentence, not a reason: the old style, kept until every raise names a reason.
-            self.legacy_message, reason = reason, None
         self.reason = reason or self.code
         if self.names_reason:
             self.code = self.reason
@@ -52,6 +48,10 @@ class NotFound(DomainError):
     code = "not_found"
     names_reason = False
 
+    def __init__(self, reason: str | None = None, /, details: Any = None, **params: Any):
+        # The params (the id looked for) are for logs and the command line, not the API.
+        super().__init__(reason, {} if details is None else details, **params)
+
 
 class Forbidden(DomainError):
     """The user may not do this; the reason says what they tried."""
@@ -67,7 +67,10 @@ class Conflict(DomainError):
 
 
 class InvalidTransition(Conflict):
+    """A move the workflow does not make; the API's code stays "invalid_transition"."""
+
     code = "invalid_transition"
+    names_reason = False
 
 
 class Invalid(DomainError):

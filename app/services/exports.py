@@ -262,7 +262,9 @@ def create_export(
         raise Invalid(reason, tool=error.tool, limit=error.limit) from error
     except export.ExportError as error:
         log.exception("export of version %s as %s failed", version.id, fmt)
-        raise Invalid(f"version {version.label} could not be exported as {fmt}: {error}") from error
+        raise Invalid(
+            "export_failed", label=version.label, format=fmt, detail=str(error)
+        ) from error
 
     digest = hashlib.sha256(data).hexdigest()
     # Named by content too: identical bytes land on one file, different ones never clash,
@@ -308,25 +310,17 @@ def _check_options(
 ) -> Version | None:
     """Refuse options the format cannot honour; returns the version to redline against."""
     if fmt not in FORMATS:
-        raise BadInput(f"unknown export format {fmt!r}; use one of {DOCUMENT_FORMATS}")
+        raise BadInput("export_format", format=fmt, formats=list(DOCUMENT_FORMATS))
     honoured = FORMATS[fmt].options
     if (comments and COMMENTS not in honoured) or (against is not None and REDLINE not in honoured):
-        raise BadInput(
-            "comments and redline_against are native Word features: use them with format "
-            + " or ".join(supporting(COMMENTS))
-        )
+        raise BadInput("export_word_only", formats=supporting(COMMENTS))
     if toc and TOC not in honoured:
-        raise BadInput(
-            f"a table of contents is for {' and '.join(supporting(TOC))}; the {fmt} export has none"
-        )
+        raise BadInput("export_no_toc", format=fmt, formats=supporting(TOC))
     if against is None:
         return None
     earlier = session.get(Version, against)
     if earlier is None or earlier.paper_id != version.paper_id or earlier.id >= version.id:
-        raise Invalid(
-            f"redline_against must be an earlier version of the same paper; "
-            f"version {against} is not one"
-        )
+        raise Invalid("redline_not_earlier", version=against)
     return earlier
 
 
@@ -361,7 +355,7 @@ def get_export(export_id: int, user: User) -> Export:
     """The export, if the user may read its paper."""
     made = session.get(Export, export_id)
     if made is None:
-        raise NotFound(f"export {export_id} does not exist")
+        raise NotFound("export", id=export_id)
     get_version(made.version_id, user)
     return made
 
@@ -392,11 +386,7 @@ def open_download(made: Export, exports_dir: Path) -> Download:
     try:
         file = path.open("rb")
     except FileNotFoundError:
-        raise Conflict(
-            f"the file of export {made.id} is missing from the exports folder; "
-            "make the export again",
-            {"path": made.path},
-        ) from None
+        raise Conflict("export_file_missing", {"path": made.path}, export=made.id) from None
     digest = hashlib.sha256()
     # Hash the very file object that will be sent, so a swap after the check goes unsent.
     while chunk := file.read(_CHUNK):
@@ -404,10 +394,9 @@ def open_download(made: Export, exports_dir: Path) -> Download:
     if digest.hexdigest() != made.sha256:
         file.close()
         raise Conflict(
-            f"the file of export {made.id} no longer matches the sha256 recorded when it was "
-            "made: it was changed on disk after export, so it is not served; "
-            "make the export again",
+            "export_file_changed",
             {"expected_sha256": made.sha256, "found_sha256": digest.hexdigest()},
+            export=made.id,
         )
     file.seek(0)
     version = session.get(Version, made.version_id)

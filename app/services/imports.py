@@ -45,8 +45,8 @@ from app.models import (
     User,
     Version,
 )
-from app.services import activity, reviews, rounds, search_index
-from app.services.access import get_paper, require_role
+from app.services import access, activity, reviews, rounds, search_index
+from app.services.access import get_paper
 from app.services.errors import BadInput, Invalid, TooLarge
 from app.services.versions import frozen_texts
 from app.text import passages
@@ -145,7 +145,9 @@ def import_docx(
 ) -> ImportReport:
     """Read a returned .docx and bring its remarks in (or, dry, say what would come in)."""
     paper = get_paper(paper_id, actor)
-    require_role(actor, paper.id, *reviews.COMMENTERS, action="import a Word file")
+    access.permissions(actor, paper.id).require_role(
+        *reviews.COMMENTERS, action="import a Word file"
+    )
     if match not in MATCHES:
         raise BadInput("import_match", match=match, choices=list(MATCHES))
     if filename and filename.lower().endswith((".docm", ".dotm")):

@@ -175,8 +175,12 @@ def excerpt(text: str, limit: int = 300) -> str:
 MENTION_MARK = "@"
 
 
-def mentionable(paper_id: int) -> list[dict]:
-    """Who can be @mentioned on a paper: its members, by name (the comment form suggests them)."""
+def mentionable(paper_id: int, members: list[User] | None = None) -> list[dict]:
+    """Who can be @mentioned on a paper: its members, by name (the comment form suggests them).
+    `members`: the paper's members when the caller has read them already."""
+    if members is not None:
+        found = {(user.name, user.email) for user in members if user.is_active}
+        return [{"name": name, "email": email} for name, email in sorted(found)]
     rows = session.execute(
         select(User.name, User.email)
         .join(PaperMember, PaperMember.user_id == User.id)

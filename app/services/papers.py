@@ -19,8 +19,7 @@ from app.models import (
     Section,
     User,
 )
-from app.services import activity, reference, revisions
-from app.services.access import require_role
+from app.services import access, activity, reference, revisions
 from app.services.errors import BadInput, Conflict, NotFound
 from app.services.templates import PaperTemplate, opening_summary, read_template
 from app.services.users import find_by_email, get_sector, system_user
@@ -125,7 +124,7 @@ def members(paper_id: int, role: Role | None = None) -> list[PaperMember]:
 def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> PaperMember:
     """Give a user a role on a paper. The coordinator (or an admin, or the CLI) may."""
     if actor is not None and not actor.is_admin:
-        require_role(actor, paper.id, Role.COORDINATOR, action="add members")
+        access.permissions(actor, paper.id).require_role(Role.COORDINATOR, action="add members")
     if role not in {r.value for r in Role}:
         raise BadInput("unknown_role", role=role)
     user = find_by_email(email)
@@ -143,6 +142,7 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
     member = PaperMember(paper_id=paper.id, user_id=user.id, role=role)
     session.add(member)
     session.flush()
+    access.forget(paper.id)
     activity.record(
         actor,
         ActivityAction.MEMBER_ADDED,
@@ -180,7 +180,7 @@ def _keep_a_coordinator(paper: Paper, member: PaperMember) -> None:
 def change_role(paper: Paper, member_id: int, role: str, *, actor: User) -> PaperMember:
     """Give a member another role in place of the one they hold (the coordinator does)."""
     if not actor.is_admin:
-        require_role(actor, paper.id, Role.COORDINATOR, action="change roles")
+        access.permissions(actor, paper.id).require_role(Role.COORDINATOR, action="change roles")
     member = _member(paper, member_id)
     if role not in {r.value for r in Role}:
         raise BadInput("unknown_role", role=role)
@@ -198,6 +198,7 @@ def change_role(paper: Paper, member_id: int, role: str, *, actor: User) -> Pape
     before = member.role
     member.role = role
     session.flush()
+    access.forget(paper.id)
     activity.record(
         actor,
         ActivityAction.MEMBER_ROLE_CHANGED,
@@ -213,12 +214,13 @@ def remove_member(paper: Paper, member_id: int, *, actor: User) -> User:
     """Take a role away from a member. Their revisions, comments, positions and history stay;
     once they hold no role they are shown as a former member."""
     if not actor.is_admin:
-        require_role(actor, paper.id, Role.COORDINATOR, action="remove members")
+        access.permissions(actor, paper.id).require_role(Role.COORDINATOR, action="remove members")
     member = _member(paper, member_id)
     _keep_a_coordinator(paper, member)
     user, role = member.user, member.role
     session.delete(member)
     session.flush()
+    access.forget(paper.id)
     activity.record(
         actor,
         ActivityAction.MEMBER_REMOVED,

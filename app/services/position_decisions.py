@@ -15,8 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.db import session
 from app.models import ActivityAction, Paper, PositionDecision, Role, Section, User
 from app.models.alignment import position_decision_comments
-from app.services import activity
-from app.services.access import require_role
+from app.services import access, activity
 from app.services.alignment import link_comments, linked_comment_ids, paper_comment_ids
 from app.services.errors import BadInput, Invalid
 from app.services.users import get_sector
@@ -47,7 +46,9 @@ def record_position_decision(
 ) -> PositionDecisionEntry:
     """Record the question, the options considered, the decision, why, the sectors consulted
     and the comments it settles; optionally about one section. The coordinator alone may."""
-    require_role(actor, paper.id, Role.COORDINATOR, action="record position decisions")
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="record position decisions"
+    )
     texts = {
         "question": (question or "").strip(),
         "decision": (decision or "").strip(),
@@ -55,13 +56,13 @@ def record_position_decision(
     }
     blank = [name for name, text in texts.items() if not text]
     if blank:
-        raise BadInput(f"a position decision needs a {' and a '.join(blank)}", {"missing": blank})
+        raise BadInput("position_decision_missing", {"missing": blank}, missing=blank)
     options = list(dict.fromkeys(option.strip() for option in options if option.strip()))
     if not options:
-        raise BadInput("name the options that were considered")
+        raise BadInput("position_options_required")
     codes = sorted({code.strip().upper() for code in sectors if code.strip()})
     if not codes:
-        raise BadInput("name the sectors that were consulted")
+        raise BadInput("position_sectors_required")
     consulted = [get_sector(code) for code in codes]
     if section_id is not None:
         _check_section(paper, section_id)
@@ -99,7 +100,7 @@ def _check_section(paper: Paper, section_id: int) -> None:
         select(Section.id).where(Section.id == section_id, Section.paper_id == paper.id)
     )
     if found is None:
-        raise Invalid(f"section {section_id} is not a section of this paper")
+        raise Invalid("section_not_of_paper", section=section_id)
 
 
 def list_position_decisions(

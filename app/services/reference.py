@@ -50,18 +50,20 @@ ITEM_KEYS = ("code", "kind", "title_en", "title_fr", "description_en", "descript
 def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
     """Read a framework file; a BadInput names the line of the first fault."""
 
-    def fail(node: yaml.Node | None, message: str):
+    def fail(node: yaml.Node | None, reason: str, **params):
         line = node.start_mark.line + 1 if node is not None else 1
-        raise BadInput(f"{source}:{line}: {message}", {"file": source, "line": line})
+        raise BadInput(reason, {"file": source, "line": line}, file=source, line=line, **params)
 
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise BadInput(f"{source}:{line}: not valid YAML", {"file": source, "line": line}) from exc
+        raise BadInput(
+            "framework_yaml", {"file": source, "line": line}, file=source, line=line
+        ) from exc
     if not isinstance(root, yaml.MappingNode):
-        fail(root, "a framework file is a mapping with code, version, titles and items")
+        fail(root, "framework_not_mapping")
 
     def keys_of(mapping: yaml.MappingNode, allowed: tuple[str, ...]) -> dict[str, yaml.Node]:
         # A misspelt or repeated key would otherwise be dropped without a word.
@@ -69,26 +71,26 @@ def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
         for key_node, value_node in mapping.value:
             key = key_node.value
             if key not in allowed:
-                fail(key_node, f"unknown key {key!r}; use {', '.join(allowed)}")
+                fail(key_node, "framework_unknown_key", key=key, allowed=list(allowed))
             if key in found:
                 first = found[key][0].start_mark.line + 1
-                fail(key_node, f"duplicate key {key} (first on line {first})")
+                fail(key_node, "framework_duplicate_key", key=key, first=first)
             found[key] = (key_node, value_node)
         return {key: value for key, (_, value) in found.items()}
 
     def text_of(mapping, values: dict, key: str, model, *, required=True) -> str:
         node = values.get(key)
         if node is not None and not isinstance(node, yaml.ScalarNode):
-            fail(node, f"{key} must be text, not a list or a mapping")
+            fail(node, "framework_not_text", key=key)
         value = "" if node is None or node.tag == _NULL_TAG else str(node.value).strip()
         if not value:
             if required:
-                fail(node or mapping, f"missing {key}")
+                fail(node or mapping, "framework_missing", key=key)
             return ""
         # The column's own limit: PostgreSQL would refuse a longer value mid-load.
         limit = model.__table__.c[key].type.length
         if limit and len(value) > limit:
-            fail(node, f"{key} is longer than {limit} characters")
+            fail(node, "framework_too_long", key=key, limit=limit)
         return value
 
     header_values = keys_of(root, HEADER_KEYS)
@@ -98,30 +100,29 @@ def parse_framework(text: str, source: str = "<framework>") -> FrameworkSpec:
     }
     code = header["code"]
     if not _CODE.fullmatch(code):
-        fail(header_values["code"], f"code {code!r} may hold only letters, digits, '.', '-', '_'")
+        fail(header_values["code"], "framework_code", code=code)
     items_node = header_values.get("items")
     if not isinstance(items_node, yaml.SequenceNode) or not items_node.value:
-        fail(items_node or root, "a framework needs a non-empty list of items")
+        fail(items_node or root, "framework_no_items")
 
     kinds = {kind.value for kind in ItemKind}
     seen: dict[str, int] = {}
     items = []
     for node in items_node.value:
         if not isinstance(node, yaml.MappingNode):
-            fail(node, "each item is a mapping with code, kind, title_en and title_fr")
+            fail(node, "framework_item_not_mapping")
         values = keys_of(node, ITEM_KEYS)
         item_code = text_of(node, values, "code", FrameworkItem)
         suffix = item_code.removeprefix(f"{code}.")
         if suffix == item_code or not _CODE.fullmatch(suffix):
             # The prefix keeps item codes unique across the frameworks a paper is checked against.
-            message = f"item code {item_code!r} must be {code}. and a plain suffix, e.g. {code}.1"
-            fail(values["code"], message)
+            fail(values["code"], "framework_item_code", item_code=item_code, code=code)
         if item_code in seen:
-            fail(values["code"], f"duplicate code {item_code} (first on line {seen[item_code]})")
+            fail(values["code"], "framework_duplicate_code", code=item_code, first=seen[item_code])
         seen[item_code] = node.start_mark.line + 1
         kind = text_of(node, values, "kind", FrameworkItem)
         if kind not in kinds:
-            fail(values["kind"], f"unknown kind {kind!r}; use one of {sorted(kinds)}")
+            fail(values["kind"], "framework_kind", kind=kind, kinds=sorted(kinds))
         items.append(
             ItemSpec(
                 code=item_code,
@@ -185,7 +186,7 @@ def load_framework_file(path: Path, *, actor: User | None = None) -> tuple[Frame
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read {path}: {exc}") from exc
+        raise BadInput("framework_unreadable", path=str(path), detail=str(exc)) from exc
     return load_framework(parse_framework(text, str(path)), actor=actor)
 
 
@@ -239,7 +240,7 @@ def find_framework(name: str) -> Framework:
     framework = session.scalar(query.order_by(Framework.id.desc()).limit(1))
     if framework is None:
         known = [framework_label(f) for f in list_frameworks()]
-        raise BadInput(f"unknown framework {name!r}; load it first", {"frameworks": known})
+        raise BadInput("unknown_framework", {"frameworks": known}, name=name)
     return framework
 
 

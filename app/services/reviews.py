@@ -37,8 +37,7 @@ from app.models import (
     User,
     VersionSection,
 )
-from app.services import activity, alignment, notifications, revisions, rounds
-from app.services.access import coordinates_or_leads, require_role, roles_on
+from app.services import access, activity, alignment, notifications, revisions, rounds
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
 
@@ -50,8 +49,8 @@ CONTEXT_CHARS = 32
 RATIONALE_REQUIRED = {Decision.REJECTED, Decision.ACCEPTED_MODIFIED}
 APPLICABLE = {Decision.ACCEPTED, Decision.ACCEPTED_MODIFIED}
 # Who may start a comment, and who may take part in its thread.
-COMMENTERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR)
-REPLIERS = (Role.REVIEWER, Role.COORDINATOR, Role.AUTHOR, Role.SIGNATORY)
+COMMENTERS = access.COMMENTERS
+REPLIERS = access.REPLIERS
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -61,17 +60,17 @@ def get_comment(comment_id: int, user: User) -> Comment:
     """The comment, if the user may read its paper."""
     comment = session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound(f"comment {comment_id} does not exist")
+        raise NotFound("comment", id=comment_id)
     section = session.get(Section, comment.section_id)
     require_member(user, section)
     return comment
 
 
-def require_member(user: User, section: Section) -> set[str]:
-    roles = roles_on(user, section.paper_id)
-    if not roles and not user.is_admin:
-        raise NotFound(f"section {section.id} does not exist")
-    return roles
+def require_member(user: User, section: Section) -> access.PaperPermissions:
+    perms = access.permissions(user, section.paper_id)
+    if not perms.may_read:
+        raise NotFound("section", id=section.id)
+    return perms
 
 
 def _with_thread(query):
@@ -138,7 +137,9 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
     """A comment by `author` for their sector, on the section's current text (or, in a
     review round, on the text of the round's version, or today's if the quote is there).
     """
-    require_role(author, section.paper_id, *COMMENTERS, action="comment on sections")
+    access.permissions(author, section.paper_id).require_role(
+        *COMMENTERS, action="comment on sections"
+    )
     body = _text(new.body, "body", MAX_BODY_CHARS)
     kind = _enum(CommentType, new.type, "type")
     proposed = _optional_text(new.proposed_text, "proposed_text", MAX_BODY_CHARS)
@@ -148,13 +149,13 @@ def create_comment(section: Section, author: User, new: NewComment) -> Comment:
     if new.round_id is not None:
         review_round = rounds.get_round(new.round_id, author)
         if review_round.paper_id != section.paper_id:
-            raise Invalid(f"round {new.round_id} is not a round of this paper")
+            raise Invalid("round_not_of_paper", round=new.round_id)
         rounds.require_may_comment(review_round, author)
         revision = _round_revision(review_round, section)
     else:
         revision = revisions.latest(section.id)
     if revision is None:
-        raise Invalid("this section has no text yet: there is nothing to comment on")
+        raise Invalid("comment_no_text")
 
     comment = Comment(
         section_id=section.id,
@@ -245,7 +246,7 @@ def _round_revision(review_round: ReviewRound, section: Section) -> Revision | N
         )
     )
     if frozen is None:
-        raise Invalid("this section is not part of the round's version")
+        raise Invalid("round_section_missing")
     return session.get(Revision, frozen.revision_id) if frozen.revision_id else None
 
 
@@ -253,9 +254,9 @@ def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
     """Check the quote against the revision's text and anchor the comment on it."""
     exact = quote.get("exact") or ""
     if not exact.strip():
-        raise BadInput("a quote needs the exact passage it is about")
+        raise BadInput("quote_exact_required")
     if len(exact) > MAX_QUOTE_CHARS:
-        raise BadInput(f"a quoted passage is limited to {MAX_QUOTE_CHARS} characters")
+        raise BadInput("quote_too_long", limit=MAX_QUOTE_CHARS)
     selector = passages.Quote(exact, quote.get("prefix") or "", quote.get("suffix") or "")
     hint = quote.get("start")
     found = _exact_anchor(revision.body, selector, hint)
@@ -270,8 +271,9 @@ def _quote(comment: Comment, revision: Revision, quote: Mapping) -> None:
             found = passages.Anchor(span[0], span[1], True)
     if found is None:
         raise Invalid(
-            f"the quoted passage is not in the text of revision {revision.number} of this section",
+            "quote_not_found",
             {"exact": exact, "revision_id": revision.id},
+            revision=revision.number,
         )
     text = revision.body
     # The passage as the text has it: a quote typed with plain spaces where the text has
@@ -291,7 +293,7 @@ def _exact_anchor(text: str, selector: passages.Quote, hint) -> passages.Anchor 
     text as it is; prefix, suffix and position choose between repeated passages.
     """
     if hint is not None and not isinstance(hint, int):
-        raise BadInput("quote.start must be a character offset")
+        raise BadInput("quote_start")
     found = passages.locate(text, selector, hint=hint)
     return found if found is not None and found.exact else None
 
@@ -302,7 +304,7 @@ def _item_code(section: Section, kind: str, code: str | None) -> str | None:
     if code is None or not code.strip():
         return None
     if kind != CommentType.ALIGNMENT:
-        raise Invalid("only a comment of type alignment names a framework item")
+        raise Invalid("item_needs_alignment_type")
     return alignment.paper_item(session.get(Paper, section.paper_id), code.strip()).code
 
 
@@ -354,21 +356,21 @@ def _untouched(comment: Comment) -> bool:
 
 
 def _require_own_and_untouched(comment: Comment, actor: User, verb: str) -> None:
+    withdraw = verb == "withdraw"
     if comment.author_id != actor.id:
-        raise Forbidden(f"only the comment's author may {verb} it")
+        raise Forbidden("comment_withdraw_own" if withdraw else "comment_edit_own")
     if not _untouched(comment):
-        done = "withdrawn" if verb == "withdraw" else "edited"
-        raise Conflict(f"this comment has been answered or resolved; it can no longer be {done}")
+        raise Conflict("comment_answered_withdraw" if withdraw else "comment_answered_edit")
 
 
 def reply(comment: Comment, actor: User, body: str, *, parent_id: int | None = None):
     """A reply in the comment's thread (to the comment, or to another reply)."""
     section = session.get(Section, comment.section_id)
-    require_role(actor, section.paper_id, *REPLIERS, action="reply to comments")
+    access.permissions(actor, section.paper_id).require_role(*REPLIERS, action="reply to comments")
     if comment.status == CommentStatus.WITHDRAWN:
-        raise Conflict("this comment was withdrawn by its author")
+        raise Conflict("comment_withdrawn")
     if parent_id is not None and parent_id not in {entry.id for entry in comment.replies}:
-        raise Invalid(f"reply {parent_id} is not in this comment's thread")
+        raise Invalid("reply_not_in_thread", reply=parent_id)
     entry = CommentReply(
         comment_id=comment.id,
         parent_id=parent_id,
@@ -411,7 +413,7 @@ def may_resolve(comment: Comment, user: User) -> bool:
 
 def may_resolve_in(section: Section, user: User) -> bool:
     """Whether the user resolves the section's comments: its lead author, or the coordinator."""
-    return coordinates_or_leads(section, user)
+    return access.permissions(user, section.paper_id).may_resolve_in(section)
 
 
 def resolve(
@@ -426,17 +428,16 @@ def resolve(
     in a new revision of the section.
     """
     section = session.get(Section, comment.section_id)
-    require_member(actor, section)
-    if not may_resolve(comment, actor):
-        raise Forbidden("only the section's lead author or the coordinator may resolve comments")
+    perms = require_member(actor, section)
+    perms.require(perms.may_resolve_in(section), "resolve_comments")
     decision = _enum(Decision, decision, "decision")
     rationale = (rationale or "").strip()
     if decision in RATIONALE_REQUIRED and not rationale:
-        raise Invalid(f"a {decision} decision needs a rationale", {"field": "rationale"})
+        raise Invalid("rationale_required", {"field": "rationale"}, decision=decision)
     if comment.status == CommentStatus.RESOLVED:
-        raise Conflict("this comment is already resolved; the coordinator may reopen it")
+        raise Conflict("comment_already_resolved")
     if comment.status == CommentStatus.WITHDRAWN:
-        raise Conflict("this comment was withdrawn by its author")
+        raise Conflict("comment_withdrawn")
 
     before = _snapshot(comment)
     applied = _apply(comment, section, actor, decision) if apply_suggestion else None
@@ -482,18 +483,14 @@ def resolve(
 def _apply(comment: Comment, section: Section, actor: User, decision: str) -> Revision:
     """A new revision in which the comment's proposed text replaces its passage."""
     if decision not in APPLICABLE:
-        raise Invalid("only an accepted suggestion can be applied")
+        raise Invalid("apply_needs_accepted")
     if comment.proposed_text is None:
-        raise Invalid("this comment proposes no text to apply")
+        raise Invalid("apply_no_proposal")
     if comment.quote_exact is None:
-        raise Invalid("this comment quotes no passage: there is nothing to replace")
+        raise Invalid("apply_no_quote")
     current = revisions.latest(section.id)
     if comment.orphaned or comment.anchor_revision_id != current.id:
-        raise Conflict(
-            "the passage this comment is about is no longer in the section's text; "
-            "edit the text instead",
-            {"current_revision_id": current.id},
-        )
+        raise Conflict("apply_passage_gone", {"current_revision_id": current.id})
     body = (
         current.body[: comment.anchor_start]
         + comment.proposed_text
@@ -517,9 +514,11 @@ def _apply(comment: Comment, section: Section, actor: User, decision: str) -> Re
 def reopen(comment: Comment, actor: User, rationale: str = "") -> CommentResolution:
     """The coordinator reopens a resolved comment; its earlier resolution stays in history."""
     section = session.get(Section, comment.section_id)
-    require_role(actor, section.paper_id, Role.COORDINATOR, action="reopen comments")
+    access.permissions(actor, section.paper_id).require_role(
+        Role.COORDINATOR, action="reopen comments"
+    )
     if comment.status != CommentStatus.RESOLVED:
-        raise Conflict("only a resolved comment can be reopened")
+        raise Conflict("reopen_not_resolved")
     before = _snapshot(comment)
     comment.status = CommentStatus.OPEN
     comment.decision = None
@@ -767,9 +766,9 @@ def _snapshot(comment: Comment) -> dict:
 
 def _text(value, field: str, limit: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise BadInput(f"{field} must not be empty")
+        raise BadInput("field_empty", field=field)
     if len(value) > limit:
-        raise BadInput(f"{field} is limited to {limit} characters")
+        raise BadInput("field_too_long", field=field, limit=limit)
     return value.strip()
 
 
@@ -777,9 +776,9 @@ def _optional_text(value, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise BadInput(f"{field} must be text")
+        raise BadInput("field_not_text", field=field)
     if len(value) > limit:
-        raise BadInput(f"{field} is limited to {limit} characters")
+        raise BadInput("field_too_long", field=field, limit=limit)
     return value
 
 
@@ -788,4 +787,6 @@ def _enum(kind, value, field: str):
         return kind(value)
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
-        raise BadInput(f"{field} must be one of {allowed}", {field: value}) from None
+        raise BadInput(
+            "field_choice", {field: value}, field=field, allowed=allowed, value=value
+        ) from None

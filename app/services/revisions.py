@@ -16,9 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import session
 from app.models import ActivityAction, Revision, Role, Section, SectionState, User
-from app.services import activity
-from app.services.access import require_role, roles_on
-from app.services.errors import BadInput, Conflict, Forbidden, NotFound
+from app.services import access, activity
+from app.services.errors import BadInput, Conflict, NotFound
 
 MAX_BODY_CHARS = 500_000
 
@@ -29,11 +28,7 @@ class StaleBase(Conflict):
     code = "stale_base"
 
     def __init__(self, current: Revision | None):
-        super().__init__(
-            "this section was saved by someone else since you started; "
-            "merge with the current revision and save again",
-            {"current_revision_id": current.id if current else None},
-        )
+        super().__init__("stale_base", {"current_revision_id": current.id if current else None})
         self.current = current
 
 
@@ -53,9 +48,7 @@ def latest(section_id: int) -> Revision | None:
 def get_revision(revision_id: int, section: Section | None = None) -> Revision:
     revision = session.get(Revision, revision_id)
     if revision is None or (section is not None and revision.section_id != section.id):
-        raise NotFound(
-            f"revision {revision_id} does not exist" + (" in this section" if section else "")
-        )
+        raise NotFound("revision", id=revision_id)
     return revision
 
 
@@ -69,14 +62,7 @@ def list_revisions(section: Section) -> list[Revision]:
 
 def may_write(user: User, section: Section) -> bool:
     """The coordinator, the lead author, and authors from a contributing sector may write."""
-    roles = roles_on(user, section.paper_id)
-    if Role.COORDINATOR in roles:
-        return True
-    if Role.AUTHOR not in roles:
-        return False
-    return section.lead_author_id == user.id or user.sector_id in {
-        sector.id for sector in section.contributing_sectors
-    }
+    return access.permissions(user, section.paper_id).may_write(section)
 
 
 def save_revision(
@@ -90,18 +76,13 @@ def save_revision(
 ) -> Revision:
     """Save new text for a section on top of `base_revision_id` (None for the first save)."""
     if check_access:
-        require_role(
-            author, section.paper_id, Role.COORDINATOR, Role.AUTHOR, action="edit sections"
-        )
-        if not may_write(author, section):
-            raise Forbidden(
-                "only the coordinator, the section's lead author or an author from a "
-                "contributing sector may edit this section"
-            )
+        perms = access.permissions(author, section.paper_id)
+        perms.require_role(Role.COORDINATOR, Role.AUTHOR, action="edit sections")
+        perms.require(perms.may_write(section), "write_section")
     if len(body) > MAX_BODY_CHARS:
-        raise BadInput(f"a section's text is limited to {MAX_BODY_CHARS} characters")
+        raise BadInput("section_text_too_long", limit=MAX_BODY_CHARS)
     if section.state == SectionState.APPROVED:
-        raise Conflict("this section is approved; move it back to drafting before editing it")
+        raise Conflict("section_approved")
 
     # Serialise saves of one section: on PostgreSQL the row lock makes concurrent savers
     # wait here and then see the new latest revision; SQLite serialises writers anyway.

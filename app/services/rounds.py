@@ -36,8 +36,8 @@ from app.models import (
     User,
     Version,
 )
-from app.services import activity, notifications, stages
-from app.services.access import get_paper, require_role, roles_on
+from app.services import access, activity, notifications, stages
+from app.services.access import get_paper
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
 
@@ -81,7 +81,7 @@ def open_round(
     paper: Paper, actor: User, *, version_id: int, sectors: list[str], deadline: datetime
 ) -> ReviewRound:
     """The coordinator invites sectors to review a frozen version until the deadline."""
-    require_role(actor, paper.id, Role.COORDINATOR, action="open review rounds")
+    access.permissions(actor, paper.id).require_role(Role.COORDINATOR, action="open review rounds")
     version = session.get(Version, version_id)
     if version is None or version.paper_id != paper.id:
         raise Invalid("round_version", version=version_id)
@@ -137,7 +137,9 @@ def _tell_sectors(review_round: ReviewRound, event: Event, actor: User | None, l
 
 def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> ReviewRound:
     """The coordinator moves the deadline later (a round can be reopened this way too)."""
-    require_role(actor, review_round.paper_id, Role.COORDINATOR, action="extend review rounds")
+    access.permissions(actor, review_round.paper_id).require_role(
+        Role.COORDINATOR, action="extend review rounds"
+    )
     deadline = _future_deadline(deadline)
     before = review_round.deadline
     if deadline <= before:
@@ -161,9 +163,8 @@ def extend_round(review_round: ReviewRound, actor: User, deadline: datetime) -> 
 
 def require_may_comment(review_round: ReviewRound, user: User) -> None:
     """Only reviewers of an invited sector comment in a round, and only before its deadline."""
-    roles = roles_on(user, review_round.paper_id)
-    if Role.REVIEWER not in roles and Role.COORDINATOR not in roles:
-        raise Forbidden("round_reviewers_only")
+    perms = access.permissions(user, review_round.paper_id)
+    perms.require(perms.may_comment_in_rounds, "round_reviewers_only")
     if user.sector_id not in {sector.id for sector in review_round.sectors}:
         invited = [sector.code for sector in review_round.sectors]
         raise Forbidden("sector_not_invited", sector=user.sector.code, invited=invited)
@@ -219,9 +220,8 @@ def sector_reviews(review_round: ReviewRound) -> list[SectorReview]:
 
 def _require_sector_reviewer(review_round: ReviewRound, actor: User, sector: str) -> Sector:
     """The actor reviews for `sector` (their own), which the round invites, while it is open."""
-    roles = roles_on(actor, review_round.paper_id)
-    if Role.REVIEWER not in roles:
-        raise Forbidden("completion_reviewers_only")
+    perms = access.permissions(actor, review_round.paper_id)
+    perms.require(perms.may_complete_review, "completion_reviewers_only")
     code = (sector or "").strip().upper()
     if code != actor.sector.code:
         raise Forbidden("completion_own_sector", sector=code, own=actor.sector.code)
@@ -297,7 +297,9 @@ def withdraw_completion(review_round: ReviewRound, actor: User, *, sector: str) 
 def close_round(review_round: ReviewRound, actor: User) -> ReviewRound:
     """The coordinator closes the round before its deadline; each sector's final state is
     recorded with the closing."""
-    require_role(actor, review_round.paper_id, Role.COORDINATOR, action="close review rounds")
+    access.permissions(actor, review_round.paper_id).require_role(
+        Role.COORDINATOR, action="close review rounds"
+    )
     if not is_open(review_round):
         raise Conflict(
             "round_closed", round=review_round.id, closed=f"{ends_at(review_round):%Y-%m-%d %H:%M}"
@@ -406,10 +408,17 @@ class MatrixEntry:
 
 def check_filters(filters: MatrixFilters) -> MatrixFilters:
     if filters.type is not None and filters.type not in set(CommentType):
-        raise BadInput(f"type must be one of {', '.join(CommentType)}")
+        raise BadInput(
+            "field_choice", field="type", allowed=", ".join(CommentType), value=filters.type
+        )
     allowed = {*Decision, "open"}
     if filters.decision is not None and filters.decision not in allowed:
-        raise BadInput(f"decision must be one of {', '.join(sorted(allowed))}")
+        raise BadInput(
+            "field_choice",
+            field="decision",
+            allowed=", ".join(sorted(allowed)),
+            value=filters.decision,
+        )
     return filters
 
 
@@ -520,7 +529,7 @@ def matrix_file(
     elif fmt == "docx":
         data = comment_matrix_docx(rows, matrix_title(paper, review_round), paper.language)
     else:
-        raise BadInput(f"a matrix file is csv or docx, not {fmt!r}")
+        raise BadInput("matrix_format", format=fmt)
     name = f"comment-matrix-{paper.id}" + (f"-round-{review_round.id}" if review_round else "")
     return MatrixFile(data, MATRIX_MEDIA_TYPES[fmt], f"{name}.{fmt}")
 

@@ -19,9 +19,9 @@ from app.models import (
     SectionState,
     User,
 )
-from app.services import activity, notifications
-from app.services.access import get_paper, leads, require_role, roles_on
-from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
+from app.services import access, activity, notifications
+from app.services.access import get_paper
+from app.services.errors import BadInput, InvalidTransition, NotFound
 from app.services.users import get_sector
 
 S = SectionState
@@ -46,7 +46,7 @@ def get_section(section_id: int, user: User) -> Section:
     """The section, if the user may read its paper."""
     section = session.get(Section, section_id)
     if section is None:
-        raise NotFound(f"section {section_id} does not exist")
+        raise NotFound("section", id=section_id)
     get_paper(section.paper_id, user)
     return section
 
@@ -88,53 +88,49 @@ def change_state(section: Section, to: str, actor: User) -> None:
         target = SectionState(to)
     except ValueError:
         raise BadInput(
-            f"unknown state {to!r}", {"states": [state.value for state in SectionState]}
+            "unknown_state",
+            {"states": [state.value for state in SectionState]},
+            state=to,
+            states=[state.value for state in SectionState],
         ) from None
     current = SectionState(section.state)
     allowed = TRANSITIONS[current]
     if target not in allowed:
         raise InvalidTransition(
-            f"a section cannot go from {current} to {target}; "
-            f"allowed: {', '.join(sorted(allowed))}",
+            "section_move",
             {"from": current, "to": target, "allowed": sorted(allowed)},
+            from_state=current,
+            to_state=target,
+            allowed_states=sorted(allowed),
         )
-    if not _may_move(section, actor, roles_on(actor, section.paper_id), current, target):
-        raise Forbidden(f"you may not move this section from {current} to {target}")
+    perms = access.permissions(actor, section.paper_id)
+    perms.require(
+        perms.may_move(section, current, target),
+        "section_move_forbidden",
+        from_state=current,
+        to_state=target,
+    )
     section.state = target
 
 
-def _may_move(
-    section: Section, actor: User, roles: set[str], current: SectionState, target: SectionState
-) -> bool:
-    return Role.COORDINATOR in roles or (
-        leads(section, actor, roles) and (current, target) in LEAD_AUTHOR_MOVES
-    )
-
-
-def allowed_moves(
-    section: Section, actor: User, roles: set[str] | None = None
-) -> list[SectionState]:
-    """The states this user may move the section to now, in workflow order. `roles` (the
-    actor's roles on the paper) saves a query per call when a page lists many sections."""
+def allowed_moves(section: Section, actor: User) -> list[SectionState]:
+    """The states this user may move the section to now, in workflow order."""
     current = SectionState(section.state)
-    if roles is None:
-        roles = roles_on(actor, section.paper_id)
+    perms = access.permissions(actor, section.paper_id)
     return [
         target
         for target in SectionState
-        if target in TRANSITIONS[current] and _may_move(section, actor, roles, current, target)
+        if target in TRANSITIONS[current] and perms.may_move(section, current, target)
     ]
 
 
 def update_section(section: Section, actor: User, **changes) -> Section:
     """Apply a coordinator's or lead author's changes: lead author, due date, sectors, state."""
-    roles = require_role(
-        actor, section.paper_id, Role.COORDINATOR, Role.AUTHOR, action="change sections"
-    )
+    perms = access.permissions(actor, section.paper_id)
+    perms.require_role(Role.COORDINATOR, Role.AUTHOR, action="change sections")
     before = _snapshot(section)
     assignment = {"lead_author_id", "due_date", "contributing_sectors"} & changes.keys()
-    if assignment and Role.COORDINATOR not in roles:
-        raise Forbidden("only the coordinator assigns sections, due dates and sectors")
+    perms.require(not assignment or perms.may_assign, "assign_sections")
     if "lead_author_id" in changes:
         previous_lead = section.lead_author_id
         section.lead_author_id = _check_lead_author(section, changes["lead_author_id"])
@@ -150,7 +146,7 @@ def update_section(section: Section, actor: User, **changes) -> Section:
     if "due_date" in changes:
         due = changes["due_date"]
         if due is not None and not isinstance(due, date):
-            raise BadInput("due_date must be a date (YYYY-MM-DD)")
+            raise BadInput("due_date_format", field="due_date")
         section.due_date = due
     if "contributing_sectors" in changes:
         codes = sorted({code.upper() for code in changes["contributing_sectors"]})
@@ -175,8 +171,10 @@ def _check_lead_author(section: Section, user_id: int | None) -> int | None:
     if user_id is None:
         return None
     user = session.get(User, user_id)
-    if user is None or not roles_on(user, section.paper_id) & {Role.AUTHOR, Role.COORDINATOR}:
-        raise BadInput(f"user {user_id} is not an author of this paper")
+    if user is None or not access.permissions(user, section.paper_id).has(
+        Role.AUTHOR, Role.COORDINATOR
+    ):
+        raise BadInput("lead_not_author", user_id=user_id)
     return user_id
 
 

@@ -28,8 +28,7 @@ from app.models import (
     Version,
     VersionPurpose,
 )
-from app.services import activity, notifications, stages
-from app.services.access import require_role
+from app.services import access, activity, notifications, stages
 from app.services.errors import BadInput, Conflict
 from app.services.versions import VersionState, version_state
 
@@ -119,7 +118,9 @@ def record_position(
     """Record a signatory's position on a frozen version; signs the version off if that
     completes the ballot. `version_sha256`, when given, must be the hash the signatory read.
     """
-    require_role(actor, version.paper_id, Role.SIGNATORY, action="record a position")
+    access.permissions(actor, version.paper_id).require_role(
+        Role.SIGNATORY, action="record a position"
+    )
     if version.purpose != VersionPurpose.SIGNATURE:
         raise Conflict("positions_need_signature_version", label=version.label)
     if position not in {p.value for p in P}:

@@ -130,13 +130,13 @@ def _front_matter(path: Path) -> tuple[dict, str]:
     text = _read(path)
     end = text.find("\n---", 3)
     if not text.startswith("---\n") or end < 0:
-        raise BadInput(f"{path}: a section file starts with YAML front matter between --- lines")
+        raise BadInput("template_no_front_matter", path=str(path))
     try:
         meta = yaml.safe_load(text[4:end]) or {}
     except yaml.YAMLError as exc:
-        raise BadInput(f"{path}: front matter is not valid YAML: {exc}") from exc
+        raise BadInput("template_front_matter_yaml", path=str(path), detail=str(exc)) from exc
     if not isinstance(meta, dict):
-        raise BadInput(f"{path}: front matter must be a mapping")
+        raise BadInput("template_front_matter_mapping", path=str(path))
     return meta, _body(text[end + 4 :])
 
 
@@ -173,7 +173,7 @@ def read_template(folder: Path) -> PaperTemplate:
     """Read and check a template folder; nothing is written."""
     folder = Path(folder)
     if not (folder / "paper.yaml").is_file():
-        raise BadInput(f"{folder} is not a template: it has no paper.yaml")
+        raise BadInput("template_no_paper_yaml", folder=str(folder))
     paper = yaml.safe_load((folder / "paper.yaml").read_text(encoding="utf-8")) or {}
     language = str(paper.get("language") or "en")
     if language not in LANGUAGES:
@@ -192,7 +192,7 @@ def read_template(folder: Path) -> PaperTemplate:
         }
         missing = [key for key in ("number", "title_en") if not meta.get(key)]
         if missing:
-            raise BadInput(f"{path}: missing {', '.join(missing)}")
+            raise BadInput("template_section_missing", path=str(path), missing=missing)
         sections.append(
             SectionTemplate(
                 number=str(meta["number"]),
@@ -210,11 +210,11 @@ def read_template(folder: Path) -> PaperTemplate:
     numbers = [section.number for section in sections]
     for section in sections:
         if numbers.count(section.number) > 1:
-            raise BadInput(f"{folder}: section number {section.number} appears twice")
+            raise BadInput("template_number_twice", folder=str(folder), number=section.number)
         if section.parent_number and section.parent_number not in numbers:
-            raise BadInput(f"{folder}: section {section.number} has no parent section")
+            raise BadInput("template_no_parent", folder=str(folder), number=section.number)
     if not sections:
-        raise BadInput(f"{folder}: the template has no sections")
+        raise BadInput("template_no_sections", folder=str(folder))
     return PaperTemplate(
         slug=folder.name,
         title_en=str(paper.get("title_en") or folder.name),
@@ -233,5 +233,5 @@ def template_path(drafts_dir: str | Path, slug: str) -> Path:
     folder = (root / slug).resolve()
     if folder.parent != root or not (folder / "paper.yaml").is_file():
         known = sorted(p.name for p in root.iterdir() if (p / "paper.yaml").is_file())
-        raise BadInput(f"unknown template {slug!r}", {"templates": known})
+        raise BadInput("unknown_template", {"templates": known}, template=slug)
     return folder

@@ -20,8 +20,8 @@ from app.models import (
     VersionPurpose,
     VersionSection,
 )
-from app.services import activity, notifications, stages
-from app.services.access import get_paper, require_role
+from app.services import access, activity, notifications, stages
+from app.services.access import get_paper
 from app.services.errors import BadInput, Conflict, NotFound
 
 
@@ -55,7 +55,7 @@ def freeze_version(
     or for signature. Freezing for signature is refused while anything stands in its way
     (`stages.signature_blockers`), unless the coordinator gives a reason to override.
     """
-    require_role(actor, paper.id, Role.COORDINATOR, action="freeze versions")
+    access.permissions(actor, paper.id).require_role(Role.COORDINATOR, action="freeze versions")
     label = (label or "").strip()
     if not label or len(label) > 40:
         raise BadInput("version_label")
@@ -158,10 +158,11 @@ def _latest_revisions(section_ids: list[int]) -> dict[int, Revision]:
     return {revision.section_id: revision for revision in rows}
 
 
-def get_version(version_id: int, user: User) -> Version:
+def get_version(version_id: int, user: User | None) -> Version:
+    """The version, if the user may read its paper (`None`: the command line)."""
     version = session.get(Version, version_id)
     if version is None:
-        raise NotFound(f"version {version_id} does not exist")
+        raise NotFound("version", id=version_id)
     get_paper(version.paper_id, user)
     return version
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Role, Section, User
-from app.services import papers, reviews, rounds
+from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Section, User
+from app.services import access, reviews, rounds
 from app.services.errors import DomainError
 from app.web import render
 
@@ -127,7 +127,7 @@ def section_review(
     paper: Paper,
     section: Section,
     user: User,
-    roles: set[str],
+    perms: access.PaperPermissions,
     current: Revision | None,
     *,
     filters: CommentFilters = CommentFilters(),
@@ -156,7 +156,7 @@ def section_review(
     if current is not None:
         text, highlighted = render.markdown_with_passages(current.body, passages)
 
-    may_resolve = reviews.may_resolve_in(section, user)
+    may_resolve = perms.may_resolve_in(section)
     entries, orphaned = [], []
     for comment in all_comments:
         now = reviews.anchored_text(comment) if comment.quote_exact is not None else None
@@ -173,7 +173,7 @@ def section_review(
             _mark_news(entry, since, user)
         (orphaned if comment.orphaned else entries).append(entry)
 
-    may_comment = current is not None and bool(roles & set(reviews.COMMENTERS))
+    may_comment = current is not None and perms.may_comment
     every_round = rounds.list_rounds(paper)
     return SectionReview(
         text=text,
@@ -183,8 +183,8 @@ def section_review(
         rounds=[r for r in every_round if may_comment and _may_comment_in(r, user)],
         rounds_by_id={r.id: r for r in every_round},
         may_comment=may_comment,
-        may_reply=bool(roles & set(reviews.REPLIERS)),
-        may_reopen=Role.COORDINATOR in roles,
+        may_reply=perms.may_reply,
+        may_reopen=perms.may_reopen,
         items=[(framework, list(framework.items)) for framework in paper.frameworks],
         filters=filters,
         hidden=len(every_comment) - len(all_comments),
@@ -193,7 +193,7 @@ def section_review(
         new_count=sum(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since
         ),
-        member_ids=frozenset(member.user_id for member in papers.members(paper.id)),
+        member_ids=frozenset(member.user_id for member in perms.members),
     )
 
 

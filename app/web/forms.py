@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time
 from urllib.parse import urlsplit
 
 from flask import request, url_for
-from flask_babel import gettext as _
 
 from app.services.errors import BadInput
 
@@ -29,7 +28,7 @@ def optional_int(name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise BadInput(_("%(field)s must be a number", field=name))
+        raise BadInput("field_number", field=name)
     return int(value)
 
 
@@ -40,7 +39,7 @@ def optional_date(name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadInput(_("%(field)s must be a date (YYYY-MM-DD)", field=name)) from None
+        raise BadInput("field_date", field=name) from None
 
 
 def optional_moment(date_name: str, time_name: str) -> datetime | None:
@@ -53,7 +52,7 @@ def optional_moment(date_name: str, time_name: str) -> datetime | None:
     try:
         moment = time.fromisoformat(value)
     except ValueError:
-        raise BadInput(_("%(field)s must be a time (HH:MM)", field=time_name)) from None
+        raise BadInput("field_time", field=time_name) from None
     return datetime.combine(day, moment.replace(tzinfo=None), tzinfo=UTC)
 
 

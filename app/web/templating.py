@@ -67,6 +67,14 @@ def unread_notifications() -> int:
     return notifications.unread_count(user) if user else 0
 
 
+def permissions(paper):
+    """What the signed-in reader may do on `paper`: the request's one PaperPermissions, the
+    same object the views and services ask."""
+    from app.services import access
+
+    return access.permissions(signed_in_user(), paper)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(
         label=i18n.label,
@@ -86,4 +94,5 @@ def init_app(app) -> None:
         notification_text=i18n.notification_text,
         paper_status=stages.paper_status,
         countdown=countdown,
+        permissions=permissions,
     )

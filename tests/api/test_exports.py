@@ -328,7 +328,7 @@ def test_a_failed_render_is_a_clear_422_and_records_nothing(
     response = _export(client, version, token_for(paper.people[Role.COORDINATOR]), format="pdf")
     assert response.status_code == 422
     message = response.get_json()["error"]["message"]
-    assert message == "version v1.0 could not be exported as pdf: pandoc timed out after 120 s"
+    assert message == "Version v1.0 could not be exported as pdf: pandoc timed out after 120 s."
     assert db.query(Export).count() == 0
 
 
@@ -359,7 +359,7 @@ def test_an_export_is_a_job_queued_then_ready_and_a_failed_one_is_final(
     failed = client.get(doomed["url"], headers=headers).get_json()
     assert failed["status"] == "failed"
     assert (
-        failed["reason"] == "version v1.0 could not be exported as pdf: pandoc timed out after 1 s"
+        failed["reason"] == "Version v1.0 could not be exported as pdf: pandoc timed out after 1 s."
     )
     assert first["status"] == "failed"  # render was broken for it too, in the same burst
     monkeypatch.setattr(export, "render", real_render)

@@ -145,7 +145,7 @@ def test_an_illegal_move_is_refused_naming_the_allowed_ones(client, sign_in, pap
     sign_in(paper.people[Role.COORDINATOR])
     response = post(f"/sections/{paper.section.id}/state", {"state": "approved"})
     assert response.status_code == 409
-    assert "allowed: in_review" in page(response).text
+    assert "it can go to: In review." in page(response).text
     db.expire_all()
     assert paper.section.state == "drafting"
 

@@ -17,10 +17,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from app.errors import status_of
-from app.models import Role
+from app.errors import message, status_of
 from app.services import access, alignment, position_decisions, reference, reviews, sections
-from app.services.errors import BadInput, Forbidden, Invalid, NotFound
+from app.services.errors import BadInput, Invalid, NotFound
 from app.web import bp, forms, i18n
 from app.web.auth import me
 
@@ -50,7 +49,7 @@ def _comment_ids(name: str = "comment_ids") -> list[int]:
         if not part:
             continue
         if not part.isdigit():
-            raise BadInput(_("Comment numbers must be numbers, separated by commas: 12, 15"))
+            raise BadInput("comment_numbers")
         ids.append(int(part))
     return ids
 
@@ -84,14 +83,15 @@ def _paper_page(paper_id: int):
     """The acting user, the paper, and what every alignment page shows around it."""
     user = me()
     paper = access.get_paper(paper_id, user)
-    roles = access.roles_on(user, paper.id)
+    perms = access.permissions(user, paper)
     page = {
         "paper": paper,
-        "roles": roles,
+        "perms": perms,
+        "roles": perms.roles,
         "active_tab": TAB,
         "marks": status_marks(),
         "statuses": alignment.STATUSES,
-        "is_coordinator": Role.COORDINATOR in roles,
+        "is_coordinator": perms.may_decide_alignment(None),
     }
     return user, paper, page
 
@@ -251,14 +251,10 @@ def section_alignment(section_id: int, item_code: str):
     section = sections.get_section(section_id, me())
     user, paper, page = _paper_page(section.paper_id)
     item = alignment.paper_item(paper, item_code)
-    may_decide = alignment.may_decide(section, user)
+    may_decide = page["perms"].may_decide_alignment(section)
     if request.method == "GET":
         return _cell_page(page, section, item, may_decide=may_decide)
 
-    if not may_decide:
-        raise Forbidden(
-            _("Only the coordinator or the section's lead author records alignment decisions.")
-        )
     form = _decision_form()
     try:
         recorded = alignment.record_section_decision(
@@ -272,7 +268,7 @@ def section_alignment(section_id: int, item_code: str):
         )
     except (BadInput, Invalid) as error:
         return _cell_page(
-            page, section, item, may_decide=True, form=form, error=error.message
+            page, section, item, may_decide=True, form=form, error=message(error)
         ), status_of(error)
     _decided(section, item, recorded.status)
     return redirect(
@@ -289,12 +285,10 @@ def section_alignment(section_id: int, item_code: str):
 def paper_alignment(paper_id: int, item_code: str):
     user, paper, page = _paper_page(paper_id)
     item = alignment.paper_item(paper, item_code)
-    may_decide = page["is_coordinator"]
+    may_decide = page["perms"].may_decide_alignment(None)
     if request.method == "GET":
         return _cell_page(page, None, item, may_decide=may_decide)
 
-    if not may_decide:
-        raise Forbidden(_("Only the coordinator records decisions on the whole paper."))
     form = _decision_form()
     try:
         recorded = alignment.record_paper_decision(
@@ -307,7 +301,7 @@ def paper_alignment(paper_id: int, item_code: str):
         )
     except (BadInput, Invalid) as error:
         return _cell_page(
-            page, None, item, may_decide=True, form=form, error=error.message
+            page, None, item, may_decide=True, form=form, error=message(error)
         ), status_of(error)
     _decided(None, item, recorded.status)
     return redirect(
@@ -340,8 +334,6 @@ def position_decisions_page(paper_id: int):
     user, paper, page = _paper_page(paper_id)
     form, error, status = {"sectors": [], "section_id": ""}, None, 200
     if request.method == "POST":
-        if not page["is_coordinator"]:
-            raise Forbidden(_("Only the coordinator records position decisions."))
         form = _position_form()
         try:
             recorded = position_decisions.record_position_decision(
@@ -356,7 +348,7 @@ def position_decisions_page(paper_id: int):
                 section_id=forms.optional_int("section_id"),
             )
         except (BadInput, Invalid) as refused:
-            error, status = refused.message, status_of(refused)
+            error, status = message(refused), status_of(refused)
         else:
             flash(_("Position decision recorded."), "success")
             return redirect(
@@ -372,7 +364,7 @@ def position_decisions_page(paper_id: int):
     if section_id is not None:
         section = sections.get_section(section_id, user)
         if section.paper_id != paper.id:
-            raise NotFound(_("This section is not part of this paper."))
+            raise NotFound("section", id=section_id)
     entries = position_decisions.list_position_decisions(paper, section)
     rows = sections.list_sections(paper.id, user)
     return render_template(

@@ -24,7 +24,7 @@ def dashboard():
         my_papers.append(
             {
                 "paper": paper,
-                "roles": sorted(access.roles_on(user, paper.id)),
+                "roles": sorted(access.permissions(user, paper).roles),
                 "status": stages.paper_status(paper),
                 "counts": state_counts(rows),
                 "total": len(rows),

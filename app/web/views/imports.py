@@ -42,7 +42,7 @@ def import_docx(paper_id: int):
         "review/import_report.html",
         section_names=numbered,
         paper=paper,
-        roles=access.roles_on(user, paper.id),
+        roles=access.permissions(user, paper).roles,
         active_tab="web.reviews",
         report=report,
         filename=upload.filename,

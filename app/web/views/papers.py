@@ -17,13 +17,9 @@ from app.web.views.dashboard import state_counts
 ACTIVITY_PAGE = 50
 
 
-def lead_candidates(paper_id: int) -> list:
+def lead_candidates(perms: access.PaperPermissions) -> list:
     """The people who may lead a section: the paper's authors and coordinators."""
-    people = {}
-    for member in papers.members(paper_id):
-        if member.role in (Role.AUTHOR, Role.COORDINATOR):
-            people.setdefault(member.user.id, member.user)
-    return sorted(people.values(), key=lambda user: user.name)
+    return perms.people(Role.AUTHOR, Role.COORDINATOR)
 
 
 @bp.get("/papers/<int:paper_id>")
@@ -31,15 +27,15 @@ def paper(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
     rows = sections.list_sections(paper_id, user)
-    roles = access.roles_on(user, paper_id)
+    perms = access.permissions(user, paper)
     return render_template(
         "paper/overview.html",
         paper=paper,
         rows=rows,
-        roles=roles,
+        roles=perms.roles,
         counts=state_counts(rows),
-        candidates=lead_candidates(paper_id) if Role.COORDINATOR in roles else [],
-        moves={row.id: sections.allowed_moves(row.section, user, roles) for row in rows},
+        candidates=lead_candidates(perms) if perms.may_assign else [],
+        moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
         news=visits.news_for_paper(user, paper_id),
     )
 
@@ -75,14 +71,14 @@ def change_state(section_id: int):
 
 
 def _members_page(paper, user, *, form=None, error=None, status=200):
-    roles = access.roles_on(user, paper.id)
+    perms = access.permissions(user, paper)
     return render_template(
         "paper/members.html",
         paper=paper,
         members=papers.members(paper.id),
         former=papers.former_members(paper.id),
-        may_add=user.is_admin or Role.COORDINATOR in roles,
-        roles=roles,
+        may_add=perms.may_manage_members,
+        roles=perms.roles,
         all_roles=[role.value for role in Role],
         form=form or {},
         error=error,
@@ -175,11 +171,12 @@ def paper_activity(paper_id: int):
         for name in FEED_ARGS
         if request.args.get(name)
     }
-    people = {m.user.id: m.user for m in papers.members(paper_id)}
+    perms = access.permissions(user, paper)
+    people = {m.user.id: m.user for m in perms.members}
     return render_template(
         "paper/activity.html",
         paper=paper,
-        roles=access.roles_on(user, paper_id),
+        roles=perms.roles,
         entries=feed.describe(entries[:ACTIVITY_PAGE], paper, user),
         older=entries[ACTIVITY_PAGE - 1].id if len(entries) > ACTIVITY_PAGE else None,
         filters=filters,

@@ -12,7 +12,7 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from app.db import session
-from app.errors import status_of
+from app.errors import message, status_of
 from app.services import reviews, revisions, sections
 from app.services.errors import BadInput, Conflict, Invalid
 from app.text import passages
@@ -27,7 +27,9 @@ REFUSED = (BadInput, Invalid, Conflict)
 def _refused(section_id: int, target: str, error, form: dict):
     session.rollback()
     return section_page(
-        section_id, form={**form, "target": target, "error": error.message}, status=status_of(error)
+        section_id,
+        form={**form, "target": target, "error": message(error)},
+        status=status_of(error),
     )
 
 

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 
 from app.db import session
 from app.errors import message, status_of
-from app.models import Role
 from app.services import access, reference, rounds, sections, users, versions
 from app.services.errors import BadInput, DomainError, Invalid
 from app.web import bp, forms, i18n
@@ -26,8 +25,8 @@ FILTERS = ("sector", "section", "type", "decision")
 def _paper_page(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
-    roles = access.roles_on(user, paper.id)
-    return user, paper, {"paper": paper, "roles": roles, "active_tab": TAB}
+    perms = access.permissions(user, paper)
+    return user, paper, {"paper": paper, "perms": perms, "roles": perms.roles, "active_tab": TAB}
 
 
 def _round_facts(paper, every_round: list) -> list[dict]:
@@ -55,7 +54,7 @@ def _round_facts(paper, every_round: list) -> list[dict]:
 
 def _rounds_page(paper_id: int, *, form: dict | None = None, error=None, status: int = 200):
     _user, paper, page = _paper_page(paper_id)
-    may_open = Role.COORDINATOR in page["roles"]
+    may_open = page["perms"].may_open_round
     every_version = list(reversed(versions.list_versions(paper.id)))
     return render_template(
         "review/rounds.html",
@@ -86,7 +85,7 @@ def open_round(paper_id: int):
     try:
         version_id = forms.optional_int("version_id")
         if version_id is None:
-            raise BadInput(_("Choose the version to review."))
+            raise BadInput("round_version_required")
         opened = rounds.open_round(
             paper,
             user,
@@ -96,7 +95,7 @@ def open_round(paper_id: int):
         )
     except (BadInput, Invalid) as refused:
         session.rollback()
-        return _rounds_page(paper_id, form=form, error=refused.message, status=status_of(refused))
+        return _rounds_page(paper_id, form=form, error=message(refused), status=status_of(refused))
     flash(
         _(
             "Round %(id)s is open to %(sectors)s.",
@@ -124,7 +123,7 @@ def _chosen() -> dict:
     return {name: request.args[name] for name in FILTERS if request.args.get(name)}
 
 
-def _reviewer_path(review_round, user, roles) -> dict:
+def _reviewer_path(review_round, user, perms: access.PaperPermissions) -> dict:
     """What a reviewer needs on a round's page: the version's sections with links and their
     sector's comments on each, where each sector's review stands, and what they may do."""
     if review_round is None:
@@ -135,9 +134,9 @@ def _reviewer_path(review_round, user, roles) -> dict:
     is_open = rounds.is_open(review_round)
     return {
         "sector_reviews": reviews,
-        "my_review": mine if Role.REVIEWER in roles else None,
-        "may_complete": is_open and mine is not None and Role.REVIEWER in roles,
-        "may_close": is_open and Role.COORDINATOR in roles,
+        "my_review": mine if perms.may_complete_review else None,
+        "may_complete": is_open and mine is not None and perms.may_complete_review,
+        "may_close": is_open and perms.may_open_round,
         "round_sections": version.sections,
         "my_counts": rounds.section_comment_counts(review_round, user.sector_id),
     }
@@ -151,7 +150,7 @@ def _matrix_page(paper, page: dict, review_round=None, *, form=None, error=None,
     return render_template(
         "review/matrix.html",
         **page,
-        **_reviewer_path(review_round, user, page["roles"]),
+        **_reviewer_path(review_round, user, page["perms"]),
         review_round=review_round,
         facts=facts,
         opened_by=opened_by,
@@ -161,7 +160,7 @@ def _matrix_page(paper, page: dict, review_round=None, *, form=None, error=None,
         all_sections=[row.section for row in sections.list_sections(paper.id, user)],
         comment_types=list(i18n.COMMENT_TYPES),
         decisions=list(i18n.DECISIONS),
-        may_extend=review_round is not None and Role.COORDINATOR in page["roles"],
+        may_extend=review_round is not None and page["perms"].may_open_round,
         form=form or {"deadline_time": "17:00"},
         error=error,
     ), status
@@ -186,7 +185,7 @@ def extend_round(round_id: int):
         session.rollback()
         _user, paper, page = _paper_page(review_round.paper_id)
         return _matrix_page(
-            paper, page, review_round, form=form, error=refused.message, status=status_of(refused)
+            paper, page, review_round, form=form, error=message(refused), status=status_of(refused)
         )
     flash(_("Round %(id)s: the deadline is extended.", id=review_round.id), "success")
     return redirect(url_for("web.review_round", round_id=review_round.id))

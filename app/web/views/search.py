@@ -59,7 +59,7 @@ def search_page():
     return render_template(
         template,
         paper=paper,
-        roles=access.roles_on(user, paper.id) if paper else set(),
+        roles=access.permissions(user, paper).roles if paper else set(),
         q=text,
         results=results,
         page=page,

@@ -11,10 +11,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import after_commit
-from app.errors import status_of
-from app.models import Role
+from app.errors import message, status_of
 from app.services import access, notifications, revisions, sections, visits
-from app.services.errors import DomainError, Forbidden
+from app.services.errors import DomainError
 from app.web import bp, comments, diffs, forms, i18n, render
 from app.web.auth import me
 from app.web.views.papers import lead_candidates
@@ -25,11 +24,13 @@ def _section_page(section_id: int):
     user = me()
     section = sections.get_section(section_id, user)
     paper = access.get_paper(section.paper_id, user)
+    perms = access.permissions(user, paper)
     page = {
         "paper": paper,
         "section": section,
-        "roles": access.roles_on(user, paper.id),
-        "may_write": revisions.may_write(user, section),
+        "perms": perms,
+        "roles": perms.roles,
+        "may_write": perms.may_write(section),
     }
     return user, section, page
 
@@ -53,7 +54,7 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         page["paper"],
         section,
         user,
-        page["roles"],
+        page["perms"],
         current,
         filters=comments.CommentFilters.from_args(request.args),
         since=since,
@@ -86,10 +87,10 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
             and revision.author_id != user.id
         ],
         moves=sections.allowed_moves(section, user),
-        candidates=lead_candidates(section.paper_id) if Role.COORDINATOR in page["roles"] else [],
+        candidates=lead_candidates(page["perms"]) if page["perms"].may_assign else [],
         comment_types=list(i18n.COMMENT_TYPES),
         decisions=list(i18n.DECISIONS),
-        mentionable=notifications.mentionable(section.paper_id),
+        mentionable=notifications.mentionable(section.paper_id, page["perms"].people()),
     ), status
 
 
@@ -127,13 +128,8 @@ def section_history(section_id: int):
 @bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
 def edit_section(section_id: int):
     user, section, page = _section_page(section_id)
-    if not page["may_write"]:
-        raise Forbidden(
-            _(
-                "Only the coordinator, the section's lead author or an author from a "
-                "contributing sector may edit this section."
-            )
-        )
+    # The service's own rule and sentence: the editor is not even shown to others.
+    page["perms"].require(page["may_write"], "write_section")
     if request.method == "GET":
         current = revisions.latest(section.id)
         return render_template(
@@ -183,7 +179,7 @@ def edit_section(section_id: int):
             body=body,
             base_revision_id=base_revision_id,
             summary=summary,
-            error=error.message,
+            error=message(error),
         ), status_of(error)
     flash(_("Revision %(number)s saved.", number=revision.number), "success")
     return redirect(url_for("web.section", section_id=section.id))

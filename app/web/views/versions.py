@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from app.db import session
 from app.errors import message, status_of
-from app.models import Role, VersionPurpose
 from app.services import access, exports, signoff, versions
 from app.services.errors import DomainError
 from app.web import bp, forms, i18n, render
@@ -30,13 +29,13 @@ def _versions_page(paper_id: int, *, form=None, error=None, blockers=(), status=
     user = me()
     paper = access.get_paper(paper_id, user)
     existing = versions.list_versions(paper_id)
-    roles = access.roles_on(user, paper_id)
+    perms = access.permissions(user, paper)
     return render_template(
         "paper/versions.html",
         paper=paper,
-        roles=roles,
+        roles=perms.roles,
         versions=[(version, versions.version_state(version)) for version in reversed(existing)],
-        may_freeze=Role.COORDINATOR in roles,
+        may_freeze=perms.may_freeze,
         form=form or {"label": _next_label(existing), "purpose": "review"},
         error=error,
         blockers=[(message(blocker.error), blocker_link(blocker)) for blocker in blockers],
@@ -84,7 +83,7 @@ def _version_page(version_id: int, *, form=None, error=None, status=200):
     user = me()
     version = versions.get_version(version_id, user)
     paper = access.get_paper(version.paper_id, user)
-    roles = access.roles_on(user, paper.id)
+    perms = access.permissions(user, paper)
     state = versions.version_state(version)
     texts = [
         (entry, render.markdown(revision.body, heading_offset=3) if revision else None)
@@ -93,14 +92,12 @@ def _version_page(version_id: int, *, form=None, error=None, status=200):
     return render_template(
         "version/show.html",
         paper=paper,
-        roles=roles,
+        roles=perms.roles,
         version=version,
         state=state,
         ballot=signoff.ballot(version),
         history=signoff.position_history(version),
-        may_sign=Role.SIGNATORY in roles
-        and state == versions.VersionState.FROZEN
-        and version.purpose == VersionPurpose.SIGNATURE,
+        may_sign=perms.may_sign(version) and state == versions.VersionState.FROZEN,
         texts=texts,
         active_tab="web.paper_versions",
         positions=list(i18n.POSITIONS),
