@@ -167,6 +167,10 @@ MESSAGES: dict[str, Any] = {
     "round_version": _l("Version %(version)s is not a version of this paper."),
     "search_kind": _l("A search looks for sections, comments or decisions, not “%(kind)s”."),
     "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
+    "self_registration_domain": _l(
+        "“%(domain)s” is not an e-mail domain (write it as unesco.org, without a name or @)."
+    ),
+    "self_registration_domain_taken": _l("The domain %(domain)s is already open."),
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
         "below). Settle them, or give a reason to freeze it anyway."
