@@ -319,6 +319,10 @@ MESSAGES: dict[str, Any] = {
     "section_not_of_paper": _l("Section %(section)s is not a section of this paper."),
     "section_text_too_long": _l("A section's text is limited to %(limit)s characters."),
     "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
+    "self_registration_domain": _l(
+        "“%(domain)s” is not an e-mail domain (write it as unesco.org, without a name or @)."
+    ),
+    "self_registration_domain_taken": _l("The domain %(domain)s is already open."),
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
         "below). Settle them, or give a reason to freeze it anyway."

@@ -42,6 +42,7 @@ def current_user():
 def init_app(app) -> None:
     from app.api import (  # noqa: F401  (each module adds its routes to bp)
         activity,
+        admin,
         alignment,
         comments,
         exports,

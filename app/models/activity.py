@@ -43,6 +43,8 @@ class ActivityAction(enum.StrEnum):
     ROUND_EXTENDED = "round.extended"
     ROUND_OPENED = "round.opened"
     SECTION_UPDATED = "section.updated"
+    SELF_REGISTRATION_DOMAIN_ADDED = "self_registration.domain_added"
+    SELF_REGISTRATION_DOMAIN_REMOVED = "self_registration.domain_removed"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
     USER_CREATED = "user.created"

@@ -154,6 +154,8 @@ ACTIONS = {
     A.ROUND_EXTENDED: _l("extended a review round"),
     A.ROUND_OPENED: _l("opened a review round"),
     A.SECTION_UPDATED: _l("updated a section"),
+    A.SELF_REGISTRATION_DOMAIN_ADDED: _l("opened an e-mail domain to self-registration"),
+    A.SELF_REGISTRATION_DOMAIN_REMOVED: _l("closed an e-mail domain to self-registration"),
     A.TOKEN_CREATED: _l("created an API token"),
     A.TOKEN_REVOKED: _l("revoked an API token"),
     A.USER_CREATED: _l("created an account"),

@@ -12,9 +12,9 @@ from flask_login import login_user
 
 from app.db import session
 from app.errors import message, status_of
-from app.services import access, account_links, papers, reference, users
+from app.services import access, account_links, papers, reference, self_registration, users
 from app.services.errors import DomainError
-from app.web import bp, forms
+from app.web import bp, forms, oidc
 from app.web.auth import Account, me
 
 
@@ -140,3 +140,42 @@ def change_password():
 
 def _link_for(endpoint: str):
     return lambda token: url_for(endpoint, token=token, _external=True)
+
+
+@bp.route("/admin/self-registration", methods=["GET", "POST"])
+def admin_self_registration():
+    """The e-mail domains whose people may create their account on first organisation sign-in."""
+    actor = me()
+    form, error, status = {}, None, 200
+    if request.method == "POST":
+        form = {name: forms.text(name) for name in ("domain", "sector")}
+        try:
+            added = self_registration.add_domain(form["domain"], form["sector"], actor=actor)
+        except DomainError as refused:
+            session.rollback()
+            error, status = message(refused), status_of(refused)
+        else:
+            flash(
+                _(
+                    "People with an e-mail at %(domain)s can now create their account by "
+                    "signing in with their organisation account.",
+                    domain=added.domain,
+                ),
+                "success",
+            )
+            return redirect(url_for("web.admin_self_registration"))
+    return render_template(
+        "admin/self_registration.html",
+        domains=self_registration.list_domains(actor, oidc.configured_domains()),
+        sectors=reference.list_sectors(),
+        form=form,
+        error=error,
+        sso=oidc.configured(),
+    ), status
+
+
+@bp.post("/admin/self-registration/<int:domain_id>/delete")
+def admin_close_domain(domain_id: int):
+    self_registration.remove_domain(domain_id, actor=me())
+    flash(_("The domain is closed: its new people must be invited."), "success")
+    return redirect(url_for("web.admin_self_registration"))
