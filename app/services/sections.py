@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
 from app.models import (
@@ -62,9 +62,25 @@ class SectionRow:
         return getattr(self.section, name)
 
 
-def list_sections(paper_id: int, user: User) -> list[SectionRow]:
-    """The paper's sections in document order, each with its count of open comments."""
+def list_sections(
+    paper_id: int,
+    user: User,
+    *,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[SectionRow]:
+    """The paper's sections in document order (position, then id), each with its count of
+    open comments; `after` (a section's (position, id)), `limit` and `offset` take a page."""
     get_paper(paper_id, user)
+    query = select(Section).where(Section.paper_id == paper_id)
+    if after is not None:
+        query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
+    query = query.order_by(Section.position, Section.id).offset(offset or None).limit(limit)
+    # Joined, not selectinload: that sends its ids in chunks of 500 (a statement per chunk).
+    sections = session.scalars(
+        query.options(joinedload(Section.lead_author), subqueryload(Section.contributing_sectors))
+    ).all()
     counts = dict(
         session.execute(
             select(Comment.section_id, func.count())
@@ -73,13 +89,19 @@ def list_sections(paper_id: int, user: User) -> list[SectionRow]:
             .group_by(Comment.section_id)
         ).all()
     )
-    sections = session.scalars(
-        select(Section)
-        .where(Section.paper_id == paper_id)
-        .order_by(Section.position)
-        .options(selectinload(Section.lead_author), selectinload(Section.contributing_sectors))
-    )
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+def state_counts(paper_id: int) -> dict[str, int]:
+    """{state: how many of the paper's sections are in it}, in one statement."""
+    return {
+        str(state): count
+        for state, count in session.execute(
+            select(Section.state, func.count())
+            .where(Section.paper_id == paper_id)
+            .group_by(Section.state)
+        )
+    }
 
 
 def change_state(section: Section, to: str, actor: User) -> None:

@@ -168,9 +168,14 @@ def _news_per_section(user: User, *conditions):
     )
 
 
-def news_for_paper(user: User, paper_id: int) -> dict[int, SectionNews]:
-    """{section id: what is new to the reader there}, in one statement."""
-    rows = session.execute(_news_per_section(user, Section.paper_id == paper_id))
+def news_for_paper(
+    user: User, paper_id: int, section_ids: list[int] | None = None
+) -> dict[int, SectionNews]:
+    """{section id: what is new to the reader there} (in those sections), in one statement."""
+    conditions = [Section.paper_id == paper_id]
+    if section_ids is not None:
+        conditions.append(Section.id.in_(section_ids))
+    rows = session.execute(_news_per_section(user, *conditions))
     return {
         row.section_id: SectionNews(
             section_id=row.section_id,
