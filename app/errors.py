@@ -43,6 +43,9 @@ LABELLED_PARAMS = {
 MESSAGES: dict[str, Any] = {
     "account_link_invalid": _l("This link has expired or was already used. Ask for a new one."),
     "admin_only": _l("Only an administrator may do this."),
+    "bad_cursor": _l(
+        "This page cursor was not given by this list: start again from the first page."
+    ),
     "block_needs_reason": _l(
         "A block needs a reason: say what must change before you can approve."
     ),

@@ -5,7 +5,8 @@ from pathlib import Path
 from apiflask.schemas import FileSchema
 from flask import current_app, send_file
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas.exports import ExportIn, ExportJobOut, ExportOut
 from app.services import exports, versions
 
@@ -46,10 +47,12 @@ def get_export_job(job_id: int):
 
 
 @bp.get("/versions/<int:version_id>/exports")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(ExportOut(many=True))
 @bp.doc(tags=["Exports"], summary="The exports made from the version, oldest first")
-def list_exports(version_id: int):
-    return exports.list_exports(versions.get_version(version_id, current_user()))
+def list_exports(version_id: int, query):
+    version = versions.get_version(version_id, current_user())
+    return pagination.page(exports.list_exports(version), query, lambda item: (item.id,))
 
 
 @bp.get("/exports/<int:export_id>")

@@ -17,8 +17,10 @@ from app.models import (
     Role,
     Section,
     SectionState,
+    Sector,
     User,
 )
+from app.models.sections import section_sectors
 from app.services import activity, notifications
 from app.services.access import get_paper, leads, require_role, roles_on
 from app.services.errors import BadInput, Forbidden, InvalidTransition, NotFound
@@ -90,6 +92,62 @@ def list_sections(
         ).all()
     )
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+@dataclass(frozen=True)
+class SectionRows:
+    """A page of the paper's sections as plain rows (the section's columns, its lead
+    author's name and its open comments), with the codes of each one's contributing
+    sectors by section id."""
+
+    sections: list
+    sectors: dict[int, list[str]]
+
+
+def section_rows(
+    paper_id: int,
+    user: User,
+    *,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> SectionRows:
+    """`list_sections` as plain rows, in three statements whatever the paper's size."""
+    get_paper(paper_id, user)
+    open_comments = (
+        select(func.count())
+        .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
+        .correlate(Section)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            *Section.__table__.c,
+            User.name.label("lead_author_name"),
+            open_comments.label("open_comments"),
+        )
+        .outerjoin(User, User.id == Section.lead_author_id)
+        .where(Section.paper_id == paper_id)
+    )
+    if after is not None:
+        query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
+    rows = (
+        session.execute(query.order_by(Section.position, Section.id).limit(limit)).mappings().all()
+    )
+    sectors: dict[int, list[str]] = {}
+    if rows:
+        for section_id, code in session.execute(
+            select(section_sectors.c.section_id, Sector.code)
+            .join(Sector, Sector.id == section_sectors.c.sector_id)
+            .join(Section, Section.id == section_sectors.c.section_id)
+            .where(
+                Section.paper_id == paper_id,
+                tuple_(Section.position, Section.id)
+                <= tuple_(rows[-1]["position"], rows[-1]["id"]),
+            )
+            .order_by(Sector.code)
+        ):
+            sectors.setdefault(section_id, []).append(code)
+    return SectionRows(rows, sectors)
 
 
 def state_counts(paper_id: int) -> dict[str, int]:

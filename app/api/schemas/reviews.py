@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apiflask import Schema, fields
 
+from app.api.pagination import PageQuery
 from app.api.schemas import Length, OneOf, Strict
 from app.models import CommentStatus, CommentType, Decision
 from app.services import reviews, rounds
@@ -56,7 +57,7 @@ class CommentPatch(Strict):
     )
 
 
-class CommentQuery(Strict):
+class CommentQuery(PageQuery):
     status = fields.String(validate=OneOf([status.value for status in CommentStatus]))
     round_id = fields.Integer()
 
