@@ -10,6 +10,9 @@ from app.api.pagination import PageQuery
 from app.api.schemas.exports import ExportIn, ExportJobOut, ExportOut
 from app.services import exports, versions
 
+# A year: an export's bytes never change, so a browser need not ask again.
+IMMUTABLE = 365 * 24 * 3600
+
 
 def _exports_dir() -> Path:
     return Path(current_app.config["EXPORTS_DIR"])
@@ -75,11 +78,17 @@ def get_export(export_id: int):
 def download_export(export_id: int):
     made = exports.get_export(export_id, current_user())
     download = exports.open_download(made, _exports_dir())
-    return send_file(
+    response = send_file(
         download.file,
         mimetype=download.media_type,
         as_attachment=True,
         download_name=download.name,
         etag=download.sha256,
-        max_age=0,
+        last_modified=made.created_at,
+        max_age=IMMUTABLE,
     )
+    # An export is of a frozen version and checked against its sha256: it never changes.
+    response.cache_control.private = True
+    response.cache_control.public = False
+    response.cache_control.immutable = True
+    return response

@@ -247,3 +247,65 @@ def test_listing_2000_comments_a_page_at_a_time_costs_the_same_on_every_page(
         later.get_json()[0]["id"] > small.get_json()[-1]["id"]
     )
     assert small_count == later_count == whole_count
+
+
+# --- HTTP caching ----------------------------------------------------------------------
+
+
+def test_a_read_answers_with_an_etag_and_304_until_it_changes(client, token_for, filled):
+    headers = token_for(filled.people[Role.OBSERVER])
+    url = f"/api/v1/sections/{filled.section.id}/comments"
+    first = client.get(url, headers=headers)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and "private" in first.headers["Cache-Control"]
+    again = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert (again.status_code, again.data) == (304, b"")
+    assert (
+        client.get(f"{url}?limit=1", headers={**headers, "If-None-Match": etag}).status_code == 200
+    )
+
+    reviews.create_comment(
+        filled.section,
+        filled.people[Role.REVIEWER],
+        reviews.NewComment(body="One more", type="editorial"),
+    )
+    session.flush()
+    changed = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.get_json()[-1]["body"] == "One more"
+
+
+def test_an_export_download_is_immutable_private_and_revalidates_with_304(
+    client, token_for, filled, app
+):
+    import hashlib
+    from pathlib import Path
+
+    data = b"# The paper\n"
+    made_id = session.scalar(
+        insert(Export)
+        .values(
+            version_id=filled.version.id,
+            format="md",
+            options={},
+            path="1/1/the-paper.md",
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+        )
+        .returning(Export.id)
+    )
+    made = session.get(Export, made_id)
+    path = Path(app.config["EXPORTS_DIR"]) / made.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    headers = token_for(filled.people[Role.OBSERVER])
+    url = f"/api/v1/exports/{made.id}/download"
+    with client.get(url, headers=headers) as response:
+        assert response.get_data() == data
+    cache = response.headers["Cache-Control"]
+    assert "immutable" in cache and "private" in cache and "public" not in cache
+    assert "max-age=31536000" in cache
+    assert response.headers["ETag"].strip('"') == made.sha256
+    assert response.headers["Last-Modified"]
+    with client.get(url, headers={**headers, "If-None-Match": response.headers["ETag"]}) as again:
+        assert again.status_code == 304 and again.get_data() == b""
