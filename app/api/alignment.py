@@ -3,6 +3,7 @@ report, position decisions, and the frameworks a paper is checked against."""
 
 from app.api import bp, current_user, pagination
 from app.api.pagination import PageQuery
+from app.api.plain import matrix_out, plain_json
 from app.api.schemas import PaperOut
 from app.api.schemas.alignment import (
     AlignmentCoverageOut,
@@ -90,7 +91,9 @@ def record_paper_alignment(paper_id: int, data):
 )
 def alignment_matrix(paper_id: int, query):
     paper = access.get_paper(paper_id, current_user())
-    return alignment.alignment_matrix(paper, framework=query.get("framework"))
+    return plain_json(
+        matrix_out(alignment.alignment_matrix(paper, framework=query.get("framework")))
+    )
 
 
 @bp.get("/papers/<int:paper_id>/coverage")

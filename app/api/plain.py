@@ -117,3 +117,56 @@ def section_out(row, sectors: dict) -> dict:
     out["lead_author"] = {"id": lead, "name": row["lead_author_name"]} if lead else None
     out["contributing_sectors"] = sectors.get(row["id"], [])
     return out
+
+
+def _section_ref(section) -> dict | None:
+    if section is None:
+        return None
+    return {
+        "id": section.id,
+        "number": section.number,
+        "title_en": section.title_en,
+        "title_fr": section.title_fr,
+    }
+
+
+def matrix_out(matrix) -> dict:
+    """The alignment matrix (app/services/alignment.py `Matrix`) as AlignmentMatrixOut
+    answers it: 1,000 rows of 33 cells are dicts already."""
+    from app.services.reference import framework_label
+
+    def row_out(row) -> dict:
+        section = row.section
+        return {
+            "section": _section_ref(section),
+            "level": section.number.count(".") + 1 if section else 0,
+            "cells": row.cells,
+        }
+
+    return {
+        "paper_id": matrix.paper.id,
+        "frameworks": [
+            {
+                "code": framework.code,
+                "version": framework.version,
+                "label": framework_label(framework),
+                "title_en": framework.title_en,
+                "title_fr": framework.title_fr,
+            }
+            for framework in matrix.frameworks
+        ],
+        "items": [
+            {
+                "code": item.code,
+                "kind": item.kind,
+                "framework": framework_label(item.framework),
+                "title_en": item.title_en,
+                "title_fr": item.title_fr,
+            }
+            for item in matrix.items
+        ],
+        "whole_paper": row_out(matrix.whole_paper),
+        "rows": [row_out(row) for row in matrix.rows],
+        "counts": matrix.counts,
+        "item_counts": matrix.item_counts,
+    }

@@ -309,3 +309,20 @@ def test_an_export_download_is_immutable_private_and_revalidates_with_304(
     assert response.headers["Last-Modified"]
     with client.get(url, headers={**headers, "If-None-Match": response.headers["ETag"]}) as again:
         assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_the_plain_alignment_matrix_says_what_its_schema_says(client, token_for, filled):
+    import json
+
+    from app.api.plain import _default, matrix_out
+    from app.api.schemas.alignment import AlignmentMatrixOut
+
+    matrix = alignment.alignment_matrix(filled)
+    plain = json.loads(json.dumps(matrix_out(matrix), default=_default))
+    assert plain == json.loads(json.dumps(AlignmentMatrixOut().dump(matrix)))
+    assert any(status for row in plain["rows"] for status in row["cells"].values())
+    answered = client.get(
+        f"/api/v1/papers/{filled.id}/alignment-matrix",
+        headers=token_for(filled.people[Role.OBSERVER]),
+    )
+    assert answered.get_json() == plain
