@@ -170,3 +170,21 @@ def matrix_out(matrix) -> dict:
         "counts": matrix.counts,
         "item_counts": matrix.item_counts,
     }
+
+
+def queue_comment_out(row) -> dict:
+    """A comment to resolve (app/services/queue.py `comment_rows_to_resolve`) as
+    QueueCommentOut answers it."""
+    return {
+        "id": row["id"],
+        "section_id": row["section_id"],
+        "round_id": row["round_id"],
+        "sector": row["sector"],
+        "author": _person(row, "author_name", "author_sector"),
+        "type": row["type"],
+        "body": row["body"],
+        "passage": row["quote_exact"],
+        "orphaned": row["orphaned"],
+        "replies": row["replies"],
+        "created_at": row["created_at"],
+    }

@@ -326,3 +326,17 @@ def test_the_plain_alignment_matrix_says_what_its_schema_says(client, token_for,
         headers=token_for(filled.people[Role.OBSERVER]),
     )
     assert answered.get_json() == plain
+
+
+def test_the_plain_queue_comments_say_what_their_schema_says(client, token_for, filled):
+    from app.api.schemas.reviews import QueueCommentOut
+    from app.services import queue
+
+    coordinator = filled.people[Role.COORDINATOR]
+    filled.section.lead_author_id = None  # the coordinator answers for it
+    session.flush()
+    objects = queue.comments_to_resolve(coordinator)
+    assert len(objects) >= 2 and any(c.replies for c in objects)
+    answered = client.get("/api/v1/me/queue", headers=token_for(coordinator)).get_json()
+    assert answered["comments"] == QueueCommentOut(many=True).dump(objects)
+    assert set(answered) == {"sections", "comments", "rounds", "versions"}
