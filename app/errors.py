@@ -64,6 +64,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "backup_format": _l("This is not a Plume backup (expected format %(format)s)."),
     "backup_not_json": _l("This is not a Plume backup: %(detail)s"),
+    "bad_cursor": _l(
+        "This page cursor was not given by this list: start again from the first page."
+    ),
     "block_needs_reason": _l(
         "A block needs a reason: say what must change before you can approve."
     ),

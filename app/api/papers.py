@@ -2,7 +2,9 @@
 
 from flask import current_app
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
+from app.api.plain import plain_json, section_out
 from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, SectionRowOut
 from app.services import access, papers, sections
 from app.services.errors import BadInput
@@ -10,10 +12,11 @@ from app.services.templates import template_path
 
 
 @bp.get("/papers")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(PaperOut(many=True))
 @bp.doc(tags=["Papers"], summary="The papers I am a member of")
-def list_papers():
-    return papers.list_papers(current_user())
+def list_papers(query):
+    return pagination.page(papers.list_papers(current_user()), query, lambda item: (item.id,))
 
 
 @bp.post("/papers")
@@ -38,9 +41,18 @@ def get_paper(paper_id: int):
 
 
 @bp.get("/papers/<int:paper_id>/sections")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(SectionRowOut(many=True))
 @bp.doc(
-    tags=["Sections"], summary="Sections in order, with state, assignee, due date, open comments"
+    tags=["Sections"],
+    summary="Sections in order, with state, assignee, due date, open comments",
+    description="In document order (position, then id)." + pagination.DESCRIPTION,
 )
-def list_sections(paper_id: int):
-    return sections.list_sections(paper_id, current_user())
+def list_sections(paper_id: int, query):
+    rows = sections.section_rows(
+        paper_id, current_user(), after=pagination.after_key(query, 2), limit=query["limit"] + 1
+    )
+    page, status, headers = pagination.answer(
+        rows.sections, query, lambda row: (row["position"], row["id"])
+    )
+    return plain_json([section_out(row, rows.sectors) for row in page], status, headers)

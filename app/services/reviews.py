@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, inspect, literal, or_, select, update
-from sqlalchemy.orm import subqueryload
+from sqlalchemy.orm import aliased, subqueryload
 
 from app.db import after_commit, session, utcnow
 from app.models import (
@@ -34,6 +34,7 @@ from app.models import (
     Revision,
     Role,
     Section,
+    Sector,
     User,
     VersionSection,
 )
@@ -98,6 +99,78 @@ def list_comments(
     if round_id is not None:
         query = query.where(Comment.round_id == round_id)
     return list(session.scalars(_with_thread(query.order_by(Comment.id))))
+
+
+@dataclass(frozen=True)
+class CommentRows:
+    """A page of a section's comments as plain rows, for a list too long to load as objects:
+    each comment's columns with its author's and sector's names, and its replies and
+    resolution history by comment id."""
+
+    comments: list
+    replies: dict[int, list]
+    history: dict[int, list]
+
+
+def comment_rows(
+    section: Section,
+    *,
+    status: str | None = None,
+    round_id: int | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> CommentRows:
+    """The section's comments after `after_id`, oldest first, at most `limit`, in three
+    statements whatever their number."""
+    author, author_sector, sector = aliased(User), aliased(Sector), aliased(Sector)
+    where = [Comment.section_id == section.id]
+    if status is not None:
+        where.append(Comment.status == status)
+    if round_id is not None:
+        where.append(Comment.round_id == round_id)
+    if after_id is not None:
+        where.append(Comment.id > after_id)
+    comments = (
+        session.execute(
+            select(
+                *Comment.__table__.c,
+                author.name.label("author_name"),
+                author_sector.code.label("author_sector"),
+                sector.code.label("sector"),
+            )
+            .join(author, author.id == Comment.author_id)
+            .join(author_sector, author_sector.id == author.sector_id)
+            .join(sector, sector.id == Comment.sector_id)
+            .where(*where)
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    if not comments:
+        return CommentRows([], {}, {})
+    where.append(Comment.id <= comments[-1]["id"])
+
+    def by_comment(table, actor_column):
+        grouped: dict[int, list] = {}
+        rows = session.execute(
+            select(*table.__table__.c, author.name.label("name"), author_sector.code.label("code"))
+            .join(Comment, Comment.id == table.comment_id)
+            .join(author, author.id == actor_column)
+            .join(author_sector, author_sector.id == author.sector_id)
+            .where(*where)
+            .order_by(table.id)
+        ).mappings()
+        for row in rows:
+            grouped.setdefault(row["comment_id"], []).append(row)
+        return grouped
+
+    return CommentRows(
+        comments,
+        by_comment(CommentReply, CommentReply.author_id),
+        by_comment(CommentResolution, CommentResolution.actor_id),
+    )
 
 
 def comments_by_id(paper_id: int, ids) -> dict[int, Comment]:

@@ -187,6 +187,34 @@ def test_a_tampered_file_is_refused_at_download(client, paper, version, token_fo
     assert _download(client, made, headers).status_code == 200
 
 
+def test_an_identical_export_is_answered_without_rendering_a_changed_ballot_is_rendered(
+    client, paper, version, token_for, monkeypatch
+):
+    headers = token_for(paper.people[Role.OBSERVER])
+    made = _export(client, version, headers, format="md").get_json()
+    renders = []
+    real_render = export.render
+
+    def counting_render(*args, **kwargs):
+        renders.append(args[1])
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(export, "render", counting_render)
+    again = _export(client, version, headers, format="md")
+    assert (again.status_code, again.get_json()["id"], renders) == (200, made["id"], [])
+    assert "source_sha256" not in again.get_json()["options"]
+
+    # A signatory's position changes what the file says: that one is rendered.
+    client.post(
+        f"/api/v1/versions/{version['id']}/positions",
+        json={"position": "approve"},
+        headers=token_for(paper.signatories[0]),
+    )
+    changed = _export(client, version, headers, format="md")
+    assert changed.status_code == 201 and renders == ["md"]
+    assert _download(client, changed.get_json(), headers).status_code == 200
+
+
 def test_the_markdown_export_is_the_consolidated_text(client, paper, version, token_for):
     headers = token_for(paper.people[Role.AUTHOR])
     made = _export(client, version, headers, format="md").get_json()

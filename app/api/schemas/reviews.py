@@ -5,6 +5,7 @@ from __future__ import annotations
 from apiflask import Schema, fields
 from flask import request
 
+from app.api.pagination import PageQuery
 from app.api.schemas import Length, OneOf, Strict
 from app.models import CommentStatus, CommentType, Decision
 from app.services import reviews, revisions, rounds
@@ -57,7 +58,7 @@ class CommentPatch(Strict):
     )
 
 
-class CommentQuery(Strict):
+class CommentQuery(PageQuery):
     status = fields.String(validate=OneOf([status.value for status in CommentStatus]))
     round_id = fields.Integer()
 

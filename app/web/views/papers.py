@@ -12,9 +12,10 @@ from app.services import access, activity, papers, sections, visits
 from app.services.errors import DomainError
 from app.web import bp, feed, forms, i18n
 from app.web.auth import me
-from app.web.views.dashboard import state_counts
 
 ACTIVITY_PAGE = 50
+# Sections per page of the overview: the progress bar above the table counts them all.
+OVERVIEW_ROWS = 100
 
 
 def lead_candidates(perms: access.PaperPermissions) -> list:
@@ -26,17 +27,30 @@ def lead_candidates(perms: access.PaperPermissions) -> list:
 def paper(paper_id: int):
     user = me()
     paper = access.get_paper(paper_id, user)
-    rows = sections.list_sections(paper_id, user)
     perms = access.permissions(user, paper)
+    counts = sections.state_counts(paper_id)
+    total = sum(counts.values())
+    pages = max(1, -(-total // OVERVIEW_ROWS))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = sections.list_sections(
+        paper_id, user, offset=(page - 1) * OVERVIEW_ROWS, limit=OVERVIEW_ROWS
+    )
+    candidates = lead_candidates(perms) if perms.may_assign else []
+    moves = {row.id: sections.allowed_moves(row.section, user) for row in rows}
     return render_template(
         "paper/overview.html",
         paper=paper,
         rows=rows,
         roles=perms.roles,
-        counts=state_counts(rows),
-        candidates=lead_candidates(perms) if perms.may_assign else [],
-        moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
-        news=visits.news_for_paper(user, paper_id),
+        counts=counts,
+        total=total,
+        page=page,
+        pages=pages,
+        first_number=(page - 1) * OVERVIEW_ROWS + 1,
+        candidates=candidates,
+        moves=moves,
+        show_actions=bool(candidates) or any(moves.values()),
+        news=visits.news_for_paper(user, paper_id, [row.id for row in rows]),
     )
 
 
