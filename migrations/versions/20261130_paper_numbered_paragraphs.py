@@ -20,7 +20,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("papers", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("numbered_paragraphs", sa.Boolean(), server_default=sa.false(), nullable=False)
+            sa.Column(
+                "numbered_paragraphs", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
         )
 
 
