@@ -70,6 +70,10 @@ MESSAGES: dict[str, Any] = {
     "deadline_past": _l("The deadline must be in the future."),
     "deadline_required": _l("A deadline needs a date and a time."),
     "disable_own_account": _l("You cannot disable your own account."),
+    "document_symbol_invalid": _l(
+        "A document symbol has at most %(limit)s characters: letters, digits, single spaces "
+        "and / . - ( ), starting with a letter or a digit, such as CLT/2027/PP/1."
+    ),
     "error": _l("This cannot be done."),
     "forbidden": _l("You may not do this."),
     "invalid": _l("Please check what you entered."),
@@ -119,6 +123,7 @@ MESSAGES: dict[str, Any] = {
         "document can be: it is refused."
     ),
     "invalid_transition": _l("This move is not allowed from the current state."),
+    "job_title_invalid": _l("A job title is one line of at most %(limit)s characters."),
     "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
@@ -137,6 +142,7 @@ MESSAGES: dict[str, Any] = {
         "(%(categories)s)."
     ),
     "paper_language": _l("A paper is written in English or French, not “%(language)s”."),
+    "paper_setting_invalid": _l("The setting “%(field)s” is on or off: send true or false."),
     "paper_title": _l("A paper needs a title or a template."),
     "password_mismatch": _l("The two new passwords differ: type the same one twice."),
     "password_too_short": _l("A password needs at least 8 characters."),

@@ -12,6 +12,7 @@ redline.py) and the run reads JSON instead of Markdown.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -34,11 +35,17 @@ from app.export.parts import AstStore, Part, plan_parts, split_blocks
 
 REFERENCE = Path(__file__).resolve().parent / "reference.docx"
 LANGUAGES = {"en": "en-GB", "fr": "fr-FR"}
+NUMBERED = Path(__file__).resolve().parent / "numbered_paragraphs.lua"
+# What numbered_paragraphs.lua puts where a paragraph's number goes (Plume's users cannot type
+# it: markdown.MARKER_CHARS).
+NUMBER = "\ue0f4"
 
 
 def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
     """The .docx of a version (same document and options: same bytes)."""
-    writer_key = ("docx", pandoc.pandoc_version())
+    # Numbered paragraphs put a marker in each converted paragraph: other pieces.
+    numbered = ("numbered",) if doc.numbered_paragraphs else ()
+    writer_key = ("docx", pandoc.pandoc_version(), *numbered)
     parts = plan_parts(doc, options, writer_key)
     cached: dict[str, Piece] = {}
     for part in parts:
@@ -58,6 +65,8 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     ]
     if options.toc:
         args += ["--toc", "--toc-depth=3"]
+    if numbered:
+        args += ["--lua-filter", str(NUMBERED)]
     front = frontmatter.notice(doc) + "\n" + frontmatter.front_pages(doc)
     if any(part.build is not None for part in todo):
         written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
@@ -94,6 +103,8 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     text = docx_identity.stamp(
         package.parts, package.infos, body, doc, options, assembler.unique + 1
     )
+    if numbered:
+        text = number_paragraphs(text)
     if options.toc:
         text = docx_front.cover_then_contents(docx_front.fill_toc(text))
         package.parts["word/styles.xml"] = docx_front.with_toc_styles(
@@ -138,6 +149,17 @@ def _convert_annotated(
             blocks.extend(parsed[part.name])
     blocks.append(ast.para([{"t": "Str", "c": f"{pandoc.MARK}end{pandoc.MARK}"}]))
     return pandoc.convert_ast(blocks, "docx", args, seconds)
+
+
+def number_paragraphs(xml: str) -> str:
+    """The document with each paragraph-number marker replaced by 1., 2., 3... in order."""
+    if NUMBER not in xml:
+        return xml
+    numbers = itertools.count(1)
+    pieces = xml.split(NUMBER)
+    return "".join(
+        piece if index == 0 else f"{next(numbers)}.{piece}" for index, piece in enumerate(pieces)
+    )
 
 
 def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -> None:
