@@ -113,6 +113,9 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
     )
 
 
+NO_SETTINGS = {"document_symbol": "", "disclaimer": False, "numbered_paragraphs": False}
+
+
 def document_settings(doc: export.VersionDocument) -> dict[str, str | bool]:
     """The paper's document settings a rendering used, as an export records them."""
     return {
@@ -293,7 +296,8 @@ def create_export(
         )
     )
     for made in existing:
-        if made.options == options:
+        # An export made before the document settings existed was made without them.
+        if {**NO_SETTINGS, **made.options} == options:
             return made, False
 
     made = Export(

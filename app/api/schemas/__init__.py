@@ -97,10 +97,13 @@ class PaperSettingsPatch(Strict):
         }
     )
     disclaimer = fields.Boolean(
-        strict=True, metadata={"description": "a disclaimer page after the cover"}
+        truthy={True},
+        falsy={False},
+        metadata={"description": "a disclaimer page after the cover"},
     )
     numbered_paragraphs = fields.Boolean(
-        strict=True,
+        truthy={True},
+        falsy={False},
         metadata={"description": "body paragraphs numbered 1, 2, 3... across the paper"},
     )
 
