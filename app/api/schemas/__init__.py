@@ -88,6 +88,15 @@ class PaperDetailOut(PaperOut):
     )
 
 
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing else (not 1, "yes" or "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class PaperSettingsPatch(Strict):
     document_symbol = fields.String(
         metadata={
@@ -96,14 +105,8 @@ class PaperSettingsPatch(Strict):
             "example": "CLT/2027/PP/1",
         }
     )
-    disclaimer = fields.Boolean(
-        truthy={True},
-        falsy={False},
-        metadata={"description": "a disclaimer page after the cover"},
-    )
-    numbered_paragraphs = fields.Boolean(
-        truthy={True},
-        falsy={False},
+    disclaimer = StrictBoolean(metadata={"description": "a disclaimer page after the cover"})
+    numbered_paragraphs = StrictBoolean(
         metadata={"description": "body paragraphs numbered 1, 2, 3... across the paper"},
     )
 
