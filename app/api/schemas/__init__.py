@@ -91,7 +91,7 @@ class PaperDetailOut(PaperOut):
 class StrictBoolean(fields.Boolean):
     """true or false, nothing else (not 1, "yes" or "on")."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ARG002 (marshmallow's)
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
