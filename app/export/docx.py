@@ -96,7 +96,9 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
             first_annex = len(body)
         body.append((name, assembler.add(piece)))
     if first_annex is not None:
-        _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
+        _landscape_annexes(
+            body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))], package
+        )
         styles = package.parts["word/styles.xml"]
         package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
     # Ids above every one the assembler gave out: bookmarks must be unique in the document.
@@ -162,7 +164,9 @@ def number_paragraphs(xml: str) -> str:
     )
 
 
-def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -> None:
+def _landscape_annexes(
+    body: list[tuple[str, str]], first: int, annexes: list, package: Package
+) -> None:
     """The annexes (body[first:], as (piece name, XML)) on landscape pages, their tables given
     column widths."""
     final = docx_layout.last_section(body[-1][1])
@@ -173,7 +177,9 @@ def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -
         name, xml = body[first + offset]
         body[first + offset] = (name, docx_layout.table_widths(xml, annex.widths, width))
     name, xml = body[-1]
-    body[-1] = (name, xml.replace(final, docx_layout.landscape(final)))
+    turned = docx_layout.landscape(final)
+    turned = docx_layout.landscape_header_footer(package.parts, package.infos, turned)
+    body[-1] = (name, xml.replace(final, turned))
     body.insert(first, ("break", docx_layout.section_break(final)))
 
 
