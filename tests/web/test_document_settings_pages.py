@@ -30,6 +30,7 @@ def test_the_coordinator_saves_the_document_settings(client, sign_in, paper, pos
     assert shown.find("input", name="numbered_paragraphs", checked="")
     feed = page(client.get(f"/papers/{paper.id}/activity")).text
     assert "changed the document settings" in feed
+    assert "CLT/2027/PP/1" in feed and "numbered paragraphs" in feed
 
 
 def test_a_bad_symbol_comes_back_with_the_reason_and_the_input(client, sign_in, paper, post, db):
