@@ -212,7 +212,7 @@ def _framework_table(
         widths = [max(40, 100 - 8 * len(columns))] + [8] * len(columns)
     else:
         head = [escape(words["item"]), escape(words["sections_col"])]
-        widths = [45, 55]
+        widths = [40, 60]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for item in framework.items:
         label = f"{_text(short_code(framework.code, item.code))} — {_text(item.title)}"

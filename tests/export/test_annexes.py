@@ -62,7 +62,7 @@ def test_many_sections_are_listed_in_one_cell_with_their_status_letter():
         "| 1 P \\[1\\]; 2 P \\[2\\]; 3 P \\[3\\]; 4 P \\[4\\]; 5 P \\[5\\]; "
         "6 P \\[6\\]; 7 P \\[7\\]; 8 P \\[8\\] |"
     )
-    assert annex.widths[0] == (45, 55)
+    assert annex.widths[0] == (40, 60)
 
 
 def test_every_rationale_and_quote_is_in_the_numbered_decisions():
