@@ -39,6 +39,14 @@ NUMBERED = Path(__file__).resolve().parent / "numbered_paragraphs.lua"
 # What numbered_paragraphs.lua puts where a paragraph's number goes (Plume's users cannot type
 # it: markdown.MARKER_CHARS).
 NUMBER = "\ue0f4"
+# The character style of a paragraph's number: the import of a returned file leaves such runs
+# out (app/docx_import/reader.py), so the numbers never come back as text.
+NUMBER_STYLE = "PlumeParagraphNumber"
+_NUMBER_STYLE_XML = (
+    f'<w:style w:type="character" w:customStyle="1" w:styleId="{NUMBER_STYLE}">'
+    '<w:name w:val="Plume Paragraph Number" /><w:basedOn w:val="DefaultParagraphFont" />'
+    "</w:style>"
+)
 
 
 def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
@@ -107,6 +115,11 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     )
     if numbered:
         text = number_paragraphs(text)
+        styles = package.parts["word/styles.xml"]
+        if NUMBER_STYLE not in styles:
+            package.parts["word/styles.xml"] = styles.replace(
+                "</w:styles>", _NUMBER_STYLE_XML + "</w:styles>"
+            )
     if options.toc:
         text = docx_front.cover_then_contents(docx_front.fill_toc(text))
         package.parts["word/styles.xml"] = docx_front.with_toc_styles(

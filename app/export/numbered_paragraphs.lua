@@ -31,8 +31,10 @@ end
 local function number()
   if FORMAT == 'typst' then return pandoc.RawInline('typst', '#plume-number()') end
   if FORMAT == 'docx' or FORMAT == 'openxml' then
-    return pandoc.RawInline(
-      'openxml', '<w:r><w:t>' .. NUMBER .. '</w:t></w:r><w:r><w:tab/></w:r>')
+    -- One run in its own character style, which the import of a returned file leaves out.
+    return pandoc.RawInline('openxml',
+      '<w:r><w:rPr><w:rStyle w:val="PlumeParagraphNumber"/></w:rPr><w:t>' .. NUMBER
+      .. '</w:t><w:tab/></w:r>')
   end
   return pandoc.Str(NUMBER)
 end

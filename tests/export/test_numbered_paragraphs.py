@@ -103,3 +103,14 @@ def test_numbers_with_word_comments_and_after_an_edit():
         "2.\tFirst.",
         "3.\tSecond.",
     ]
+
+
+def test_a_returned_file_reads_back_without_the_numbers():
+    from app.docx_import.reader import read_docx
+
+    def bodies(doc):
+        return [(s.key, s.body) for s in read_docx(render(doc, "docx")).sections]
+
+    numbered = bodies(numbered_doc())
+    assert numbered == bodies(numbered_doc(numbered_paragraphs=False))
+    assert any(body.startswith("First paragraph.") for _key, body in numbered)
