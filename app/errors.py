@@ -114,6 +114,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "disable_own_account": _l("You cannot disable your own account."),
     "due_date_format": _l("A due date is a date (YYYY-MM-DD)."),
+    "document_symbol_invalid": _l(
+        "A document symbol has at most %(limit)s characters: letters, digits, single spaces "
+        "and / . - ( ), starting with a letter or a digit, such as CLT/2027/PP/1."
+    ),
     "error": _l("This cannot be done."),
     "export_failed": _l("Version %(label)s could not be exported as %(format)s: %(detail)s."),
     "export_file_changed": _l(
@@ -229,6 +233,7 @@ MESSAGES: dict[str, Any] = {
         "“%(item_code)s” is not an item of the frameworks this paper is checked against "
         "(%(frameworks)s)."
     ),
+    "job_title_invalid": _l("A job title is one line of at most %(limit)s characters."),
     "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
@@ -252,6 +257,7 @@ MESSAGES: dict[str, Any] = {
         "(%(categories)s)."
     ),
     "paper_language": _l("A paper is written in English or French, not “%(language)s”."),
+    "paper_setting_invalid": _l("The setting “%(field)s” is on or off: send true or false."),
     "paper_title": _l("A paper needs a title or a template."),
     "password_mismatch": _l("The two new passwords differ: type the same one twice."),
     "password_too_short": _l("A password needs at least 8 characters."),

@@ -5,7 +5,7 @@ from flask import current_app
 from app.api import bp, current_user, pagination
 from app.api.pagination import PageQuery
 from app.api.plain import plain_json, section_out
-from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, SectionRowOut
+from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, PaperSettingsPatch, SectionRowOut
 from app.services import access, papers, sections
 from app.services.errors import BadInput
 from app.services.templates import template_path
@@ -38,6 +38,20 @@ def create_paper(data):
 @bp.doc(tags=["Papers"])
 def get_paper(paper_id: int):
     return access.get_paper(paper_id, current_user())
+
+
+@bp.patch("/papers/<int:paper_id>")
+@bp.input(PaperSettingsPatch, arg_name="data")
+@bp.output(PaperDetailOut)
+@bp.doc(
+    tags=["Papers"],
+    summary="Change the document settings: symbol, disclaimer page, numbered paragraphs",
+    description="The coordinator does; each change is recorded in the activity feed. Exports "
+    "made afterwards use the new settings and record them in their options.",
+)
+def patch_paper(paper_id: int, data):
+    user = current_user()
+    return papers.update_settings(access.get_paper(paper_id, user), user, **data)
 
 
 @bp.get("/papers/<int:paper_id>/sections")

@@ -108,10 +108,23 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sector_name=_lead_sector_name(paper),
         document_symbol=paper.document_symbol or "",
         disclaimer=export.labels(paper.language)["disclaimer_text"] if paper.disclaimer else "",
+        numbered_paragraphs=paper.numbered_paragraphs,
         acronyms=_acronyms(paper),
         paper_id=paper.id,
         version_id=version.id,
     )
+
+
+NO_SETTINGS = {"document_symbol": "", "disclaimer": False, "numbered_paragraphs": False}
+
+
+def document_settings(doc: export.VersionDocument) -> dict[str, str | bool]:
+    """The paper's document settings a rendering used, as an export records them."""
+    return {
+        "document_symbol": doc.document_symbol,
+        "disclaimer": bool(doc.disclaimer),
+        "numbered_paragraphs": doc.numbered_paragraphs,
+    }
 
 
 def _lead_sector_name(paper: Paper) -> str:
@@ -247,13 +260,17 @@ def create_export(
         get_paper(version.paper_id, actor)
     earlier = _check_options(version, fmt, toc=toc, comments=comments, against=redline_against)
     signed_off = version.signed_off_at is not None
+    doc = build_document(version, with_comments=comments)
+    # The paper's document settings are read now, not frozen with the version (a symbol is
+    # often given after sign-off): the export records the ones it used, so a file made with
+    # other settings is another export, never the same one changed.
     options = {
         "toc": toc,
         "comments": comments,
         "redline_against": redline_against,
         "signed_off": signed_off,
+        **document_settings(doc),
     }
-    doc = build_document(version, with_comments=comments)
     against = build_document(earlier) if earlier else None
     render_options = export.ExportOptions(toc=toc, comments=comments, redline_against=against)
     # What the file is made of, read before rendering: an export made from the same inputs
@@ -289,7 +306,8 @@ def create_export(
         )
     )
     for made in existing:
-        if made.options == options:
+        # An export made before the document settings existed was made without them.
+        if {**NO_SETTINGS, **made.options} == options:
             return made, False
 
     made = Export(

@@ -108,6 +108,9 @@ def test_a_signed_docx_has_the_sections_in_order_and_a_sign_off_table(
         "comments": False,
         "redline_against": None,
         "signed_off": True,
+        "document_symbol": "",
+        "disclaimer": False,
+        "numbered_paragraphs": False,
     }
 
     download = _download(client, made, headers)

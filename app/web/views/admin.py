@@ -95,6 +95,21 @@ def admin_create_token(user_id: int):
     return _user_page(person, actor, new_token=token)
 
 
+@bp.post("/admin/users/<int:user_id>/job-title")
+def admin_job_title(user_id: int):
+    actor = me()
+    person = users.get_user(user_id)
+    value = request.form.get("job_title", "")
+    try:
+        users.set_job_title(person, value, actor=actor)
+    except DomainError as refused:
+        session.rollback()
+        page = _user_page(person, actor, job_title_value=value, job_title_error=message(refused))
+        return page, status_of(refused)
+    flash(_("Job title saved."), "success")
+    return redirect(url_for("web.admin_user", user_id=person.id))
+
+
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     users.revoke_token(token_id, actor=me())
@@ -111,6 +126,25 @@ def account():
     return render_template(
         "account.html", person=user, tokens=users.list_tokens(user, actor=user), new_token=new_token
     )
+
+
+@bp.post("/account/job-title")
+def account_job_title():
+    user = me()
+    value = request.form.get("job_title", "")
+    try:
+        users.set_job_title(user, value, actor=user)
+    except DomainError as refused:
+        session.rollback()
+        return render_template(
+            "account.html",
+            person=user,
+            tokens=users.list_tokens(user, actor=user),
+            job_title_value=value,
+            job_title_error=message(refused),
+        ), status_of(refused)
+    flash(_("Job title saved."), "success")
+    return redirect(url_for("web.account"))
 
 
 @bp.post("/account/password")

@@ -26,7 +26,11 @@ def lead_candidates(perms: access.PaperPermissions) -> list:
 @bp.get("/papers/<int:paper_id>")
 def paper(paper_id: int):
     user = me()
-    paper = access.get_paper(paper_id, user)
+    return _overview(access.get_paper(paper_id, user), user)
+
+
+def _overview(paper, user, *, settings=None, settings_error=None, status=200):
+    paper_id = paper.id
     perms = access.permissions(user, paper)
     counts = sections.state_counts(paper_id)
     total = sum(counts.values())
@@ -51,7 +55,30 @@ def paper(paper_id: int):
         moves=moves,
         show_actions=bool(candidates) or any(moves.values()),
         news=visits.news_for_paper(user, paper_id, [row.id for row in rows]),
-    )
+        settings=settings or {name: getattr(paper, name) for name in papers.SETTINGS},
+        settings_error=settings_error,
+    ), status
+
+
+@bp.post("/papers/<int:paper_id>/settings")
+def paper_settings(paper_id: int):
+    """The coordinator's document settings: symbol, disclaimer page, numbered paragraphs."""
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    form = {
+        "document_symbol": forms.text("document_symbol"),
+        "disclaimer": forms.checked("disclaimer"),
+        "numbered_paragraphs": forms.checked("numbered_paragraphs"),
+    }
+    try:
+        papers.update_settings(paper, user, **form)
+    except DomainError as refused:
+        session.rollback()
+        return _overview(
+            paper, user, settings=form, settings_error=message(refused), status=status_of(refused)
+        )
+    flash(_("Document settings saved; the next exports use them."), "success")
+    return redirect(url_for("web.paper", paper_id=paper.id) + "#document-settings")
 
 
 @bp.post("/sections/<int:section_id>/assignment")
