@@ -15,7 +15,7 @@ from app.export.labels import annex_letter, labels, stamp
 
 # Characters that the export pipeline uses as its own markers (see pandoc.py and comments.py);
 # a section body may not carry them, or a user could forge a marker.
-MARKER_CHARS = "\ue0f0\ue0f1\ue0f2\ue0f3"
+MARKER_CHARS = "\ue0f0\ue0f1\ue0f2\ue0f3\ue0f4"
 
 # Everything XML 1.0 forbids (C0 controls but tab and newline, lone surrogates, U+FFFE/U+FFFF),
 # plus the markers above. Left in, such a character would make the .docx unreadable.
