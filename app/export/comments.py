@@ -1,10 +1,15 @@
 """Open comments as native Word comments, anchored on the passage they quote.
 
 A comment quotes its passage as a W3C TextQuoteSelector (exact text, a little text before and
-after) on the section's Markdown. We find the passage in the Markdown, put a private-use marker
-character at each end, let pandoc parse the text as usual, and then turn the markers, wherever
-they landed in the AST, into pandoc's `comment-start` / `comment-end` spans, which its docx
-writer makes into w:commentRangeStart / w:commentRangeEnd and an entry in comments.xml.
+after) on the section's Markdown. We find the passage in the Markdown and mark each end of it.
+
+Usually (comments without tracked changes) the marks are inline images described by a
+private-use character around the comment's id (`mark_images`), and Plume's own paragraph after
+the section heading holds the comments (`definitions`): comments.lua turns both into pandoc's
+`comment-start` / `comment-end` spans in the one pandoc run that writes the .docx, which its
+docx writer makes into w:commentRangeStart / w:commentRangeEnd and an entry in comments.xml.
+With tracked changes, the section's AST is built in Python (redline.py): the marks are bare
+private-use characters (`mark`) and `place` turns them into the same spans in the AST.
 
 A comment on the whole section (no `exact`), or whose passage cannot be found or whose markers
 fell where no comment can go (inside code or a link target), is anchored on the section heading:

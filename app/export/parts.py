@@ -3,8 +3,10 @@
 A part is converted in one of two ways:
 - from Markdown (its heading written by Plume, its body as the user wrote it), inside the one
   pandoc run that writes the export: the usual case, and the fast one;
-- from AST blocks built in Python, when the export adds something to the text (Word comments,
-  tracked changes). Those start from the parsed, sanitised AST of the part's Markdown, which
+  Word comments ride along (their markers in the body, their text in a paragraph Plume
+  writes, which comments.lua turns into comments);
+- from AST blocks built in Python, when the export shows tracked changes (and the comments
+  of those sections). Those start from the parsed, sanitised AST of the part's Markdown, which
   `AstStore` gets from pandoc (one run for all the texts that need it) and caches by content.
 """
 
