@@ -90,9 +90,12 @@ translations: install
 		-d app/web/translations
 	$(BIN)/pybabel compile -d app/web/translations
 
-## The export benchmark (not a test): prints seconds and ratios against raw pandoc/typst.
+## The export benchmark (not a test): prints seconds, ratios against raw pandoc/typst and peak
+## memory; `make bench SECTIONS=1000` for the paper at ten times the size (long: minutes, GBs).
+SECTIONS ?= 60
+REPS ?= 1
 bench: install
-	$(BIN)/python tests/perf/bench_export.py
+	$(BIN)/python tests/perf/bench_export.py --sections $(SECTIONS) --reps $(REPS)
 
 ## Four page renders of the exports (PDF annexes A and B, Word TOC via LibreOffice, French
 ## cover) in exports/samples/, and each annex's page count in both formats.

@@ -6,8 +6,8 @@ the new pieces are cached, and all pieces are put together again in order. The t
 first; the header and footer that come from reference.docx get the paper title, the DRAFT mark
 (drafts only), the version label, the short hash and the page numbers.
 
-With comments or a redline, the annotated sections are built as AST in Python (comments.py,
-redline.py) and the run reads JSON instead of Markdown.
+Word comments ride in the same run (comments.lua, see comments.py). With a redline, the changed
+sections are built as AST in Python (redline.py) and the run reads JSON instead of Markdown.
 """
 
 from __future__ import annotations

@@ -32,11 +32,13 @@ HERE = Path(__file__).resolve().parent
 DIALECT = "commonmark-raw_html+footnotes+pipe_tables+strikeout+smart"
 BLOCK_FILTER = HERE / "sanitize_blocks.lua"
 INLINE_FILTER = HERE / "sanitize_inlines.lua"
+COMMENTS_FILTER = HERE / "comments.lua"
 
 # A paragraph holding only MARK around a name marks where a piece of the output starts; a
 # heading that starts with TRUSTED was written by Plume. User text never holds either.
 MARK = "\ue0f0"
 TRUSTED = "\ue0f3"
+NOTES = "\ue0f4"  # around Plume's paragraph of a section's Word comments (comments.lua)
 _PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 Chunk = tuple[bool, str]  # (trusted?, Markdown)
@@ -135,10 +137,12 @@ def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | No
     """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time and memory)."""
     filters = ["--lua-filter", str(BLOCK_FILTER)]
     if any(
-        not trusted and ("![" in text or may_hold_unsafe_link(text))
+        not trusted and ("![" in _user_images(text) or may_hold_unsafe_link(text))
         for trusted, text in plan.chunks
     ):
         filters += ["--lua-filter", str(INLINE_FILTER)]
+    if any(trusted and NOTES in text for trusted, text in plan.chunks):
+        filters += ["--lua-filter", str(COMMENTS_FILTER)]
     with runner.temporary_folder("pandoc-") as folder:
         paths = []
         for index, text in enumerate(_files(plan.chunks)):
@@ -147,6 +151,14 @@ def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | No
             paths.append(str(path))
         args = ["--sandbox", "--file-scope", "-f", DIALECT, "-t", to, "-o", "-"]
         return run([*args, *filters, *(extra or []), *paths], b"", epoch)
+
+
+_IMAGE_MARKER = re.compile("!\\[([\ue0f1\ue0f2])[0-9]+\\1\\]\\(\\)")
+
+
+def _user_images(markdown: str) -> str:
+    """Markdown without the image markers of comments.lua (Plume's, not an image to neutralise)."""
+    return _IMAGE_MARKER.sub("", markdown) if "\ue0f1" in markdown else markdown
 
 
 def _files(chunks: list[Chunk]) -> list[str]:

@@ -3,8 +3,10 @@
 A part is converted in one of two ways:
 - from Markdown (its heading written by Plume, its body as the user wrote it), inside the one
   pandoc run that writes the export: the usual case, and the fast one;
-- from AST blocks built in Python, when the export adds something to the text (Word comments,
-  tracked changes). Those start from the parsed, sanitised AST of the part's Markdown, which
+  Word comments ride along (their markers in the body, their text in a paragraph Plume
+  writes, which comments.lua turns into comments);
+- from AST blocks built in Python, when the export shows tracked changes (and the comments
+  of those sections). Those start from the parsed, sanitised AST of the part's Markdown, which
   `AstStore` gets from pandoc (one run for all the texts that need it) and caches by content.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.export import ast, cache, comments, pandoc
 from app.export.document import ExportOptions, ExportSection, OpenComment, VersionDocument
@@ -28,16 +30,20 @@ class Text:
     level: int
     heading: str
     body: str
+    notes: str = ""  # Plume's paragraph of the section's Word comments (comments.definitions)
 
     def chunks(self) -> list[pandoc.Chunk]:
         plan = pandoc.Plan()
         plan.heading(self.level, self.heading)
+        if self.notes:
+            plan.trusted(self.notes)
         plan.source(self.body)
         return plan.chunks
 
     def key(self) -> str:
         """Its cache key (the package's own code is in every key: see cache.py)."""
-        return cache.key("text", pandoc.pandoc_version(), self.level, self.heading, self.body)
+        parts = [self.level, self.heading, self.body] + ([self.notes] if self.notes else [])
+        return cache.key("text", pandoc.pandoc_version(), *parts)
 
 
 Built = tuple[list[ast.Node], list[ast.Node]]  # (heading inlines, body blocks)
@@ -183,6 +189,17 @@ def _section_part(
         for i, c in enumerate(notes)
         if (spot := comments.locate(text.body, c, whole_words=changed))
     }
+    if not changed:
+        # Comments only: the section's own Markdown with its image markers and, right after
+        # the heading, Plume's paragraph of its comments, which comments.lua turns into Word
+        # comments in the one pandoc run that writes the export (no AST round trip).
+        by_id = {notes[i].id: spot for i, spot in anchors.items()}
+        commented = replace(
+            text,
+            body=comments.mark_images(text.body, by_id),
+            notes=comments.definitions(notes, language, set(by_id)),
+        )
+        return Part(name, cache.key(*writer_key, "commented", commented.key()), commented)
     marked = Text(text.level, text.heading, comments.mark(text.body, anchors)) if anchors else text
     key = cache.key(
         *writer_key,

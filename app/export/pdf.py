@@ -6,8 +6,11 @@ source and compiled by a `typst.Compiler` kept for the life of the process. Its 
 cache makes small edits cheap to re-lay; an edit that moves page breaks costs about a cold
 compile, which the template keeps short (no hyphenation: see template.typ).
 
-Memory: typst memoises layout in-process; compiling a 40,000-word paper holds several hundred
-megabytes at peak, whichever compiler object is used (the cache is typst's, global).
+Memory: typst memoises layout in-process and never gives it back; compiling a 40,000-word
+paper holds about 200 MB, a 700,000-word one about 2 GB (typst's own frames and caches: the
+raw compiler needs as much on the same text). So no long-lived process may keep it: the child
+that compiles ends after an export that left it holding more than PLUME_TYPST_KEEP_MB (default
+512), and a large document is compiled by a fresh child (see WarmCompiler).
 
 The PDF always shows the clean current text: Word comments and tracked changes are review
 features of the DOCX, so neither option changes the PDF.
@@ -101,8 +104,14 @@ def split_typst(written: str) -> list[tuple[str, str]]:
     return out
 
 
-# What typst writes that is not text a reader sees: link targets, table set-up lines.
-_NOT_TEXT = re.compile(r'#link\("[^"]*"\)|^\s*(?:align|columns): .*$', re.MULTILINE)
+# What typst writes that is not text a reader sees: link targets, table set-up lines, and the
+# opening and closing of the writer's function calls (`#footnote[`, `#strong[`, `]`), which
+# would otherwise glue a word to the next ("Recommendation].#footnote[Diversity" is not a
+# long word: before this, every section with a footnote after a link got the costly rule).
+_NOT_TEXT = re.compile(
+    r'#link\("[^"]*"\)|^\s*(?:align|columns): .*$|#[a-z][\w.]*(?:\([^()"]*\))?\[|\]',
+    re.MULTILINE,
+)
 _LONG_WORD = re.compile(r"\S{24,}")
 
 
@@ -188,8 +197,35 @@ def _values(doc: VersionDocument, options: ExportOptions) -> dict[str, str | boo
     }
 
 
+# A typst source this long (about 150 sections) holds more than the default keep_mb() once
+# laid out, so its child would end after the export anyway.
+WARM_SOURCE_MAX = 1_500_000
+
+
+def keep_mb() -> int:
+    """How much a typst child may hold between exports (PLUME_TYPST_KEEP_MB, default 512)."""
+    try:
+        value = int(os.environ.get("PLUME_TYPST_KEEP_MB", "512"))
+    except ValueError:
+        return 512
+    return max(0, value)
+
+
+def resident_mb(pid: int) -> int:
+    """A process's resident memory in MB (0 when it cannot be read: not Linux, or gone)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 class WarmCompiler:
-    """One typst process per Plume process, reused so that its incremental cache stays warm.
+    """One typst process per Plume process, reused so that its incremental cache stays warm,
+    as long as it holds little memory (`_release_memory`).
 
     typst runs in a child process (app/export/typst_child.py) started by the runner, so that a
     document that takes too long or too much memory to lay out is stopped (its process group
@@ -240,13 +276,30 @@ class WarmCompiler:
         limits = runner.limits()
         with self._lock:
             try:
+                if self._compiled and len(source) > WARM_SOURCE_MAX:
+                    # A large document cannot stay warm (see keep_mb): whatever the child
+                    # holds from earlier exports would only add to its peak.
+                    self.stop()
+                try:
+                    return self._compile(source, timestamp, limits)
+                except runner.RenderLimit as error:
+                    if error.kind != "memory" or self._compiled == 0:
+                        raise
+                # A warm child holds typst's caches from earlier documents: try once from cold.
+                self.stop()
                 return self._compile(source, timestamp, limits)
-            except runner.RenderLimit as error:
-                if error.kind != "memory" or self._compiled == 0:
-                    raise
-            # A warm child holds typst's caches from earlier documents: try once from cold.
+            finally:
+                self._release_memory()
+
+    def _release_memory(self) -> None:
+        """End the child when it holds more than keep_mb(): typst keeps every layout it made,
+        and a web or queue worker must not hold gigabytes between exports. The next export
+        then starts a fresh child (its incremental cache, worth about an eighth of a re-export,
+        is lost only for documents this large)."""
+        child = self._child
+        alive = child is not None and self._pid == os.getpid() and child.poll() is None
+        if alive and resident_mb(child.pid) > keep_mb():
             self.stop()
-            return self._compile(source, timestamp, limits)
 
     def _compile(self, source: str, timestamp: int, limits: runner.Limits) -> bytes:
         child = self._ready(limits.memory_mb)

@@ -9,6 +9,11 @@ come out of Plume's Markdown dialect; they are neutralised here too, in case def
 ]]
 
 function Image(image)
+  -- A Plume comment marker (see comments.lua): its private-use character cannot come from user
+  -- text, and comments.lua, which runs next, turns it into a comment or drops it.
+  local marker = #image.caption == 1 and image.caption[1].t == 'Str'
+    and image.caption[1].text:match('^(\xEE\x83[\xB1\xB2])%d+%1$')
+  if marker and image.src == '' then return nil end
   local alt = pandoc.utils.stringify(image.caption)
   return pandoc.Str('![' .. alt .. '](' .. image.src .. ')')
 end

@@ -1,9 +1,10 @@
 """The typst compiler's own process: compiles what the parent sends, one document at a time.
 
 Started by `app/export/pdf.py` through the runner (a session of its own, an address-space
-limit) as `python -I typst_child.py ROOT`, and kept for the life of its parent so that typst's
-incremental cache stays warm. It imports nothing of Plume. It ends when its stdin closes,
-which is also what happens when the parent dies.
+limit) as `python -I typst_child.py ROOT`, and kept between exports so that typst's incremental
+cache stays warm, unless it then holds more than PLUME_TYPST_KEEP_MB (pdf.WarmCompiler). It
+imports nothing of Plume. It ends when its stdin closes, which is also what happens when the
+parent dies.
 
 Protocol, on stdin/stdout: a request is a line `<timestamp> <size>\\n` then `size` bytes of
 typst source; an answer is a line `ok <size>\\n` then the PDF, `error <size>\\n` then the

@@ -168,6 +168,49 @@ def test_a_comment_whose_passage_is_gone_is_kept_on_the_heading():
     assert re.search(start + "2.1 Intellectual property", docx_part(data, "word/document.xml"))
 
 
+def test_comments_whose_passage_falls_into_code_or_a_link_target_go_on_the_heading():
+    """Word comments are marked in the Markdown (comments.lua): a marker that lands in code, a
+    fenced block or a link target leaves no trace there, and its comment is on the heading."""
+    body = (
+        "Words before `code with fox inside` and a [link to fox](https://example.org/fox).\n\n"
+        "Escaped \\\\fox and \\*star\\* then end.\n\n```\nfenced fox block\n```\n\n"
+        "Last *emph fox* words."
+    )
+    doc = make_doc(
+        sections=(section("1", "Intro", body),),
+        open_comments=(
+            comment(1, "1", "code with fox", body="in code"),
+            comment(2, "1", "https://example.org/fox", body="in target"),
+            comment(3, "1", "fenced fox", body="in fence"),
+            comment(4, "1", "inside` and a", body="half in code"),
+            comment(5, "1", "link to fox", body="link text"),
+            comment(6, "1", "fox and", prefix="Escaped \\\\", body="after a backslash"),
+            comment(7, "1", "emph fox", body="in emphasis"),
+        ),
+    )
+    data = render(doc, "docx", ExportOptions(comments=True))
+    document = open_docx(data)
+    assert len(document.comments) == 7
+    xml = docx_part(data, "word/document.xml")
+    ranges = {}
+    for match in re.finditer(
+        r'<w:commentRangeStart w:id="(\d+)" />(.*?)<w:commentRangeEnd w:id="\1" />', xml
+    ):
+        ranges[match.group(1)] = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", match.group(2)))
+    # (The innermost of the heading's four ranges is found too.)
+    assert sorted(ranges.values()) == ["1 Intro", "\\fox and", "emph fox", "link to fox"]
+    assert xml.count("<w:commentRangeStart ") == xml.count("<w:commentRangeEnd ") == 7
+    # The four others wrap the heading, one inside the other.
+    assert re.search(r'(<w:commentRangeStart w:id="\d+" />){4}<w:r><w:t[^>]*>1 Intro', xml)
+    texts = [p.text for p in document.paragraphs]
+    assert "Words before code with fox inside and a link to fox." in texts
+    assert "Escaped \\fox and *star* then end." in texts
+    assert "fenced fox block" in texts
+    rels = docx_part(data, "word/_rels/document.xml.rels")
+    assert 'Target="https://example.org/fox"' in rels
+    assert not any(mark in xml + rels for mark in ("\ue0f1", "\ue0f2", "\ue0f4", "![", "]()"))
+
+
 def test_redline_marks_exactly_the_changed_words_as_tracked_changes():
     earlier = make_doc(version_label="v0.2")
     sections = list(earlier.sections)

@@ -125,3 +125,16 @@ def test_kill_9_during_an_export_leaves_nothing_after_the_next_start(tmp_path):
         check=True,
     )
     assert not folder.exists()
+
+
+def test_a_typst_child_that_holds_too_much_ends_after_the_export(monkeypatch):
+    """typst never gives its memory back: no worker keeps a child holding gigabytes."""
+    pdf.COMPILER.stop()
+    assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
+    warm = pdf.COMPILER._child
+    assert warm is not None and warm.poll() is None  # a small paper keeps its child warm
+    monkeypatch.setenv("PLUME_TYPST_KEEP_MB", "1")
+    assert render(make_doc(version_label="v0.4"), "pdf", ExportOptions()).startswith(b"%PDF")
+    assert pdf.COMPILER._child is None and warm.poll() is not None
+    # The next export starts a fresh child.
+    assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
