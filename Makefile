@@ -47,7 +47,7 @@ run: install instance/secret_key
 	@echo
 	@$(BIN)/plume mail-banner
 	@echo
-	@# The worker (mail, reminders, digests, exports) beside gunicorn; both stop with Ctrl-C.
+	@# The worker (mail, reminders, digests, exports, re-anchoring) beside gunicorn; both stop with Ctrl-C.
 	$(BIN)/plume worker & WORKER=$$!; trap "kill $$WORKER" EXIT INT TERM; \
 		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 

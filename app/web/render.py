@@ -21,6 +21,7 @@ from html import escape
 from html.parser import HTMLParser
 
 import nh3
+from flask import has_request_context, request
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -194,14 +195,41 @@ def _html(text: str, heading_offset: int) -> str:
         if len(text) <= INLINE_CHARS or not hasattr(os, "fork"):
             html = _render(text, heading_offset)
         else:
-            html = _render_bounded(text, heading_offset)
+            # A page showing many long texts (a version's every section) spends at most
+            # PAGE_BUDGET limits on them: past it, a text not rendered yet shows the notice
+            # on this page, uncached, and is rendered by a later visit.
+            left = _budget_left()
+            if left <= 0:
+                return TOO_LONG
+            seconds = min(page_seconds(), left)
+            started = time.monotonic()
+            html = _render_bounded(text, heading_offset, seconds)
+            _spend(time.monotonic() - started)
+            if html == TOO_LONG and seconds < page_seconds():
+                return TOO_LONG  # cut by the page's budget, not by its own limit
         _rendered.put(key, html)
     return html
 
 
-def _render_bounded(text: str, heading_offset: int) -> str:
+# How many PLUME_PAGE_RENDER_SECONDS one request may spend on bounded renders (a section
+# page: its text, then its text with the passages marked).
+PAGE_BUDGET = 2
+
+
+def _budget_left() -> float:
+    if not has_request_context():
+        return page_seconds() * PAGE_BUDGET
+    return page_seconds() * PAGE_BUDGET - request.environ.get("plume.render_seconds", 0.0)
+
+
+def _spend(seconds: float) -> None:
+    if has_request_context():
+        spent = request.environ.get("plume.render_seconds", 0.0)
+        request.environ["plume.render_seconds"] = spent + seconds
+
+
+def _render_bounded(text: str, heading_offset: int, seconds: float) -> str:
     """_render in a forked child, or TOO_LONG when it needs more time or memory than allowed."""
-    seconds = page_seconds()
     memory = int(_setting("PLUME_RENDER_MEMORY_MB", DEFAULT_MEMORY_MB))
     reading, writing = os.pipe()
     pid = os.fork()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from app.models import Role
-from app.services import reviews, revisions
+from app.services import reviews, revisions, sections, versions
 from app.web import render
 from app.web.render import markdown
 from tests.web.helpers import Page
@@ -98,3 +98,34 @@ def test_a_long_ordinary_text_renders_outside_the_process_with_its_passages(clie
     assert "too long to show here" not in html
     assert "<h3>Scope</h3>" in html or "<h2>Scope</h2>" in html
     assert '<mark class="quote"' in html and "Final words</mark>" in html
+
+
+def test_a_page_of_many_slow_texts_spends_a_bounded_time(client, sign_in, paper, monkeypatch):
+    # A version page renders every section: three texts of 100,000 headings each would cost
+    # three limits, and ten of them gunicorn's timeout; the page spends at most two.
+    monkeypatch.setenv("PLUME_PAGE_RENDER_SECONDS", "1")
+    coordinator = paper.people[Role.COORDINATOR]
+    rows = sections.list_sections(paper.id, coordinator)[:3]
+    for number, row in enumerate(rows):
+        latest = revisions.latest(row.section.id)
+        revisions.save_revision(
+            row.section,
+            coordinator,
+            body=f"# {number} {time.time_ns()}\n" + "# h\n" * 100000,  # unseen by the cache
+            base_revision_id=latest.id if latest else None,
+        )
+    version = versions.freeze_version(paper, coordinator, "v0.9")
+    tried = []
+    bounded = render._render_bounded
+    monkeypatch.setattr(
+        render, "_render_bounded", lambda *args: tried.append(args[2]) or bounded(*args)
+    )
+    sign_in(paper.people[Role.REVIEWER])
+    for _visit in range(2):
+        tried.clear()
+        started = time.monotonic()
+        response = client.get(f"/versions/{version.id}")
+        assert time.monotonic() - started < 5
+        assert response.status_code == 200
+        assert response.get_data(as_text=True).count("too long to show here") == 3
+        assert 1 <= len(tried) <= 2 and sum(tried) <= 2  # seconds allowed, not three limits
