@@ -307,7 +307,7 @@ def _user(email: str):
 @click.option("--workers", default=2, show_default=True, help="Threads of the long-running worker.")
 @with_appcontext
 def worker(burst, workers):
-    """Run the background worker: mail, reminders, digests, exports."""
+    """Run the background worker: mail, reminders, digests, exports, re-anchoring."""
     from app import mail
     from app import worker as background
 

@@ -161,6 +161,19 @@ def discard_pending() -> None:
     session.info.pop("plume.after_commit", None)
 
 
+def end_request(response):
+    """One commit per request, at the boundary (the API's and the web's `after_request`): a
+    successful response commits what the services flushed and then runs its deferred work;
+    anything else rolls back, so a refused request never leaves a half-written row."""
+    if response.status_code < 400:
+        session.commit()
+        run_after_response(response)
+    else:
+        session.rollback()
+        discard_pending()
+    return response
+
+
 def run_after_response(response) -> None:
     """After a committed request, run its deferred work once the response has been sent."""
     jobs = session.info.pop("plume.after_commit", [])

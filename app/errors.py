@@ -64,6 +64,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "backup_format": _l("This is not a Plume backup (expected format %(format)s)."),
     "backup_not_json": _l("This is not a Plume backup: %(detail)s"),
+    "bad_cursor": _l(
+        "This page cursor was not given by this list: start again from the first page."
+    ),
     "block_needs_reason": _l(
         "A block needs a reason: say what must change before you can approve."
     ),
@@ -111,6 +114,10 @@ MESSAGES: dict[str, Any] = {
     ),
     "disable_own_account": _l("You cannot disable your own account."),
     "due_date_format": _l("A due date is a date (YYYY-MM-DD)."),
+    "document_symbol_invalid": _l(
+        "A document symbol has at most %(limit)s characters: letters, digits, single spaces "
+        "and / . - ( ), starting with a letter or a digit, such as CLT/2027/PP/1."
+    ),
     "error": _l("This cannot be done."),
     "export_failed": _l("Version %(label)s could not be exported as %(format)s: %(detail)s."),
     "export_file_changed": _l(
@@ -226,6 +233,7 @@ MESSAGES: dict[str, Any] = {
         "“%(item_code)s” is not an item of the frameworks this paper is checked against "
         "(%(frameworks)s)."
     ),
+    "job_title_invalid": _l("A job title is one line of at most %(limit)s characters."),
     "json_too_deep": _l("The JSON is nested more than %(limit)s levels deep."),
     "last_coordinator": _l(
         "%(name)s is the paper's only coordinator: make someone else coordinator first."
@@ -249,6 +257,7 @@ MESSAGES: dict[str, Any] = {
         "(%(categories)s)."
     ),
     "paper_language": _l("A paper is written in English or French, not “%(language)s”."),
+    "paper_setting_invalid": _l("The setting “%(field)s” is on or off: send true or false."),
     "paper_title": _l("A paper needs a title or a template."),
     "password_mismatch": _l("The two new passwords differ: type the same one twice."),
     "password_too_short": _l("A password needs at least 8 characters."),
@@ -319,6 +328,10 @@ MESSAGES: dict[str, Any] = {
     "section_not_of_paper": _l("Section %(section)s is not a section of this paper."),
     "section_text_too_long": _l("A section's text is limited to %(limit)s characters."),
     "sector_not_invited": _l("%(sector)s is not invited to this round; invited: %(invited)s."),
+    "self_registration_domain": _l(
+        "“%(domain)s” is not an e-mail domain (write it as unesco.org, without a name or @)."
+    ),
+    "self_registration_domain_taken": _l("The domain %(domain)s is already open."),
     "signature_blocked": _l(
         "This version cannot be frozen for signature: %(count)s points are still open (listed "
         "below). Settle them, or give a reason to freeze it anyway."

@@ -7,7 +7,9 @@ process (tests).
 
 The queue only carries nudges. What must not be lost lives in the database: a notification
 row is the outbox, so a lost nudge, a dead worker or a down SMTP server delays mail and
-never loses it — the periodic sweep finds what is still unmailed.
+never loses it — the periodic sweep finds what is still unmailed. The same holds for export
+jobs (a queued job is the record) and for the comments a save left to re-anchor (an open,
+quoted comment not anchored on its section's latest revision is the record).
 """
 
 from __future__ import annotations
@@ -86,11 +88,13 @@ def deliver() -> int:
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep() -> int:
-    """Every minute: the exports and the mail that a lost nudge or a failure left behind."""
+    """Every minute: the exports, re-anchoring and mail that a lost nudge or a failure left
+    behind."""
     from app import mail
 
     with _context() as context:
         _queued_exports(context.app)
+        _left_reanchoring()
         try:
             return mail.deliver_pending()
         except mail.MailUnavailable:
@@ -147,6 +151,46 @@ def _queued_exports(app) -> None:
     exports.run_queued_jobs(Path(app.config["EXPORTS_DIR"]))
 
 
+@huey.task()
+def reanchor(section_id: int, author_id: int | None) -> None:
+    """Carry the comments a save left for later onto the section's latest revision."""
+    from app.db import session
+    from app.services import reviews
+
+    with _context():
+        try:
+            reviews.finish_reanchoring(section_id, author_id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+
+
+def enqueue_reanchoring(section_id: int, author_id: int | None) -> None:
+    try:
+        reanchor(section_id, author_id)
+    except (HueyException, OSError) as exc:
+        log.warning(
+            "could not enqueue re-anchoring of section %s (%s); the sweep will", section_id, exc
+        )
+
+
+def _left_reanchoring() -> int:
+    """Finish every section's re-anchoring still waiting (its nudge lost); how many sections."""
+    from app.db import session
+    from app.services import reviews
+
+    waiting = reviews.sections_left_reanchoring()
+    for section_id, author_id in waiting:
+        try:
+            reviews.finish_reanchoring(section_id, author_id)
+            session.commit()
+        except Exception:
+            session.rollback()
+            log.exception("re-anchoring section %s failed; the next sweep tries again", section_id)
+    return len(waiting)
+
+
 def enqueue_delivery() -> None:
     """Nudge the worker; if the queue itself is down, the sweep will find the mail."""
     try:
@@ -159,8 +203,9 @@ def run_burst(app, *, include_periodic: bool = True) -> int:
     """Do what is due and return: every queued task, then one sweep (`plume worker --burst`).
 
     A task that fails is not retried here; the outbox keeps its mail for the next run. Export
-    jobs still queued (their nudge lost) are made whatever `include_periodic` says: a job is
-    taken once, so one made by its task is not made again.
+    jobs still queued and comments still re-anchoring (their nudge lost) are finished whatever
+    `include_periodic` says: a job is taken once, and a comment carried over by its task is
+    no longer waiting.
     """
     use_app(app)
     done = 0
@@ -175,6 +220,7 @@ def run_burst(app, *, include_periodic: bool = True) -> int:
         done += 1
     with app.app_context():
         _queued_exports(app)
+        _left_reanchoring()
         if include_periodic:
             daily_jobs()
     return done + include_periodic

@@ -7,9 +7,12 @@ back, so a refused request never leaves a half-written row.
 
 from __future__ import annotations
 
-from apiflask import APIBlueprint, HTTPTokenAuth
+import hashlib
 
-from app.db import discard_pending, run_after_response, session
+from apiflask import APIBlueprint, HTTPTokenAuth
+from flask import request
+
+from app.db import end_request
 from app.ratelimit import address_key, failed, limiter, login_limits
 from app.services import users
 
@@ -28,15 +31,22 @@ def _authenticate():
     """Every API route needs a valid token (the decorator does the work)."""
 
 
+bp.after_request(end_request)
+
+
 @bp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        session.commit()
-        run_after_response(response)
-    else:
-        session.rollback()
-        discard_pending()
-    return response
+def _validators(response):
+    """Every read answers with an ETag (a digest of its body) and `304 Not Modified` to a
+    client that sends it back in If-None-Match: the body is still made, but not sent again.
+    Private: what one token reads is not for a shared cache."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    if response.direct_passthrough or response.is_streamed:  # a file: send_file set its own
+        return response
+    if "ETag" not in response.headers:
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 # Guessing tokens: failed authentications are limited per address, as sign-ins are.
@@ -50,6 +60,7 @@ def current_user():
 def init_app(app) -> None:
     from app.api import (  # noqa: F401  (each module adds its routes to bp)
         activity,
+        admin,
         alignment,
         comments,
         exports,

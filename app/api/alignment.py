@@ -1,7 +1,9 @@
 """Alignment: decisions against framework items, the traceability matrix, the coverage
 report, position decisions, and the frameworks a paper is checked against."""
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
+from app.api.plain import matrix_out, plain_json
 from app.api.schemas import PaperOut
 from app.api.schemas.alignment import (
     AlignmentCoverageOut,
@@ -39,7 +41,8 @@ def _section_and_paper(section_id: int):
 )
 def list_section_alignments(section_id: int, query):
     section, paper = _section_and_paper(section_id)
-    return alignment.decision_history(paper, section, item_code=query.get("item"))
+    history = alignment.decision_history(paper, section, item_code=query.get("item"))
+    return pagination.page(history, query, lambda item: (item.id,))
 
 
 @bp.post("/sections/<int:section_id>/alignments")
@@ -63,7 +66,8 @@ def record_section_alignment(section_id: int, data):
 @bp.doc(tags=TAGS, summary="Every decision on the whole paper, oldest first")
 def list_paper_alignments(paper_id: int, query):
     paper = access.get_paper(paper_id, current_user())
-    return alignment.decision_history(paper, item_code=query.get("item"))
+    history = alignment.decision_history(paper, item_code=query.get("item"))
+    return pagination.page(history, query, lambda item: (item.id,))
 
 
 @bp.post("/papers/<int:paper_id>/alignments")
@@ -87,7 +91,9 @@ def record_paper_alignment(paper_id: int, data):
 )
 def alignment_matrix(paper_id: int, query):
     paper = access.get_paper(paper_id, current_user())
-    return alignment.alignment_matrix(paper, framework=query.get("framework"))
+    return plain_json(
+        matrix_out(alignment.alignment_matrix(paper, framework=query.get("framework")))
+    )
 
 
 @bp.get("/papers/<int:paper_id>/coverage")
@@ -113,11 +119,13 @@ def choose_frameworks(paper_id: int, data):
 
 
 @bp.get("/papers/<int:paper_id>/position-decisions")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(PositionDecisionOut(many=True))
 @bp.doc(tags=TAGS, summary="How divergent sector views were settled, oldest first")
-def list_position_decisions(paper_id: int):
+def list_position_decisions(paper_id: int, query):
     paper = access.get_paper(paper_id, current_user())
-    return position_decisions.list_position_decisions(paper)
+    entries = position_decisions.list_position_decisions(paper)
+    return pagination.page(entries, query, lambda item: (item.id,))
 
 
 @bp.post("/papers/<int:paper_id>/position-decisions")
@@ -134,8 +142,10 @@ def record_position_decision(paper_id: int, data):
 
 
 @bp.get("/sections/<int:section_id>/position-decisions")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(PositionDecisionOut(many=True))
 @bp.doc(tags=TAGS, summary="The position decisions about this section, oldest first")
-def list_section_position_decisions(section_id: int):
+def list_section_position_decisions(section_id: int, query):
     section, paper = _section_and_paper(section_id)
-    return position_decisions.list_position_decisions(paper, section)
+    entries = position_decisions.list_position_decisions(paper, section)
+    return pagination.page(entries, query, lambda item: (item.id,))

@@ -1,6 +1,7 @@
 """Comments on sections: create, list, edit or withdraw, reply, resolve and reopen."""
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.plain import comment_out, plain_json
 from app.api.schemas.reviews import (
     CommentIn,
     CommentOut,
@@ -29,11 +30,20 @@ def get_comment(comment_id: int):
     tags=TAGS,
     summary="The section's comments, oldest first, with replies and resolution history",
     description="Orphaned comments (whose passage is gone from the text) are listed too, "
-    "with `orphaned` true and the quote they were made on.",
+    "with `orphaned` true and the quote they were made on." + pagination.DESCRIPTION,
 )
 def list_comments(section_id: int, query):
     section = sections.get_section(section_id, current_user())
-    return reviews.list_comments(section, **query)
+    after = pagination.after_key(query)
+    rows = reviews.comment_rows(
+        section,
+        status=query.get("status"),
+        round_id=query.get("round_id"),
+        after_id=after[0] if after else None,
+        limit=query["limit"] + 1,
+    )
+    page, status, headers = pagination.answer(rows.comments, query, lambda c: (c["id"],))
+    return plain_json([comment_out(row, rows) for row in page], status, headers)
 
 
 @bp.post("/sections/<int:section_id>/comments")

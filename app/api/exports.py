@@ -5,9 +5,13 @@ from pathlib import Path
 from apiflask.schemas import FileSchema
 from flask import current_app, send_file
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas.exports import ExportIn, ExportJobOut, ExportOut
 from app.services import exports, versions
+
+# A year: an export's bytes never change, so a browser need not ask again.
+IMMUTABLE = 365 * 24 * 3600
 
 
 def _exports_dir() -> Path:
@@ -46,10 +50,12 @@ def get_export_job(job_id: int):
 
 
 @bp.get("/versions/<int:version_id>/exports")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(ExportOut(many=True))
 @bp.doc(tags=["Exports"], summary="The exports made from the version, oldest first")
-def list_exports(version_id: int):
-    return exports.list_exports(versions.get_version(version_id, current_user()))
+def list_exports(version_id: int, query):
+    version = versions.get_version(version_id, current_user())
+    return pagination.page(exports.list_exports(version), query, lambda item: (item.id,))
 
 
 @bp.get("/exports/<int:export_id>")
@@ -72,11 +78,17 @@ def get_export(export_id: int):
 def download_export(export_id: int):
     made = exports.get_export(export_id, current_user())
     download = exports.open_download(made, _exports_dir())
-    return send_file(
+    response = send_file(
         download.file,
         mimetype=download.media_type,
         as_attachment=True,
         download_name=download.name,
         etag=download.sha256,
-        max_age=0,
+        last_modified=made.created_at,
+        max_age=IMMUTABLE,
     )
+    # An export is of a frozen version and checked against its sha256: it never changes.
+    response.cache_control.private = True
+    response.cache_control.public = False
+    response.cache_control.immutable = True
+    return response

@@ -1,15 +1,18 @@
 """Revisions of a section, and the word-level diff between two of them."""
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas import DiffOut, DiffQuery, RevisionIn, RevisionOut
 from app.services import revisions, sections
 
 
 @bp.get("/sections/<int:section_id>/revisions")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(RevisionOut(many=True))
 @bp.doc(tags=["Revisions"], summary="Every revision of the section, oldest first")
-def list_revisions(section_id: int):
-    return revisions.list_revisions(sections.get_section(section_id, current_user()))
+def list_revisions(section_id: int, query):
+    section = sections.get_section(section_id, current_user())
+    return pagination.page(revisions.list_revisions(section), query, lambda item: (item.id,))
 
 
 @bp.post("/sections/<int:section_id>/revisions")

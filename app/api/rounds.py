@@ -2,7 +2,8 @@
 
 from flask import Response
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas.reviews import (
     CompletionIn,
     MatrixOut,
@@ -18,10 +19,12 @@ TAGS = ["Review"]
 
 
 @bp.get("/papers/<int:paper_id>/rounds")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(RoundOut(many=True))
 @bp.doc(tags=TAGS, summary="The paper's review rounds, oldest first")
-def list_rounds(paper_id: int):
-    return rounds.list_rounds(access.get_paper(paper_id, current_user()))
+def list_rounds(paper_id: int, query):
+    paper = access.get_paper(paper_id, current_user())
+    return pagination.page(rounds.list_rounds(paper), query, lambda item: (item.id,))
 
 
 @bp.post("/papers/<int:paper_id>/rounds")

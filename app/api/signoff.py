@@ -1,6 +1,7 @@
 """Sign-off: signatories record positions on a frozen version."""
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas.signoff import PositionIn, PositionOut, RecordedPositionOut
 from app.api.versions import version_out
 from app.services import signoff, versions
@@ -9,10 +10,12 @@ from app.services import signoff, versions
 # Listed before the POST, whose response nests PositionOut: the OpenAPI document must meet
 # the schema at the top level first, or apispec registers it twice.
 @bp.get("/versions/<int:version_id>/positions")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(PositionOut(many=True))
 @bp.doc(tags=["Sign-off"], summary="Every position recorded on the version, oldest first")
-def list_positions(version_id: int):
-    return signoff.position_history(versions.get_version(version_id, current_user()))
+def list_positions(version_id: int, query):
+    version = versions.get_version(version_id, current_user())
+    return pagination.page(signoff.position_history(version), query, lambda item: (item.id,))
 
 
 @bp.post("/versions/<int:version_id>/positions")

@@ -1,6 +1,7 @@
 """Frozen versions."""
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.api.schemas import VersionIn, VersionOut
 from app.errors import message
 from app.services import access, signoff, stages, versions
@@ -61,11 +62,13 @@ def blocker_out(blocker: stages.Blocker) -> dict:
 
 
 @bp.get("/papers/<int:paper_id>/versions")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(VersionOut(many=True))
 @bp.doc(tags=["Versions"])
-def list_versions(paper_id: int):
+def list_versions(paper_id: int, query):
     access.get_paper(paper_id, current_user())
-    return [version_out(version) for version in versions.list_versions(paper_id)]
+    listed = pagination.page(versions.list_versions(paper_id), query, lambda item: (item.id,))
+    return [version_out(version) for version in listed[0]], *listed[1:]
 
 
 @bp.get("/versions/<int:version_id>")

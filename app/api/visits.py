@@ -2,7 +2,8 @@
 
 from apiflask import Schema, fields
 
-from app.api import bp, current_user
+from app.api import bp, current_user, pagination
+from app.api.pagination import PageQuery
 from app.services import access, sections, visits
 
 
@@ -18,6 +19,7 @@ class SectionNewsOut(Schema):
 
 
 @bp.get("/papers/<int:paper_id>/news")
+@bp.input(PageQuery, location="query", arg_name="query")
 @bp.output(SectionNewsOut(many=True))
 @bp.doc(
     tags=["Sections"],
@@ -26,10 +28,11 @@ class SectionNewsOut(Schema):
     "POST /sections/{id}/visit. The diff since my visit is "
     "GET /sections/{id}/diff?from={seen_revision_id}&to={the latest}.",
 )
-def paper_news(paper_id: int):
+def paper_news(paper_id: int, query):
     user = current_user()
     access.get_paper(paper_id, user)
-    return list(visits.news_for_paper(user, paper_id).values())
+    news = sorted(visits.news_for_paper(user, paper_id).values(), key=lambda n: n.section_id)
+    return pagination.page(news, query, lambda item: (item.section_id,))
 
 
 @bp.post("/sections/<int:section_id>/visit")

@@ -32,7 +32,7 @@ from app.docx_import.safety import (
     parse_xml,
     read_part,
 )
-from app.export import docx_identity
+from app.export import docx, docx_identity
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -242,6 +242,8 @@ class _Walker:
         if tag == _w("p"):
             self.paragraph(element)
             return
+        if tag == _w("r") and _is_paragraph_number(element):
+            return  # a number the export put before a paragraph: not the text
         if tag == _w("t") or tag == _w("delText"):
             self.add(element.text or "")
         elif tag in (_w("tab"), _w("ptab")):
@@ -330,6 +332,12 @@ class _Walker:
         while end < len(text) and text[end] == "\n":
             end += 1
         return end
+
+
+def _is_paragraph_number(run: etree._Element) -> bool:
+    """Whether a run is a paragraph's number written by the export (numbered paragraphs)."""
+    style = run.find(f"{_w('rPr')}/{_w('rStyle')}")
+    return style is not None and style.get(_w("val")) == docx.NUMBER_STYLE
 
 
 def _is_heading(paragraph: etree._Element) -> bool:

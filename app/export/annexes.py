@@ -196,15 +196,20 @@ def _framework_table(
 ) -> tuple[str, tuple[int, ...]]:
     """Items as rows; sections as columns when few, else listed in one cell per item."""
     decided = [e for item in framework.items for e in by_item.get(item.code, [])]
-    columns = list(dict.fromkeys(where(e) for e in decided))
+    # The sections in the paper's order (the whole paper first), not in the order of decisions.
+    order = {}
+    for e in sorted(decided, key=_document_order):
+        order.setdefault(where(e), None)
+    columns = list(order)
     as_columns = 0 < len(columns) <= MAX_SECTION_COLUMNS
 
     def cell(entry: AlignmentEntry) -> str:
         return f"{escape(letter(entry))} \\[{number_of[id(entry)]}\\]"
 
     if as_columns:
+        # A cell holds a letter and a decision number: the item's code and title get the rest.
         head = [escape(words["item"]), *(_text(c) for c in columns)]
-        widths = [40] + [max(6, 60 // len(columns))] * len(columns)
+        widths = [max(40, 100 - 8 * len(columns))] + [8] * len(columns)
     else:
         head = [escape(words["item"]), escape(words["sections_col"])]
         widths = [40, 60]
@@ -219,6 +224,17 @@ def _framework_table(
             cells = ["; ".join(f"{_text(where(e))} {cell(e)}" for e in mine) or "—"]
         lines.append("| " + " | ".join([label, *cells]) + " |")
     return "\n".join(lines), tuple(widths)
+
+
+def _document_order(entry: AlignmentEntry) -> tuple[int, tuple[int, ...], str]:
+    """Sort key: the whole paper first, then sections by number (2.10 after 2.9)."""
+    number = entry.section_number
+    if number is None:
+        return (0, (), "")
+    parts = number.split(".")
+    if all(part.isdigit() for part in parts):
+        return (1, tuple(int(part) for part in parts), "")
+    return (2, (), number)
 
 
 # The decisions table of Annex A: label key and relative width.

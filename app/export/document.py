@@ -92,6 +92,8 @@ class VersionDocument:
     sector_name: str = ""
     document_symbol: str = ""
     disclaimer: str = ""
+    # Body paragraphs numbered 1, 2, 3... across the sections (numbered_paragraphs.lua).
+    numbered_paragraphs: bool = False
     # Codes a reader may not know (sectors, frameworks) with what they stand for; the list of
     # acronyms prints those the text uses.
     acronyms: tuple[tuple[str, str], ...] = ()

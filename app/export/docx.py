@@ -12,6 +12,7 @@ redline.py) and the run reads JSON instead of Markdown.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -34,11 +35,25 @@ from app.export.parts import AstStore, Part, plan_parts, split_blocks
 
 REFERENCE = Path(__file__).resolve().parent / "reference.docx"
 LANGUAGES = {"en": "en-GB", "fr": "fr-FR"}
+NUMBERED = Path(__file__).resolve().parent / "numbered_paragraphs.lua"
+# What numbered_paragraphs.lua puts where a paragraph's number goes (Plume's users cannot type
+# it: markdown.MARKER_CHARS).
+NUMBER = "\ue0f4"
+# The character style of a paragraph's number: the import of a returned file leaves such runs
+# out (app/docx_import/reader.py), so the numbers never come back as text.
+NUMBER_STYLE = "PlumeParagraphNumber"
+_NUMBER_STYLE_XML = (
+    f'<w:style w:type="character" w:customStyle="1" w:styleId="{NUMBER_STYLE}">'
+    '<w:name w:val="Plume Paragraph Number" /><w:basedOn w:val="DefaultParagraphFont" />'
+    "</w:style>"
+)
 
 
 def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
     """The .docx of a version (same document and options: same bytes)."""
-    writer_key = ("docx", pandoc.pandoc_version())
+    # Numbered paragraphs put a marker in each converted paragraph: other pieces.
+    numbered = ("numbered",) if doc.numbered_paragraphs else ()
+    writer_key = ("docx", pandoc.pandoc_version(), *numbered)
     parts = plan_parts(doc, options, writer_key)
     cached: dict[str, Piece] = {}
     for part in parts:
@@ -58,6 +73,8 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     ]
     if options.toc:
         args += ["--toc", "--toc-depth=3"]
+    if numbered:
+        args += ["--lua-filter", str(NUMBERED)]
     front = frontmatter.notice(doc) + "\n" + frontmatter.front_pages(doc)
     if any(part.build is not None for part in todo):
         written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
@@ -87,13 +104,22 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
             first_annex = len(body)
         body.append((name, assembler.add(piece)))
     if first_annex is not None:
-        _landscape_annexes(body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))])
+        _landscape_annexes(
+            body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))], package
+        )
         styles = package.parts["word/styles.xml"]
         package.parts["word/styles.xml"] = docx_layout.with_table_style(styles)
     # Ids above every one the assembler gave out: bookmarks must be unique in the document.
     text = docx_identity.stamp(
         package.parts, package.infos, body, doc, options, assembler.unique + 1
     )
+    if numbered:
+        text = number_paragraphs(text)
+        styles = package.parts["word/styles.xml"]
+        if NUMBER_STYLE not in styles:
+            package.parts["word/styles.xml"] = styles.replace(
+                "</w:styles>", _NUMBER_STYLE_XML + "</w:styles>"
+            )
     if options.toc:
         text = docx_front.cover_then_contents(docx_front.fill_toc(text))
         package.parts["word/styles.xml"] = docx_front.with_toc_styles(
@@ -140,7 +166,20 @@ def _convert_annotated(
     return pandoc.convert_ast(blocks, "docx", args, seconds)
 
 
-def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -> None:
+def number_paragraphs(xml: str) -> str:
+    """The document with each paragraph-number marker replaced by 1., 2., 3... in order."""
+    if NUMBER not in xml:
+        return xml
+    numbers = itertools.count(1)
+    pieces = xml.split(NUMBER)
+    return "".join(
+        piece if index == 0 else f"{next(numbers)}.{piece}" for index, piece in enumerate(pieces)
+    )
+
+
+def _landscape_annexes(
+    body: list[tuple[str, str]], first: int, annexes: list, package: Package
+) -> None:
     """The annexes (body[first:], as (piece name, XML)) on landscape pages, their tables given
     column widths."""
     final = docx_layout.last_section(body[-1][1])
@@ -151,7 +190,9 @@ def _landscape_annexes(body: list[tuple[str, str]], first: int, annexes: list) -
         name, xml = body[first + offset]
         body[first + offset] = (name, docx_layout.table_widths(xml, annex.widths, width))
     name, xml = body[-1]
-    body[-1] = (name, xml.replace(final, docx_layout.landscape(final)))
+    turned = docx_layout.landscape(final)
+    turned = docx_layout.landscape_header_footer(package.parts, package.infos, turned)
+    body[-1] = (name, xml.replace(final, turned))
     body.insert(first, ("break", docx_layout.section_break(final)))
 
 

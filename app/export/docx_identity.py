@@ -53,6 +53,10 @@ def export_id(doc: VersionDocument, options: ExportOptions) -> str:
         "redline_against": against.version_sha256 if against is not None else None,
         "signed_off": doc.signed_off,
     }
+    if doc.document_symbol or doc.disclaimer or doc.numbered_paragraphs:
+        # The paper's document settings render it differently (left out when unset, so an
+        # export made before they existed keeps its id).
+        what["settings"] = [doc.document_symbol, bool(doc.disclaimer), doc.numbered_paragraphs]
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 

@@ -10,6 +10,7 @@ for every cell), in proportion to the widths the annex builder gave.
 from __future__ import annotations
 
 import re
+import zipfile
 
 _SECTION = re.compile(r"<w:sectPr>.*?</w:sectPr>", re.DOTALL)
 _PAGE_SIZE = re.compile(r"<w:pgSz [^>]*/>")
@@ -95,3 +96,49 @@ def table_widths(xml: str, widths: tuple[tuple[int, ...], ...], text_width: int)
         return _ROW.sub(row, table).replace(_COMPACT, f'<w:pStyle w:val="{TABLE_STYLE}" />')
 
     return _TABLE.sub(one, xml)
+
+
+_REFERENCE = re.compile(r'<w:(header|footer)Reference r:id="([^"]+)" w:type="default" />')
+_TAB_STOP = re.compile(r'<w:tab w:pos="(\d+)" w:val="right"\s*/>')
+
+
+def landscape_header_footer(parts: dict[str, str], infos: list, final_section: str) -> str:
+    """Headers and footers of their own for the landscape section, their right-aligned part
+    (DRAFT, the page number) at the landscape text's right edge rather than the portrait's;
+    returns the section's properties pointing at them. `parts` and `infos` (the package's)
+    get the new parts, their relationships and their content types."""
+    rels_name = "word/_rels/document.xml.rels"
+    rels = parts.get(rels_name, "")
+    targets = dict(re.findall(r'Id="([^"]+)" Target="([^"]+)"', rels))
+    targets.update(
+        {rid: target for target, rid in re.findall(r'Target="([^"]+)" Id="([^"]+)"', rels)}
+    )
+    width = landscape_text_width(final_section)
+    turned = final_section
+    for kind, rid in _REFERENCE.findall(final_section):
+        source = f"word/{targets.get(rid, '')}"
+        if source not in parts:
+            continue
+        name = f"{kind}-landscape.xml"
+        new_rid = f"rIdPlume{kind.title()}Landscape"
+        parts[f"word/{name}"] = _TAB_STOP.sub(
+            f'<w:tab w:pos="{width}" w:val="right" />', parts[source]
+        )
+        infos.append(zipfile.ZipInfo(f"word/{name}"))
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="{new_rid}" Target="{name}" Type="http://schemas.openxmlformats'
+            f'.org/officeDocument/2006/relationships/{kind}" /></Relationships>',
+        )
+        types = parts["[Content_Types].xml"]
+        parts["[Content_Types].xml"] = types.replace(
+            "</Types>",
+            f'<Override PartName="/word/{name}" ContentType="application/vnd.openxmlformats-'
+            f'officedocument.wordprocessingml.{kind}+xml" /></Types>',
+        )
+        turned = turned.replace(
+            f'<w:{kind}Reference r:id="{rid}" w:type="default" />',
+            f'<w:{kind}Reference r:id="{new_rid}" w:type="default" />',
+        )
+    parts[rels_name] = rels
+    return turned

@@ -36,10 +36,10 @@ class Format:
     render: Renderer
 
 
-def _markdown(doc: VersionDocument, _options: ExportOptions, _pieces: PieceCache) -> bytes:
+def _markdown(doc: VersionDocument, _options: ExportOptions, pieces: PieceCache) -> bytes:
     from app.export.markdown import consolidated_markdown
 
-    return consolidated_markdown(doc).encode("utf-8")
+    return consolidated_markdown(doc, pieces).encode("utf-8")
 
 
 def _docx(doc: VersionDocument, options: ExportOptions, pieces: PieceCache) -> bytes:

@@ -8,14 +8,16 @@ the text is frozen, so hashing it is not circular.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from app.export.document import VersionDocument
 from app.export.labels import annex_letter, labels, stamp
+from app.text.links import may_hold_unsafe_link
 
 # Characters that the export pipeline uses as its own markers (see pandoc.py and comments.py);
 # a section body may not carry them, or a user could forge a marker.
-MARKER_CHARS = "\ue0f0\ue0f1\ue0f2\ue0f3"
+MARKER_CHARS = "\ue0f0\ue0f1\ue0f2\ue0f3\ue0f4"
 
 # Everything XML 1.0 forbids (C0 controls but tab and newline, lone surrogates, U+FFFE/U+FFFF),
 # plus the markers above. Left in, such a character would make the .docx unreadable.
@@ -56,18 +58,25 @@ def markdown_line(text: str) -> str:
     return _MARKUP.sub(r"\\\1", normalize_line(text))
 
 
-def consolidated_markdown(doc: VersionDocument) -> str:
-    """The canonical consolidated text of a version (deterministic: same document, same text)."""
+def consolidated_markdown(doc: VersionDocument, pieces=None) -> str:
+    """The canonical consolidated text of a version (deterministic: same document, same text).
+
+    A body is written as its author typed it, unless it may hold a link that the one link rule
+    (app/text/links.py) refuses: then pandoc rewrites it through the same filters as the other
+    formats (`safe_bodies`), and the unsafe links become their text. `pieces` (a
+    cache.PieceCache) keeps those rewritten bodies.
+    """
     words = labels(doc.language)
+    rewritten = safe_bodies(doc, pieces)
     parts = [
         f"# {markdown_line(doc.paper_title)}",
         f"{words['version']} {markdown_line(doc.version_label)} — "
         f"{words['frozen']} {stamp(doc.frozen_at)}",
     ]
-    for section in doc.sections:
+    for index, section in enumerate(doc.sections):
         hashes = "#" * min(section.level + 1, 6)
         parts.append(f"{hashes} {markdown_line(heading_text(section.number, section.title))}")
-        body = normalize_body(section.body)
+        body = rewritten.get(index, normalize_body(section.body))
         if body:
             parts.append(body)
     for index, annex in enumerate(doc.annexes):
@@ -76,3 +85,50 @@ def consolidated_markdown(doc: VersionDocument) -> str:
         if body:
             parts.append(body)
     return "\n\n".join(parts) + "\n"
+
+
+_MARKER_LINE = re.compile("^\ue0f0([^\ue0f0\n]+)\ue0f0$", re.MULTILINE)
+
+
+def safe_bodies(doc: VersionDocument, pieces=None) -> dict[int, str]:
+    """{section index: its body rewritten by pandoc} for the bodies that may hold an unsafe link.
+
+    One pandoc run for all of them (CommonMark in and out, sanitize_blocks.lua and
+    sanitize_inlines.lua on the way), each under a trusted heading at its level so that its own
+    headings go below it as in the other formats; footnotes stay after their paragraph.
+    """
+    from app.export import cache, pandoc
+
+    store = cache.PieceCache(None) if pieces is None else pieces
+    found: dict[int, str] = {}
+    todo: dict[int, tuple[str, int, str]] = {}
+    for index, section in enumerate(doc.sections):
+        body = normalize_body(section.body)
+        if not may_hold_unsafe_link(body):
+            continue
+        level = min(section.level + 1, 6)
+        name = cache.key("md-body", pandoc.pandoc_version(), level, body)
+        data = store.get("md", name)
+        if data is not None:
+            found[index] = data.decode("utf-8")
+        else:
+            todo[index] = (name, level, body)
+    if not todo:
+        return found
+    plan = pandoc.Plan()
+    for index, (_name, level, body) in todo.items():
+        plan.mark(f"s{index}")
+        plan.heading(level, "-")
+        plan.source(body)
+    plan.mark("end")
+    writer = "commonmark+footnotes+pipe_tables+strikeout"
+    written = pandoc.convert(plan, writer, ["--reference-location=block", "--wrap=preserve"])
+    text = written.decode("utf-8")
+    for match, following in itertools.pairwise(_MARKER_LINE.finditer(text)):
+        index = int(match.group(1)[1:])
+        piece = text[match.end() : following.start()].strip("\n")
+        # Its first block is the trusted heading put there to place its headings.
+        body = piece.split("\n\n", 1)[1].strip() if "\n\n" in piece else ""
+        found[index] = body
+        store.put("md", todo[index][0], body.encode("utf-8"))
+    return found

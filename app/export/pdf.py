@@ -32,12 +32,15 @@ from app.export.parts import plan_parts
 
 TEMPLATE = Path(__file__).resolve().parent / "template.typ"
 CHILD = Path(__file__).resolve().parent / "typst_child.py"
+NUMBERED = Path(__file__).resolve().parent / "numbered_paragraphs.lua"
 LANGUAGES = ("en", "fr")
 
 
 def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.PieceCache) -> bytes:
     """The PDF of a version (same document and options: same bytes)."""
-    writer_key = ("typst", pandoc.pandoc_version())
+    # Numbered paragraphs put a marker in each converted paragraph: other pieces.
+    numbered = ("numbered",) if doc.numbered_paragraphs else ()
+    writer_key = ("typst", pandoc.pandoc_version(), *numbered)
     parts = plan_parts(doc, ExportOptions(toc=options.toc), writer_key)
     cached: dict[str, str] = {}
     for part in parts:
@@ -52,7 +55,8 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
         if part.name not in cached:
             plan.extend(part.text.chunks())
     plan.mark("end")
-    written = pandoc.convert(plan, "typst").decode("utf-8")
+    extra = ["--lua-filter", str(NUMBERED)] if numbered else []
+    written = pandoc.convert(plan, "typst", extra).decode("utf-8")
 
     keys = {part.name: part.key for part in parts}
     # Chapters (and the sign-off page) start on a new page.

@@ -53,7 +53,8 @@ def _failure_key(doc: VersionDocument, fmt: str, options: ExportOptions) -> str:
     texts += [annex.markdown for annex in doc.annexes]
     if options.redline_against is not None:
         texts += [section.revision_sha256 for section in options.redline_against.sections]
-    return key("failed", fmt, texts, runner.limits().key())
+    numbered = ["numbered"] if doc.numbered_paragraphs else []
+    return key("failed", fmt, texts, runner.limits().key(), *numbered)
 
 
 def _raise_if_failed(pieces: PieceCache, failure: str) -> None:

@@ -44,7 +44,14 @@ from app.models.search import (
 )
 from app.models.sections import Revision, Section, SectionState
 from app.models.signoff import BallotPosition, Position, Version, VersionPurpose, VersionSection
-from app.models.users import AccountLink, AccountLinkPurpose, ApiToken, Sector, User
+from app.models.users import (
+    AccountLink,
+    AccountLinkPurpose,
+    ApiToken,
+    Sector,
+    SelfRegistrationDomain,
+    User,
+)
 
 __all__ = [
     "CATEGORY_OF",
@@ -98,6 +105,7 @@ __all__ = [
     "SectionState",
     "SectionVisit",
     "Sector",
+    "SelfRegistrationDomain",
     "SentMail",
     "User",
     "Version",

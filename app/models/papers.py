@@ -60,6 +60,10 @@ class Paper(Base):
     # on the cover and in the header) and whether a disclaimer page comes after the cover.
     document_symbol: Mapped[str] = mapped_column(String(60), default="", server_default="")
     disclaimer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Body paragraphs numbered 1, 2, 3... across the paper's sections, as UN documents are.
+    numbered_paragraphs: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     frameworks: Mapped[list[Framework]] = relationship(
         secondary=paper_frameworks, order_by="Framework.code"

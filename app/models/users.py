@@ -85,3 +85,18 @@ class AccountLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class SelfRegistrationDomain(Base):
+    """An e-mail domain whose people may create their own account on their first sign-in
+    with the organisation's provider, in this sector (set by an admin)."""
+
+    __tablename__ = "self_registration_domains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sector: Mapped[Sector] = relationship(lazy="joined")

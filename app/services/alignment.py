@@ -362,6 +362,35 @@ class AlignmentRow:
         return any(status is not None for status in self.cells.values())
 
 
+class CurrentDecisions(Mapping):
+    """The current decision behind each filled cell, by (section id or None, item code),
+    read from the database the first time one is asked for; `load` reads only some."""
+
+    def __init__(self, ids: dict[tuple[int | None, str], int], newest):
+        self._ids = ids
+        self._newest = newest  # the ids of the current decisions, as a subquery
+        self._loaded: dict[int, AlignmentDecision] = {}
+
+    def load(self, *conditions) -> None:
+        """Read the current decisions that meet the conditions, in one statement."""
+        for decision in session.scalars(
+            select(AlignmentDecision).where(AlignmentDecision.id.in_(self._newest), *conditions)
+        ):
+            self._loaded[decision.id] = decision
+
+    def __getitem__(self, key):
+        decision_id = self._ids[key]
+        if decision_id not in self._loaded:
+            self.load()
+        return self._loaded[decision_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self):
+        return len(self._ids)
+
+
 @dataclass(frozen=True)
 class Matrix:
     """Sections × items, each cell the current status or None.
@@ -375,7 +404,7 @@ class Matrix:
     whole_paper: AlignmentRow
     rows: list[AlignmentRow]
     # The current decision behind each filled cell, by (section id or None, item code).
-    decisions: dict[tuple[int | None, str], AlignmentDecision]
+    decisions: CurrentDecisions
 
     @property
     def counts(self) -> dict[str, int]:
@@ -429,21 +458,25 @@ def alignment_matrix(
         newest = newest.where(AlignmentDecision.created_at <= as_of)
     newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     codes = {item.id: item.code for item in items}
-    decisions = {
-        (decision.section_id, codes[decision.item_id]): decision
-        for decision in session.scalars(
-            select(AlignmentDecision).where(AlignmentDecision.id.in_(newest))
-        )
-        if decision.item_id in codes
-    }
+    # The cells need a status each, not 7,000 decision objects: those are read when asked.
+    statuses: dict[int | None, dict[str, str]] = {}
+    ids = {}
+    for decision_id, section_id, item_id, status in session.execute(
+        select(
+            AlignmentDecision.id,
+            AlignmentDecision.section_id,
+            AlignmentDecision.item_id,
+            AlignmentDecision.status,
+        ).where(AlignmentDecision.id.in_(newest))
+    ):
+        if item_id in codes:
+            statuses.setdefault(section_id, {})[codes[item_id]] = status
+            ids[(section_id, codes[item_id])] = decision_id
+    decisions = CurrentDecisions(ids, newest)
+    empty = dict.fromkeys(codes.values())
 
     def row(section: Section | None) -> AlignmentRow:
-        section_id = section.id if section else None
-        cells = {}
-        for item in items:
-            decision = decisions.get((section_id, item.code))
-            cells[item.code] = decision.status if decision else None
-        return AlignmentRow(section, cells)
+        return AlignmentRow(section, {**empty, **statuses.get(section.id if section else None, {})})
 
     return Matrix(
         paper=paper,
@@ -519,11 +552,16 @@ def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
         for item in matrix.items
         if not any(row.cells[item.code] in ADDRESSING for row in every_row)
     ]
-    conflicts = [
-        Cell(row.section, item, matrix.decisions[(row.section_id, item.code)])
+    conflicting = [
+        (row, item)
         for row in every_row
         for item in matrix.items
         if row.cells[item.code] == AlignmentStatus.CONFLICT
+    ]
+    matrix.decisions.load(AlignmentDecision.status == AlignmentStatus.CONFLICT)
+    conflicts = [
+        Cell(row.section, item, matrix.decisions[(row.section_id, item.code)])
+        for row, item in conflicting
     ]
     missing = []
     for row in matrix.rows:

@@ -58,6 +58,8 @@ DOCUMENT_FORMATS = list(FORMATS)
 # Converted sections are cached by content under the exports folder, shared by every process.
 CACHE_FOLDER = ".cache"
 _CHUNK = 1 << 20
+# The options key that records the digest of an export's inputs (not shown by the API).
+SOURCE_KEY = "source_sha256"
 
 
 def build_document(version: Version, *, with_comments: bool = False) -> export.VersionDocument:
@@ -106,10 +108,23 @@ def build_document(version: Version, *, with_comments: bool = False) -> export.V
         sector_name=_lead_sector_name(paper),
         document_symbol=paper.document_symbol or "",
         disclaimer=export.labels(paper.language)["disclaimer_text"] if paper.disclaimer else "",
+        numbered_paragraphs=paper.numbered_paragraphs,
         acronyms=_acronyms(paper),
         paper_id=paper.id,
         version_id=version.id,
     )
+
+
+NO_SETTINGS = {"document_symbol": "", "disclaimer": False, "numbered_paragraphs": False}
+
+
+def document_settings(doc: export.VersionDocument) -> dict[str, str | bool]:
+    """The paper's document settings a rendering used, as an export records them."""
+    return {
+        "document_symbol": doc.document_symbol,
+        "disclaimer": bool(doc.disclaimer),
+        "numbered_paragraphs": doc.numbered_paragraphs,
+    }
 
 
 def _lead_sector_name(paper: Paper) -> str:
@@ -245,15 +260,25 @@ def create_export(
         get_paper(version.paper_id, actor)
     earlier = _check_options(version, fmt, toc=toc, comments=comments, against=redline_against)
     signed_off = version.signed_off_at is not None
+    doc = build_document(version, with_comments=comments)
+    # The paper's document settings are read now, not frozen with the version (a symbol is
+    # often given after sign-off): the export records the ones it used, so a file made with
+    # other settings is another export, never the same one changed.
     options = {
         "toc": toc,
         "comments": comments,
         "redline_against": redline_against,
         "signed_off": signed_off,
+        **document_settings(doc),
     }
-    doc = build_document(version, with_comments=comments)
     against = build_document(earlier) if earlier else None
     render_options = export.ExportOptions(toc=toc, comments=comments, redline_against=against)
+    # What the file is made of, read before rendering: an export made from the same inputs
+    # (the version's texts, ballot, annexes and comments, the options) is answered at once.
+    options[SOURCE_KEY] = _source_digest(fmt, doc, render_options)
+    found = _existing_export(version, fmt, options, Path(exports_dir))
+    if found is not None:
+        return found, False
     try:
         data = export.render(doc, fmt, render_options, cache_dir=Path(exports_dir) / CACHE_FOLDER)
     except export.RenderLimit as error:
@@ -281,7 +306,8 @@ def create_export(
         )
     )
     for made in existing:
-        if made.options == options:
+        # An export made before the document settings existed was made without them.
+        if {**NO_SETTINGS, **made.options} == options:
             return made, False
 
     made = Export(
@@ -303,6 +329,35 @@ def create_export(
         after={"version_id": version.id, "format": fmt, "options": options, "sha256": digest},
     )
     return made, True
+
+
+def _source_digest(fmt: str, doc: export.VersionDocument, options: export.ExportOptions) -> str:
+    """A digest of everything an export is rendered from (frozen dataclasses: a stable repr)."""
+    return hashlib.sha256(repr((fmt, doc, options)).encode()).hexdigest()
+
+
+def _existing_export(version: Version, fmt: str, options: dict, exports_dir: Path):
+    """The export already made from the same inputs whose file is still intact, if any."""
+    for made in session.scalars(
+        select(Export)
+        .where(Export.version_id == version.id, Export.format == fmt)
+        .order_by(Export.id.desc())
+    ):
+        if made.options == options and _intact(made, exports_dir):
+            return made
+    return None
+
+
+def _intact(made: Export, exports_dir: Path) -> bool:
+    """Whether the export's file is on disk with its recorded sha256 (else render it again)."""
+    digest = hashlib.sha256()
+    try:
+        with (exports_dir / made.path).open("rb") as file:
+            while chunk := file.read(_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == made.sha256
 
 
 def _check_options(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -151,6 +152,65 @@ def add_member(paper: Paper, email: str, role: str, *, actor: User | None) -> Pa
         after={"user": user.email, "role": role},
     )
     return member
+
+
+# A UN document symbol: letters, digits, spaces and / . - ( ), e.g. "CLT/2027/PP/1",
+# "41 C/5 Add.1", "E/CN.6/2027/L.1"; the column holds 60 characters.
+SYMBOL_MAX = 60
+_SYMBOL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9/.()-]| (?! ))*")
+# The settings a coordinator may change, and how each is recorded in the activity feed.
+SETTINGS = ("document_symbol", "disclaimer", "numbered_paragraphs")
+
+
+def update_settings(
+    paper: Paper,
+    actor: User,
+    *,
+    document_symbol: str | None = None,
+    disclaimer: bool | None = None,
+    numbered_paragraphs: bool | None = None,
+) -> Paper:
+    """Change the paper's document settings (what its exports show); None leaves one as it is.
+
+    The coordinator does. The change is recorded in the activity feed with what it was before;
+    nothing is recorded when nothing changes. Exports read the settings when they are made and
+    record them in their options, so a version made earlier keeps its files as they were.
+    """
+    access.permissions(actor, paper.id).require_role(
+        Role.COORDINATOR, action="change the document settings"
+    )
+    wanted: dict[str, str | bool] = {}
+    if document_symbol is not None:
+        wanted["document_symbol"] = _symbol(document_symbol)
+    for name, value in (("disclaimer", disclaimer), ("numbered_paragraphs", numbered_paragraphs)):
+        if value is not None:
+            if not isinstance(value, bool):
+                raise BadInput("paper_setting_invalid", field=name)
+            wanted[name] = value
+    before = {name: getattr(paper, name) for name in wanted if getattr(paper, name) != wanted[name]}
+    if not before:
+        return paper
+    after = {name: wanted[name] for name in before}
+    for name, value in after.items():
+        setattr(paper, name, value)
+    session.flush()
+    activity.record(
+        actor,
+        ActivityAction.PAPER_SETTINGS_CHANGED,
+        paper,
+        paper_id=paper.id,
+        before=before,
+        after=after,
+    )
+    return paper
+
+
+def _symbol(value: str) -> str:
+    """The document symbol as stored: trimmed; "" clears it. Refused unless it is one."""
+    symbol = value.strip()
+    if symbol and (len(symbol) > SYMBOL_MAX or not _SYMBOL.fullmatch(symbol)):
+        raise BadInput("document_symbol_invalid", field="document_symbol", limit=SYMBOL_MAX)
+    return symbol
 
 
 def _member(paper: Paper, member_id: int) -> PaperMember:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from app.db import session, utcnow
 from app.models import (
     Comment,
+    CommentReply,
     CommentStatus,
     Paper,
     PaperMember,
@@ -18,6 +19,7 @@ from app.models import (
     Role,
     Section,
     SectionState,
+    Sector,
     User,
     Version,
 )
@@ -111,6 +113,54 @@ def comments_to_resolve(user: User) -> list[Comment]:
         .order_by(Comment.id)
     )
     return list(session.scalars(query))
+
+
+def comment_rows_to_resolve(user: User) -> list:
+    """`comments_to_resolve` as plain rows, each with its author's name and sector, its
+    sector's code and its count of replies: one statement, for a queue of thousands."""
+    coordinated = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role == Role.COORDINATOR
+    )
+    authored = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user.id, PaperMember.role == Role.AUTHOR
+    )
+    author, author_sector, sector = aliased(User), aliased(Sector), aliased(Sector)
+    replies = (
+        select(func.count())
+        .where(CommentReply.comment_id == Comment.id)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Comment.id,
+            Comment.section_id,
+            Comment.round_id,
+            Comment.author_id,
+            Comment.type,
+            Comment.body,
+            Comment.quote_exact,
+            Comment.orphaned,
+            Comment.created_at,
+            author.name.label("author_name"),
+            author_sector.code.label("author_sector"),
+            sector.code.label("sector"),
+            replies.label("replies"),
+        )
+        .join(Section, Section.id == Comment.section_id)
+        .join(author, author.id == Comment.author_id)
+        .join(author_sector, author_sector.id == author.sector_id)
+        .join(sector, sector.id == Comment.sector_id)
+        .where(
+            Comment.status == CommentStatus.OPEN,
+            or_(
+                (Section.lead_author_id == user.id) & Section.paper_id.in_(authored),
+                Section.lead_author_id.is_(None) & Section.paper_id.in_(coordinated),
+            ),
+        )
+        .order_by(Comment.id)
+    )
+    return session.execute(query).mappings().all()
 
 
 def rounds_to_review(user: User) -> list[RoundToReview]:

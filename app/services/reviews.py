@@ -15,8 +15,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, inspect, literal, select, update
-from sqlalchemy.orm import subqueryload
+from sqlalchemy import String, cast, inspect, literal, or_, select, update
+from sqlalchemy.orm import aliased, subqueryload
 
 from app.db import after_commit, session, utcnow
 from app.models import (
@@ -34,6 +34,7 @@ from app.models import (
     Revision,
     Role,
     Section,
+    Sector,
     User,
     VersionSection,
 )
@@ -98,6 +99,78 @@ def list_comments(
     if round_id is not None:
         query = query.where(Comment.round_id == round_id)
     return list(session.scalars(_with_thread(query.order_by(Comment.id))))
+
+
+@dataclass(frozen=True)
+class CommentRows:
+    """A page of a section's comments as plain rows, for a list too long to load as objects:
+    each comment's columns with its author's and sector's names, and its replies and
+    resolution history by comment id."""
+
+    comments: list
+    replies: dict[int, list]
+    history: dict[int, list]
+
+
+def comment_rows(
+    section: Section,
+    *,
+    status: str | None = None,
+    round_id: int | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> CommentRows:
+    """The section's comments after `after_id`, oldest first, at most `limit`, in three
+    statements whatever their number."""
+    author, author_sector, sector = aliased(User), aliased(Sector), aliased(Sector)
+    where = [Comment.section_id == section.id]
+    if status is not None:
+        where.append(Comment.status == status)
+    if round_id is not None:
+        where.append(Comment.round_id == round_id)
+    if after_id is not None:
+        where.append(Comment.id > after_id)
+    comments = (
+        session.execute(
+            select(
+                *Comment.__table__.c,
+                author.name.label("author_name"),
+                author_sector.code.label("author_sector"),
+                sector.code.label("sector"),
+            )
+            .join(author, author.id == Comment.author_id)
+            .join(author_sector, author_sector.id == author.sector_id)
+            .join(sector, sector.id == Comment.sector_id)
+            .where(*where)
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    if not comments:
+        return CommentRows([], {}, {})
+    where.append(Comment.id <= comments[-1]["id"])
+
+    def by_comment(table, actor_column):
+        grouped: dict[int, list] = {}
+        rows = session.execute(
+            select(*table.__table__.c, author.name.label("name"), author_sector.code.label("code"))
+            .join(Comment, Comment.id == table.comment_id)
+            .join(author, author.id == actor_column)
+            .join(author_sector, author_sector.id == author.sector_id)
+            .where(*where)
+            .order_by(table.id)
+        ).mappings()
+        for row in rows:
+            grouped.setdefault(row["comment_id"], []).append(row)
+        return grouped
+
+    return CommentRows(
+        comments,
+        by_comment(CommentReply, CommentReply.author_id),
+        by_comment(CommentResolution, CommentResolution.actor_id),
+    )
 
 
 def comments_by_id(paper_id: int, ids) -> dict[int, Comment]:
@@ -571,8 +644,9 @@ def reanchor(comment: Comment, old_body: str, new: Revision) -> None:
     comment.anchor_start, comment.anchor_end = found.start, found.end
 
 
-# How long a save may spend looking for touched passages; the rest is finished once the
-# save has answered (comments show "re-anchoring…" meanwhile), so no save nears a timeout.
+# How long a save may spend looking for touched passages; the worker finishes the rest
+# after the save has answered (comments show "re-anchoring…" meanwhile, and the API
+# `"reanchoring": true`), so no save nears a timeout.
 SEARCH_SECONDS = 0.2
 
 
@@ -581,8 +655,44 @@ def _reanchor_open_comments(section: Section, revision: Revision, author: User) 
     reanchor_open_comments(section, revision, author, budget=SEARCH_SECONDS)
 
 
+def _nudge_reanchoring(section_id: int, author_id: int | None) -> None:
+    from app import worker
+
+    worker.enqueue_reanchoring(section_id, author_id)
+
+
+def sections_left_reanchoring() -> list[tuple[int, int | None]]:
+    """(section id, author of its latest revision) for each section with comments in the
+    re-anchoring state: what the worker's sweep finishes when a nudge was lost."""
+    latest = (
+        select(Revision.id)
+        .where(Revision.section_id == Comment.section_id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    waiting = (
+        select(Comment.section_id)
+        .where(
+            Comment.status == CommentStatus.OPEN,
+            Comment.quote_exact.is_not(None),
+            Comment.orphaned.is_(False),
+            or_(Comment.anchor_revision_id.is_(None), Comment.anchor_revision_id != latest),
+        )
+        .distinct()
+    )
+    section_ids = list(session.scalars(waiting))
+    authors = {}
+    for section_id in section_ids:
+        current = revisions.latest(section_id)
+        authors[section_id] = current.author_id if current else None
+    return [(section_id, authors[section_id]) for section_id in section_ids]
+
+
 def finish_reanchoring(section_id: int, author_id: int | None) -> None:
-    """Re-anchor the comments a save left for later onto the section's latest revision."""
+    """Re-anchor the comments a save left for later onto the section's latest revision
+    (the worker's task, and its sweep)."""
     session.execute(select(Section.id).where(Section.id == section_id).with_for_update())
     section = session.get(Section, section_id)
     current = revisions.latest(section_id)
@@ -612,7 +722,7 @@ def reanchor_open_comments(
     that moved by the same length are updated by one statement; only the touched ones are
     looked for (app/text/passages.py), and only those whose state changes are logged. The
     search stops after `budget` seconds: the comments not reached stay where they were and
-    are finished after the answer (`finish_reanchoring`).
+    the worker finishes them (`finish_reanchoring`, app/worker.py).
     """
     rows = session.execute(
         select(
@@ -742,7 +852,9 @@ def reanchor_open_comments(
         section_id=section.id,
     )
     if left:
-        after_commit(finish_reanchoring, section.id, author.id if author else None)
+        # The comments keep their old anchor (the "re-anchoring" state is the record); the
+        # worker is nudged once this commits, and its sweep finds them if the nudge is lost.
+        after_commit(_nudge_reanchoring, section.id, author.id if author else None)
 
 
 # --- helpers ---------------------------------------------------------------------------

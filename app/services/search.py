@@ -53,6 +53,8 @@ from app.services.search_text import MARK_END, MARK_START, Query, fts5_match, pa
 
 D = SearchDocument
 MAX_PER_PAGE = 100
+# How many sections the section facet offers, those with most hits first.
+SECTION_FACETS = 30
 # How long a snippet is: FTS5 counts tokens, ts_headline words.
 SNIPPET_TOKENS = 24
 HEADLINE_OPTIONS = (
@@ -227,12 +229,35 @@ def _summary(matched, chosen: dict, limit: int):
         .where(*keeping("kind"))
         .group_by(m.c.kind),
     ]
-    for name in ("section_id", "sector_id"):
-        parts.append(
-            select(literal(name), m.c[name], null_text, func.count(), null_float(), null_text)
-            .where(m.c[name].is_not(None), *keeping(name))
-            .group_by(m.c[name])
+    parts.append(
+        select(
+            literal("sector_id"), m.c.sector_id, null_text, func.count(), null_float(), null_text
         )
+        .where(m.c.sector_id.is_not(None), *keeping("sector_id"))
+        .group_by(m.c.sector_id)
+    )
+    # The sections that say it most (and the one chosen): a word found in every section of
+    # a paper of 1,000 would otherwise list 1,000 of them.
+    sections = (
+        select(m.c.section_id, func.count().label("n"))
+        .where(m.c.section_id.is_not(None), *keeping("section_id"))
+        .group_by(m.c.section_id)
+        .order_by(
+            (m.c.section_id == chosen["section_id"]).desc(), func.count().desc(), m.c.section_id
+        )
+        .limit(SECTION_FACETS)
+        .subquery()
+    )
+    parts.append(
+        select(
+            literal("section_id"),
+            sections.c.section_id,
+            null_text,
+            sections.c.n,
+            null_float(),
+            null_text,
+        )
+    )
     return union_all(*parts)
 
 
@@ -413,17 +438,20 @@ class _Sqlite(_Backend):
                 yield language, match
 
     def matched(self, match, language, conditions):
-        rank = self.table.c.rank
+        # FTS5 answers first, once, and the documents are looked up by its rowids. Joined
+        # directly, SQLite's planner may prefer the documents' paper index and ask FTS5 once
+        # per document of the paper: 21,000 queries for a paper of 1,000 sections.
+        fts = (
+            select(self.table.c.rowid, self.table.c.rank)
+            .where(self.fts.op("MATCH")(match), self.table.c.rank.op("MATCH")(FTS_WEIGHTS))
+            .cte("fts_hits")
+            .prefix_with("MATERIALIZED")
+        )
         return (
-            select(*_MATCH_COLUMNS, (-rank).label("score"))
-            .select_from(self.table)
-            .join(D, D.id == self.table.c.rowid)
-            .where(
-                self.fts.op("MATCH")(match),
-                rank.op("MATCH")(FTS_WEIGHTS),
-                D.language == language,
-                *conditions,
-            )
+            select(*_MATCH_COLUMNS, (-fts.c.rank).label("score"))
+            .select_from(fts)
+            .join(D, D.id == fts.c.rowid)
+            .where(D.language == language, *conditions)
         )
 
     def page(self, match, language, ids):  # noqa: ARG002 (the backends' interface)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import and_, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -355,8 +355,29 @@ def _reply_added(_mapper, connection, reply):
     upsert(connection, _reply_rows(connection, CommentReply.id == reply.id))
 
 
+def current_decisions():
+    """The ids of the decisions in force: decisions are append-only, and the newest of a
+    (paper, section, item) cell replaces the ones before it."""
+    return select(func.max(AlignmentDecision.id)).group_by(
+        AlignmentDecision.paper_id, AlignmentDecision.section_id, AlignmentDecision.item_id
+    )
+
+
 @event.listens_for(AlignmentDecision, "after_insert")
 def _alignment_decided(_mapper, connection, decision):
+    # The decision it replaces leaves the index: a search finds what the paper holds now,
+    # and the alignment history keeps the rest.
+    replaced = select(AlignmentDecision.id).where(
+        AlignmentDecision.paper_id == decision.paper_id,
+        AlignmentDecision.section_id == decision.section_id,
+        AlignmentDecision.item_id == decision.item_id,
+        AlignmentDecision.id != decision.id,
+    )
+    connection.execute(
+        delete(DOCUMENTS).where(
+            DOCUMENTS.c.source == S.ALIGNMENT, DOCUMENTS.c.source_id.in_(replaced)
+        )
+    )
     upsert(connection, _alignment_rows(connection, AlignmentDecision.id == decision.id))
 
 
@@ -389,7 +410,10 @@ def reindex(connection: Connection, paper_ids: Iterable[int] | None = None) -> i
                 select(Comment.id).where(Comment.section_id.in_(in_papers))
             ),
         ),
-        *_alignment_rows(connection, of(AlignmentDecision.paper_id)),
+        *_alignment_rows(
+            connection,
+            and_(of(AlignmentDecision.paper_id), AlignmentDecision.id.in_(current_decisions())),
+        ),
         *_position_rows(connection, of(PositionDecision.paper_id)),
     ]
     for start in range(0, len(rows), 1000):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
 from app.models import (
@@ -17,8 +17,10 @@ from app.models import (
     Role,
     Section,
     SectionState,
+    Sector,
     User,
 )
+from app.models.sections import section_sectors
 from app.services import access, activity, notifications
 from app.services.access import get_paper
 from app.services.errors import BadInput, InvalidTransition, NotFound
@@ -62,9 +64,25 @@ class SectionRow:
         return getattr(self.section, name)
 
 
-def list_sections(paper_id: int, user: User) -> list[SectionRow]:
-    """The paper's sections in document order, each with its count of open comments."""
+def list_sections(
+    paper_id: int,
+    user: User,
+    *,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[SectionRow]:
+    """The paper's sections in document order (position, then id), each with its count of
+    open comments; `after` (a section's (position, id)), `limit` and `offset` take a page."""
     get_paper(paper_id, user)
+    query = select(Section).where(Section.paper_id == paper_id)
+    if after is not None:
+        query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
+    query = query.order_by(Section.position, Section.id).offset(offset or None).limit(limit)
+    # Joined, not selectinload: that sends its ids in chunks of 500 (a statement per chunk).
+    sections = session.scalars(
+        query.options(joinedload(Section.lead_author), subqueryload(Section.contributing_sectors))
+    ).all()
     counts = dict(
         session.execute(
             select(Comment.section_id, func.count())
@@ -73,13 +91,75 @@ def list_sections(paper_id: int, user: User) -> list[SectionRow]:
             .group_by(Comment.section_id)
         ).all()
     )
-    sections = session.scalars(
-        select(Section)
-        .where(Section.paper_id == paper_id)
-        .order_by(Section.position)
-        .options(selectinload(Section.lead_author), selectinload(Section.contributing_sectors))
-    )
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+@dataclass(frozen=True)
+class SectionRows:
+    """A page of the paper's sections as plain rows (the section's columns, its lead
+    author's name and its open comments), with the codes of each one's contributing
+    sectors by section id."""
+
+    sections: list
+    sectors: dict[int, list[str]]
+
+
+def section_rows(
+    paper_id: int,
+    user: User,
+    *,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> SectionRows:
+    """`list_sections` as plain rows, in three statements whatever the paper's size."""
+    get_paper(paper_id, user)
+    open_comments = (
+        select(func.count())
+        .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
+        .correlate(Section)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            *Section.__table__.c,
+            User.name.label("lead_author_name"),
+            open_comments.label("open_comments"),
+        )
+        .outerjoin(User, User.id == Section.lead_author_id)
+        .where(Section.paper_id == paper_id)
+    )
+    if after is not None:
+        query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
+    rows = (
+        session.execute(query.order_by(Section.position, Section.id).limit(limit)).mappings().all()
+    )
+    sectors: dict[int, list[str]] = {}
+    if rows:
+        for section_id, code in session.execute(
+            select(section_sectors.c.section_id, Sector.code)
+            .join(Sector, Sector.id == section_sectors.c.sector_id)
+            .join(Section, Section.id == section_sectors.c.section_id)
+            .where(
+                Section.paper_id == paper_id,
+                tuple_(Section.position, Section.id)
+                <= tuple_(rows[-1]["position"], rows[-1]["id"]),
+            )
+            .order_by(Sector.code)
+        ):
+            sectors.setdefault(section_id, []).append(code)
+    return SectionRows(rows, sectors)
+
+
+def state_counts(paper_id: int) -> dict[str, int]:
+    """{state: how many of the paper's sections are in it}, in one statement."""
+    return {
+        str(state): count
+        for state, count in session.execute(
+            select(Section.state, func.count())
+            .where(Section.paper_id == paper_id)
+            .group_by(Section.state)
+        )
+    }
 
 
 def change_state(section: Section, to: str, actor: User) -> None:

@@ -170,6 +170,31 @@ def set_locale(user: User, locale: str) -> None:
     )
 
 
+JOB_TITLE_MAX = 200
+
+
+def set_job_title(user: User, job_title: str, *, actor: User) -> None:
+    """Set the job title printed under the person's name on a sign-off page ("" clears it).
+
+    The person does, or an administrator. One line, at most JOB_TITLE_MAX characters."""
+    if user.id != actor.id:
+        require_admin(actor, "change other people's job titles")
+    title = " ".join(job_title.split())
+    if len(title) > JOB_TITLE_MAX or "\n" in job_title.strip() or "\r" in job_title:
+        raise BadInput("job_title_invalid", field="job_title", limit=JOB_TITLE_MAX)
+    before = user.job_title or ""
+    if title == before:
+        return
+    user.job_title = title
+    activity.record(
+        actor,
+        ActivityAction.USER_JOB_TITLE_CHANGED,
+        user,
+        before={"job_title": before},
+        after={"job_title": title},
+    )
+
+
 def list_tokens(user: User, *, actor: User) -> list[ApiToken]:
     """A user's API tokens, newest first (their own, or anyone's for an admin)."""
     if user.id != actor.id:

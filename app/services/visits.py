@@ -99,41 +99,55 @@ def remember_visit(
 
 
 def _news_per_section(user: User, *conditions):
-    """One row per section: its visit and the counts of what others wrote since."""
+    """One row per section: its visit and the counts of what others wrote since.
+
+    Each count is one grouped pass over its table joined to the reader's visits, not a
+    subquery per section: at 1,000 sections the correlated form scanned the whole primary
+    key once per section (8 s).
+    """
     visit = SectionVisit
-    since_revision = func.coalesce(visit.revision_id, 0)
+
+    def seen(section_id):
+        return and_(visit.section_id == section_id, visit.user_id == user.id)
+
     new_revisions = (
-        select(func.count())
+        select(Revision.section_id.label("section_id"), func.count().label("n"))
+        .join(Section, Section.id == Revision.section_id)
+        .outerjoin(visit, seen(Revision.section_id))
         .where(
-            Revision.section_id == Section.id,
-            Revision.id > since_revision,
+            *conditions,
+            Revision.id > func.coalesce(visit.revision_id, 0),
             Revision.author_id != user.id,
         )
-        .correlate(Section, visit)
-        .scalar_subquery()
+        .group_by(Revision.section_id)
+        .subquery()
     )
     new_comments = (
-        select(func.count())
+        select(Comment.section_id.label("section_id"), func.count().label("n"))
+        .join(Section, Section.id == Comment.section_id)
+        .outerjoin(visit, seen(Comment.section_id))
         .where(
-            Comment.section_id == Section.id,
+            *conditions,
             Comment.id > func.coalesce(visit.comment_id, 0),
             Comment.author_id != user.id,
             Comment.status != CommentStatus.WITHDRAWN,
         )
-        .correlate(Section, visit)
-        .scalar_subquery()
+        .group_by(Comment.section_id)
+        .subquery()
     )
     new_replies = (
-        select(func.count())
+        select(Comment.section_id.label("section_id"), func.count().label("n"))
         .select_from(CommentReply)
         .join(Comment, Comment.id == CommentReply.comment_id)
+        .join(Section, Section.id == Comment.section_id)
+        .outerjoin(visit, seen(Comment.section_id))
         .where(
-            Comment.section_id == Section.id,
+            *conditions,
             CommentReply.id > func.coalesce(visit.reply_id, 0),
             CommentReply.author_id != user.id,
         )
-        .correlate(Section, visit)
-        .scalar_subquery()
+        .group_by(Comment.section_id)
+        .subquery()
     )
     return (
         select(
@@ -142,18 +156,26 @@ def _news_per_section(user: User, *conditions):
             visit.user_id.label("visitor"),
             visit.seen_at,
             visit.revision_id,
-            new_revisions.label("new_revisions"),
-            new_comments.label("new_comments"),
-            new_replies.label("new_replies"),
+            func.coalesce(new_revisions.c.n, 0).label("new_revisions"),
+            func.coalesce(new_comments.c.n, 0).label("new_comments"),
+            func.coalesce(new_replies.c.n, 0).label("new_replies"),
         )
-        .outerjoin(visit, and_(visit.section_id == Section.id, visit.user_id == user.id))
+        .outerjoin(visit, seen(Section.id))
+        .outerjoin(new_revisions, new_revisions.c.section_id == Section.id)
+        .outerjoin(new_comments, new_comments.c.section_id == Section.id)
+        .outerjoin(new_replies, new_replies.c.section_id == Section.id)
         .where(*conditions)
     )
 
 
-def news_for_paper(user: User, paper_id: int) -> dict[int, SectionNews]:
-    """{section id: what is new to the reader there}, in one statement."""
-    rows = session.execute(_news_per_section(user, Section.paper_id == paper_id))
+def news_for_paper(
+    user: User, paper_id: int, section_ids: list[int] | None = None
+) -> dict[int, SectionNews]:
+    """{section id: what is new to the reader there} (in those sections), in one statement."""
+    conditions = [Section.paper_id == paper_id]
+    if section_ids is not None:
+        conditions.append(Section.id.in_(section_ids))
+    rows = session.execute(_news_per_section(user, *conditions))
     return {
         row.section_id: SectionNews(
             section_id=row.section_id,

@@ -14,7 +14,7 @@ from flask import request
 from flask_babel import Babel
 from flask_login import current_user
 
-from app.db import discard_pending, run_after_response, session
+from app.db import end_request
 
 # An APIBlueprint only so that APIFlask, which inspects every blueprint when it writes the
 # OpenAPI document, can be told to leave the web pages out of it.
@@ -47,15 +47,7 @@ def _require_sign_in():
     return None
 
 
-@bp.after_request
-def _commit(response):
-    if response.status_code < 400:
-        session.commit()
-        run_after_response(response)
-    else:
-        session.rollback()
-        discard_pending()
-    return response
+bp.after_request(end_request)
 
 
 def init_app(app) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -154,7 +155,11 @@ def section_review(
     ]
     text, highlighted = (None, set())
     if current is not None:
-        text, highlighted = render.markdown_with_passages(current.body, passages)
+        text, highlighted = render.markdown_with_passages(
+            current.body,
+            passages,
+            download_url=url_for("web.section_markdown", section_id=section.id),
+        )
 
     may_resolve = perms.may_resolve_in(section)
     entries, orphaned = [], []

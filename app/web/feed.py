@@ -13,6 +13,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from app.models import Activity, Paper, Section, User
 from app.services import reviews, revisions, sections, users
@@ -36,6 +37,9 @@ FIELDS = {
     "number": (_l("revision"), "text"),
     "title": (_l("title"), "text"),
     "untranslated_sections": (_l("sections that start in another language"), "list"),
+    "document_symbol": (_l("document symbol"), "text"),
+    "disclaimer": (_l("disclaimer page"), "switch"),
+    "numbered_paragraphs": (_l("numbered paragraphs"), "switch"),
 }
 
 
@@ -60,6 +64,8 @@ def _value(kind: str, value) -> str:
         return when(date.fromisoformat(value))
     if kind == "list":
         return ", ".join(map(str, value))
+    if kind == "switch":
+        return pgettext("setting", "on") if value else pgettext("setting", "off")
     if kind in i18n.LABELS:
         return i18n.label(value, kind)
     return str(value)

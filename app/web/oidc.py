@@ -5,7 +5,9 @@ authorization code flow with PKCE (S256); Authlib checks `state`, and the ID tok
 against the issuer's JWKS, its issuer, audience, expiry and `nonce` (a fresh one per sign-in,
 kept in the session and used once). The person is matched by their *verified* e-mail: the
 first sign-in links the account that has it; an e-mail with no account is refused unless its
-domain is open to self-registration (PLUME_OIDC_SELF_REGISTRATION, "domain=SECTOR,...").
+domain is open to self-registration: an admin opens and closes domains on the admin page (or
+the API), merged with those PLUME_OIDC_SELF_REGISTRATION ("domain=SECTOR,...") names
+(services/self_registration.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask_login import login_user
 from joserfc.errors import JoseError
 
 from app.db import session as db_session
-from app.services import users
+from app.services import self_registration, users
 from app.web import bp
 
 oauth = OAuth()
@@ -83,12 +85,16 @@ def oidc_callback():
 
 
 def _self_register(email: str, name: str):
-    """An account for an e-mail whose domain the configuration opens, else None."""
-    domain = email.rsplit("@", 1)[-1].lower()
-    sector = current_app.config.get("OIDC_SELF_REGISTRATION", {}).get(domain)
+    """An account for an e-mail whose domain is open to self-registration, else None."""
+    sector = self_registration.sector_for(email, configured_domains())
     if sector is None:
         return None
     return users.create_user(email, name, sector)
+
+
+def configured_domains() -> dict[str, str]:
+    """The domains PLUME_OIDC_SELF_REGISTRATION opens (domain → sector code)."""
+    return current_app.config.get("OIDC_SELF_REGISTRATION", {})
 
 
 def _refused(message: str):

@@ -7,14 +7,21 @@ links to http, https and mailto only. The Content-Security-Policy is the second 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import resource
+import select
+import signal
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 
 import nh3
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markupsafe import Markup
@@ -157,14 +164,103 @@ class _RenderCache:
 
 _rendered = _RenderCache()
 
+# A text up to INLINE_CHARS long renders in the request's process (the worst legal Markdown of
+# that length takes about a second). A longer one renders in a forked child bounded in time
+# (PLUME_PAGE_RENDER_SECONDS, default 3) and in memory (PLUME_RENDER_MEMORY_MB, as exports): a
+# text that needs more shows TOO_LONG's notice instead, cached like a rendering, so that a
+# pathological text costs at most that time, once per process.
+INLINE_CHARS = 20_000
+DEFAULT_PAGE_SECONDS = 3.0
+DEFAULT_MEMORY_MB = 1500
+TOO_LONG = "\x00too-long"  # what _html gives for such a text (no rendering holds a NUL)
+
+
+def _setting(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def page_seconds() -> float:
+    return _setting("PLUME_PAGE_RENDER_SECONDS", DEFAULT_PAGE_SECONDS)
+
 
 def _html(text: str, heading_offset: int) -> str:
     key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), heading_offset)
     html = _rendered.get(key)
     if html is None:
-        html = _render(text, heading_offset)
+        if len(text) <= INLINE_CHARS or not hasattr(os, "fork"):
+            html = _render(text, heading_offset)
+        else:
+            html = _render_bounded(text, heading_offset)
         _rendered.put(key, html)
     return html
+
+
+def _render_bounded(text: str, heading_offset: int) -> str:
+    """_render in a forked child, or TOO_LONG when it needs more time or memory than allowed."""
+    seconds = page_seconds()
+    memory = int(_setting("PLUME_RENDER_MEMORY_MB", DEFAULT_MEMORY_MB))
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, write, and leave without running the parent's exit hooks
+        status = 1
+        try:
+            os.close(reading)
+            _limit_child(memory, seconds)
+            html = _render(text, heading_offset).encode("utf-8", "surrogatepass")
+            with os.fdopen(writing, "wb") as out:
+                out.write(html)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    finished = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([reading], [], [], left)[0]:
+                break
+            chunk = os.read(reading, 1 << 20)
+            if not chunk:
+                finished = True
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reading)
+        if not finished:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if not finished or status != 0:
+        return TOO_LONG
+    return b"".join(chunks).decode("utf-8", "surrogatepass")
+
+
+def _limit_child(memory_mb: int, seconds: float) -> None:
+    """The child's memory: what it shares with the parent plus `memory_mb`; its CPU a backstop."""
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = size + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = int(seconds) + 2
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+
+
+def too_long_notice(download_url: str | None = None) -> Markup:
+    """What the page shows for a text that could not be rendered within the limits."""
+    sentence = _(
+        "This text is too long to show here: it needs more than %(seconds)s s to display.",
+        seconds=f"{page_seconds():g}",
+    )
+    if download_url:
+        link = Markup('<a href="%s">%s</a>') % (download_url, _("Download it as Markdown"))
+        return Markup('<p class="flash flash-info too-long">%s %s.</p>') % (sentence, link)
+    return Markup('<p class="flash flash-info too-long">%s</p>') % sentence
 
 
 def _render(text: str, heading_offset: int) -> str:
@@ -182,16 +278,26 @@ def _render(text: str, heading_offset: int) -> str:
     )
 
 
-def markdown(text: str | None, *, heading_offset: int = 1) -> Markup:
-    """Markdown to sanitised HTML. Headings move down a level: the page holds the h1."""
-    return Markup(_html(text or "", heading_offset))
+def markdown(
+    text: str | None, *, heading_offset: int = 1, download_url: str | None = None
+) -> Markup:
+    """Markdown to sanitised HTML. Headings move down a level: the page holds the h1.
+    A text that cannot be rendered within the limits gives a notice (and `download_url`)."""
+    html = _html(text or "", heading_offset)
+    if html == TOO_LONG:
+        return too_long_notice(download_url)
+    return Markup(html)
 
 
 _Marked = tuple[Passage, str, str]  # a passage and the markers at its start and end
 
 
 def markdown_with_passages(
-    text: str | None, passages: list[Passage], *, heading_offset: int = 1
+    text: str | None,
+    passages: list[Passage],
+    *,
+    heading_offset: int = 1,
+    download_url: str | None = None,
 ) -> tuple[Markup, set[int]]:
     """The text as `markdown()` renders it, each passage in <mark>; returns the HTML and
     the ids of the comments whose passage is highlighted.
@@ -200,10 +306,13 @@ def markdown_with_passages(
     rendered and sanitised as usual; the characters are then replaced by the tags. A
     passage whose markers would change the rendering (one that starts at a heading's `#`
     or ends inside a link's address) or land in an attribute is left plain: its comment
-    is still listed beside the text.
+    is still listed beside the text. A text longer than INLINE_CHARS is rendered at most
+    twice (plain, and with every marker), never once per passage.
     """
     text = text or ""
     plain = _html(text, heading_offset)
+    if plain == TOO_LONG:
+        return too_long_notice(download_url), set()
     used = set(text)
     free = (chr(code) for code in _PRIVATE_USE if chr(code) not in used)
     marked: list[_Marked] = []
@@ -218,7 +327,11 @@ def markdown_with_passages(
         return Markup(plain), set()
 
     html = _html(_with_markers(text, marked), heading_offset)
+    if html == TOO_LONG:
+        return Markup(plain), set()
     if not _renders_alike(html, plain, marked):
+        if len(text) > INLINE_CHARS:
+            return Markup(plain), set()
         # Find the passages whose markers change the text, and leave them out.
         marked = [
             entry

@@ -108,6 +108,9 @@ def test_a_signed_docx_has_the_sections_in_order_and_a_sign_off_table(
         "comments": False,
         "redline_against": None,
         "signed_off": True,
+        "document_symbol": "",
+        "disclaimer": False,
+        "numbered_paragraphs": False,
     }
 
     download = _download(client, made, headers)
@@ -185,6 +188,34 @@ def test_a_tampered_file_is_refused_at_download(client, paper, version, token_fo
     # Exporting again makes the same bytes, so the recorded file is whole again.
     assert _export(client, version, headers, format="md").get_json()["id"] == made["id"]
     assert _download(client, made, headers).status_code == 200
+
+
+def test_an_identical_export_is_answered_without_rendering_a_changed_ballot_is_rendered(
+    client, paper, version, token_for, monkeypatch
+):
+    headers = token_for(paper.people[Role.OBSERVER])
+    made = _export(client, version, headers, format="md").get_json()
+    renders = []
+    real_render = export.render
+
+    def counting_render(*args, **kwargs):
+        renders.append(args[1])
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(export, "render", counting_render)
+    again = _export(client, version, headers, format="md")
+    assert (again.status_code, again.get_json()["id"], renders) == (200, made["id"], [])
+    assert "source_sha256" not in again.get_json()["options"]
+
+    # A signatory's position changes what the file says: that one is rendered.
+    client.post(
+        f"/api/v1/versions/{version['id']}/positions",
+        json={"position": "approve"},
+        headers=token_for(paper.signatories[0]),
+    )
+    changed = _export(client, version, headers, format="md")
+    assert changed.status_code == 201 and renders == ["md"]
+    assert _download(client, changed.get_json(), headers).status_code == 200
 
 
 def test_the_markdown_export_is_the_consolidated_text(client, paper, version, token_for):

@@ -41,7 +41,16 @@ def test_items_are_rows_with_code_and_title_and_sections_are_columns_when_few():
     assert head == "| Item | Whole paper | 2 | 3 |"
     assert "| P6 — Human oversight and determination | G \\[1\\] | — | — |" in lines
     assert "| P7 — Fairness and non\\-discrimination | — | A \\[2\\] | C \\[3\\] |" in lines
-    assert annex.widths[0] == (40, 20, 20, 20)
+    # A cell holds a letter and a number: the item's title gets the width.
+    assert annex.widths[0] == (76, 8, 8, 8)
+
+
+def test_section_columns_follow_the_paper_not_the_decisions():
+    entries = [entry("6.2", "P6", "gap"), entry("10", "P7", "aligned"), entry("4.6", "P7", "gap")]
+    entries.append(entry("4.10", "P8", "partial"))
+    annex = alignment_annex([REC], entries, "en")
+    head = next(line for line in annex.markdown.splitlines() if line.startswith("| Item"))
+    assert head == r"| Item | 4\.6 | 4\.10 | 6\.2 | 10 |"
 
 
 def test_many_sections_are_listed_in_one_cell_with_their_status_letter():

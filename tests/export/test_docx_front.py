@@ -125,3 +125,15 @@ def test_french_labels_put_a_narrow_no_break_space_before_double_punctuation():
     text = "\n".join(page["text"] for page in read(pdf))
     assert "SHA-256 de la version\u202f:" in text or "SHA-256 de la version :" in text
     assert "version:" not in text
+
+
+def test_the_landscape_annexes_have_their_page_number_at_their_own_right_margin():
+    document = docx.Document(io.BytesIO(render(make_doc(signed_off=False), "docx")))
+    portrait, landscape = document.sections
+    for section in (portrait, landscape):
+        text_width = section.page_width - section.left_margin - section.right_margin
+        for part in (section.header, section.footer):
+            (stop,) = part.paragraphs[0].paragraph_format.tab_stops
+            assert abs(stop.position - text_width) < 20, (stop.position, text_width)
+    assert landscape.footer.paragraphs[0].text == portrait.footer.paragraphs[0].text
+    assert "DRAFT" in landscape.header.paragraphs[0].text

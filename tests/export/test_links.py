@@ -74,3 +74,32 @@ def test_the_markdown_export_escapes_the_title():
     text = render(doc, "md").decode()
     first = text.splitlines()[0]
     assert first == ("# \\[Click\\](javascript:alert(1)) \\<b\\>bold\\</b\\> \\# not a heading")
+
+
+def test_the_markdown_export_drops_unsafe_links_and_keeps_the_rest_as_typed():
+    plain = "Plain *text* with [a safe link](https://x.org/?a=1) stays as typed."
+    doc = make_doc(
+        sections=(
+            section("1", "Links", BODY + "\n## Below\n\nA note.[^n]\n\n[^n]: The note."),
+            section("2", "Plain", plain),
+        )
+    )
+    text = render(doc, "md").decode()
+    # No link (inline, reference or autolink) keeps an unsafe target; what was one is text.
+    destinations = re.findall(
+        r"\]\(\s*<?([^)\s>]*)|^ {0,3}\[[^\]]+\]:\s*<?(\S*)|<([^<>\s]*)>", text, re.M
+    )
+    kept = [next(part for part in found if part) for found in destinations]
+    assert kept and all(is_safe_url(url) for url in kept), kept
+    for scheme in ("javascript", "data:text", "java&#115;cript"):
+        assert scheme not in text.lower(), scheme
+    # The words stay; the safe links keep their targets; the footnote stays with its text.
+    for words in ("click", "this", "that", "data", "A note.[^1]", "[^1]: The note."):
+        assert words in text, words
+    assert "[the Recommendation](https://www.unesco.org/)" in text
+    assert "[write](mailto:clt@unesco.org)" in text
+    # The section's own heading goes below the section's (## 1 Links), never beside it.
+    assert "\n## 1 Links\n" in text and "\n### Below\n" in text
+    # A body without an unsafe link is not rewritten.
+    assert f"## 2 Plain\n\n{plain}\n" in text
+    assert render(doc, "md") == render(doc, "md")

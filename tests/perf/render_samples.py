@@ -4,13 +4,16 @@
 
 Builds the 27-section AI-and-culture template (drafts/ai-and-culture) as a frozen, signed-off
 version checked against REC2021 and CONV2005, with a decision on two of each section's expected
-items and two comments per section; exports it as PDF and as DOCX (opened by LibreOffice, when
-installed) and writes four page renders (PNG, 60 dpi, pdftoppm):
+items and two comments per section, with numbered paragraphs; exports it as PDF and as DOCX
+(opened by LibreOffice, when installed) and writes these page renders (PNG, 60 dpi, pdftoppm):
 
   pdf-annex-a.png      the first page of Annex A in the PDF
   pdf-annex-b.png      the first page of Annex B in the PDF
+  pdf-numbered.png     the first page of numbered paragraphs in the PDF
   docx-toc.png         the table of contents page of the DOCX, as LibreOffice shows it
-  pdf-cover-fr.png     the cover of the same paper in French
+  docx-annex-a.png     the first page of Annex A in the DOCX, as LibreOffice shows it
+  docx-numbered.png    the first page of numbered paragraphs in the DOCX, as LibreOffice shows it
+  pdf-cover-fr.png     the cover of the same paper in French (symbol CLT/2027/PP/1)
 
 and prints how many pages each annex takes in each format.
 """
@@ -131,6 +134,7 @@ def template_doc(language: str = "en") -> VersionDocument:
         sector_name="Culture Sector" if language == "en" else "Secteur de la culture",
         document_symbol="CLT/2027/PP/1",
         disclaimer=labels(language)["disclaimer_text"],
+        numbered_paragraphs=True,
         acronyms=(
             ("CLT", "Culture Sector" if language == "en" else "Secteur de la culture"),
             ("AI", "artificial intelligence" if language == "en" else "intelligence artificielle"),
@@ -149,6 +153,16 @@ def annex_pages(pdf: bytes, markers: list[str]) -> dict[str, list[int]]:
         starts.append(next(i for i, text in enumerate(texts) if marker in text and i > 1) + 1)
     ends = [*(s - 1 for s in starts[1:]), len(texts)]
     return {m: list(range(s, e + 1)) for m, s, e in zip(markers, starts, ends, strict=True)}
+
+
+def first_numbered_page(pdf: bytes) -> int:
+    """The first page (1-based) where a line starts with "1." (numbered paragraph 1)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, 1):
+            lines = (page.extract_text() or "").splitlines()
+            if any(line.startswith("1. ") or line.startswith("1.\t") for line in lines):
+                return number
+    return 1
 
 
 def page_png(pdf_path: Path, page: int, target: Path) -> None:
@@ -200,6 +214,7 @@ def main() -> None:
         pages = annex_pages(pdf, markers)
         page_png(folder / "paper.pdf", pages[markers[0]][0], args.out / "pdf-annex-a.png")
         page_png(folder / "paper.pdf", pages[markers[1]][0], args.out / "pdf-annex-b.png")
+        page_png(folder / "paper.pdf", first_numbered_page(pdf), args.out / "pdf-numbered.png")
         for marker, numbers in pages.items():
             print(f"PDF   {marker}: {len(numbers)} pages ({numbers[0]}-{numbers[-1]})")
 
@@ -208,8 +223,11 @@ def main() -> None:
             print("DOCX  LibreOffice is not installed: no docx-toc.png")
         else:
             (folder / "office.pdf").write_bytes(office)
-            for marker, numbers in annex_pages(office, markers).items():
+            office_pages = annex_pages(office, markers)
+            for marker, numbers in office_pages.items():
                 print(f"DOCX  {marker}: {len(numbers)} pages ({numbers[0]}-{numbers[-1]})")
+            first_a = office_pages[markers[0]][0]
+            page_png(folder / "office.pdf", first_a, args.out / "docx-annex-a.png")
             with pdfplumber.open(io.BytesIO(office)) as document:
                 toc = next(
                     i + 1
@@ -218,11 +236,21 @@ def main() -> None:
                     or "\nContents" in (page.extract_text() or "")
                 )
             page_png(folder / "office.pdf", toc, args.out / "docx-toc.png")
+            numbered = first_numbered_page(office)
+            page_png(folder / "office.pdf", numbered, args.out / "docx-numbered.png")
 
         french = render(template_doc("fr"), "pdf")
         (folder / "fr.pdf").write_bytes(french)
         page_png(folder / "fr.pdf", 1, args.out / "pdf-cover-fr.png")
-    for name in ("pdf-annex-a.png", "pdf-annex-b.png", "docx-toc.png", "pdf-cover-fr.png"):
+    for name in (
+        "pdf-annex-a.png",
+        "pdf-annex-b.png",
+        "pdf-numbered.png",
+        "docx-toc.png",
+        "docx-annex-a.png",
+        "docx-numbered.png",
+        "pdf-cover-fr.png",
+    ):
         if (args.out / name).exists():
             print(args.out / name)
 

@@ -7,7 +7,15 @@ from sqlalchemy import delete, event
 
 from app.db import session
 from app.models import PaperMember, Role, Section
-from app.services import alignment, position_decisions, reviews, revisions, search, users
+from app.services import (
+    alignment,
+    position_decisions,
+    reviews,
+    revisions,
+    search,
+    search_index,
+    users,
+)
 from app.services.errors import BadInput, NotFound
 from app.services.search import Filters
 
@@ -254,6 +262,33 @@ def test_an_unknown_kind_is_refused(english):
         find(english.people[Role.OBSERVER], "museums", kind="everything")
 
 
+def test_a_replaced_alignment_decision_is_no_longer_found(english):
+    paper, section = english, english.section
+    coordinator = paper.people[Role.COORDINATOR]
+    alignment.choose_frameworks(paper, coordinator, ["REC2021"])
+    first = alignment.record_section_decision(
+        section,
+        coordinator,
+        item_code="REC2021.P7",
+        status="partial",
+        rationale="Explainability of recommender systems is only sketched.",
+    )
+    second = alignment.record_section_decision(
+        section,
+        coordinator,
+        item_code="REC2021.P7",
+        status="aligned",
+        rationale="Section 3 now explains how recommender systems rank works.",
+    )
+    reader = paper.people[Role.OBSERVER]
+    assert [h.id for h in find(reader, "recommender", kind="decision").hits] == [second.id]
+    assert find(reader, "sketched").hits == []
+    # Rebuilding the index (as the migrations do) keeps to the decisions in force too.
+    search_index.reindex(session.connection(), [paper.id])
+    assert [h.id for h in find(reader, "recommender", kind="decision").hits] == [second.id]
+    assert first.id != second.id
+
+
 # --- facets, paging, cost ---------------------------------------------------------------
 
 
@@ -280,6 +315,22 @@ def test_facets_count_what_the_other_choices_keep(english):
     assert {f.value: f.count for f in chosen.facets["sector"]} == {"CLT": 1, "SHS": 1}
     in_two = find(reader, "museums", paper_id=paper.id, section_id=other.id)
     assert in_two.total == 2 and {h.section_id for h in in_two.hits} == {other.id}
+
+
+def test_the_section_facet_offers_the_sections_that_say_it_most(english, monkeypatch):
+    paper = english
+    monkeypatch.setattr(search, "SECTION_FACETS", 2)
+    quiet = add_section(paper, "2", "Archives", "Archives and museums.")
+    loud = add_section(paper, "3", "Museums", "Museums, museums and more museums.")
+    comment(paper, loud, "Museums again.")
+    reader = paper.people[Role.OBSERVER]
+
+    offered = find(reader, "museums", paper_id=paper.id).facets["section"]
+    assert [(f.value, f.count) for f in offered] == [(paper.section.id, 1), (loud.id, 2)]
+    # A section chosen from elsewhere (a link) is offered, selected, whatever its count.
+    chosen = find(reader, "museums", paper_id=paper.id, section_id=quiet.id).facets["section"]
+    assert (quiet.id, True) in [(f.value, f.selected) for f in chosen]
+    assert len(chosen) == 2
 
 
 def test_paging(english):

@@ -9,7 +9,7 @@ import pytest
 import requests
 from oidc_provider_mock import run_server_in_thread
 
-from app.models import User
+from app.models import SelfRegistrationDomain, User
 from app.web import oidc
 from tests.web.helpers import page
 
@@ -160,3 +160,36 @@ def test_password_sign_in_can_be_turned_off(app, client, provider, monkeypatch, 
     )
     assert response.status_code in (400, 403)  # no form to post (CSRF) or refused
     assert not signed_in(client)
+
+
+def test_a_domain_an_admin_opens_lets_new_people_in_and_closing_it_refuses_them(
+    app, client, provider, monkeypatch, create_user, sign_in, post, db
+):
+    use(app, monkeypatch, provider, OIDC_SELF_REGISTRATION={})
+    admin = create_user("CLT", admin=True)
+    person(provider, "first", "first@unesco.org")
+    person(provider, "second", "second@unesco.org")
+
+    sign_in(admin)
+    opened = post("/admin/self-registration", {"domain": " UNESCO.org ", "sector": "SHS"})
+    assert opened.status_code == 302
+    listed = page(client.get("/admin/self-registration"))
+    assert "unesco.org" in listed.text and "Close unesco.org" in listed.text
+    client.delete_cookie("plume_session")
+
+    assert client.get(authorize(client, "first")).status_code == 302
+    assert signed_in(client)
+    assert db.query(User).filter_by(email="first@unesco.org").one().sector.code == "SHS"
+
+    sign_in(admin)
+    domain_id = db.query(SelfRegistrationDomain).filter_by(domain="unesco.org").one().id
+    assert post(f"/admin/self-registration/{domain_id}/delete").status_code == 302
+    assert "No domain is open" in page(client.get("/admin/self-registration")).text
+    client.delete_cookie("plume_session")
+
+    response = client.get(authorize(client, "second"))
+    assert response.status_code == 403
+    assert "No active Plume account has this e-mail" in page(response).text
+    assert db.query(User).filter_by(email="second@unesco.org").count() == 0
+    # The one who came in while it was open keeps their account.
+    assert client.get(authorize(client, "first")).status_code == 302

@@ -31,10 +31,23 @@ class MeOut(Schema):
     sector = fields.String(metadata={"description": "the code of the caller's sector"})
     sector_names = fields.Nested(SectorOut)
     is_admin = fields.Boolean()
+    job_title = fields.String(
+        metadata={"description": "printed under the caller's name on a sign-off page"}
+    )
     roles = fields.Dict(
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "paper id -> the caller's roles on it"},
+    )
+
+
+class MePatch(Strict):
+    job_title = fields.String(
+        required=True,
+        metadata={
+            "description": 'one line, at most 200 characters; "" clears it',
+            "example": "Programme Specialist",
+        },
     )
 
 
@@ -62,11 +75,39 @@ class PaperOut(Schema):
 
 
 class PaperDetailOut(PaperOut):
+    document_symbol = fields.String(metadata={"description": 'e.g. CLT/2027/PP/1; "": none'})
+    disclaimer = fields.Boolean(metadata={"description": "a disclaimer page after the cover"})
+    numbered_paragraphs = fields.Boolean(
+        metadata={"description": "body paragraphs numbered 1, 2, 3... across the paper"}
+    )
     members = fields.Function(
         lambda paper: [
             {"user_id": m.user_id, "name": m.user.name, "email": m.user.email, "role": m.role}
             for m in paper.members
         ]
+    )
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false, nothing else (not 1, "yes" or "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ARG002 (marshmallow's)
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class PaperSettingsPatch(Strict):
+    document_symbol = fields.String(
+        metadata={
+            "description": "the UN document symbol printed on the cover and in the header: "
+            'at most 60 letters, digits, single spaces and / . - ( ); "" removes it',
+            "example": "CLT/2027/PP/1",
+        }
+    )
+    disclaimer = StrictBoolean(metadata={"description": "a disclaimer page after the cover"})
+    numbered_paragraphs = StrictBoolean(
+        metadata={"description": "body paragraphs numbered 1, 2, 3... across the paper"},
     )
 
 

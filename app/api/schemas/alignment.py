@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from apiflask import Schema, fields, validators
 
+from app.api.pagination import PageQuery
 from app.api.schemas import ALIGNMENT_STATUSES, Length, OneOf, Strict
 from app.services.reference import framework_label
 
@@ -57,7 +58,7 @@ class SectionAlignmentIn(PaperAlignmentIn):
     )
 
 
-class AlignmentHistoryQuery(Strict):
+class AlignmentHistoryQuery(PageQuery):
     item = fields.String(
         validate=Length(1, 60), metadata={"description": "only the decisions on this item code"}
     )

@@ -6,7 +6,7 @@ from apiflask import Schema, fields, validators
 from flask import url_for
 
 from app.api.schemas import OneOf, Strict
-from app.services.exports import DOCUMENT_FORMATS
+from app.services.exports import DOCUMENT_FORMATS, SOURCE_KEY
 
 
 class ExportIn(Strict):
@@ -28,7 +28,10 @@ class ExportOut(Schema):
     id = fields.Integer()
     version_id = fields.Integer()
     format = fields.String()
-    options = fields.Dict()
+    options = fields.Function(
+        lambda e: {k: v for k, v in (e.options or {}).items() if k != SOURCE_KEY},
+        metadata={"type": "object"},
+    )
     sha256 = fields.String()
     size = fields.Integer(metadata={"description": "bytes"})
     created_by_id = fields.Integer(allow_none=True)

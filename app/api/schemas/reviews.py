@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from apiflask import Schema, fields
+from flask import request
 
+from app.api.pagination import PageQuery
 from app.api.schemas import Length, OneOf, Strict
 from app.models import CommentStatus, CommentType, Decision
-from app.services import reviews, rounds
+from app.services import reviews, revisions, rounds
 
 COMMENT_TYPES = [kind.value for kind in CommentType]
 DECISIONS = [decision.value for decision in Decision]
@@ -56,7 +58,7 @@ class CommentPatch(Strict):
     )
 
 
-class CommentQuery(Strict):
+class CommentQuery(PageQuery):
     status = fields.String(validate=OneOf([status.value for status in CommentStatus]))
     round_id = fields.Integer()
 
@@ -94,6 +96,15 @@ class ResolutionOut(Schema):
     created_at = fields.DateTime()
 
 
+def _latest_revision_id(section_id: int) -> int | None:
+    """The section's latest revision id, read once per request however many comments."""
+    known = request.environ.setdefault("plume.latest_revision_ids", {})
+    if section_id not in known:
+        latest = revisions.latest(section_id)
+        known[section_id] = latest.id if latest else None
+    return known[section_id]
+
+
 class CommentOut(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
@@ -108,6 +119,14 @@ class CommentOut(Schema):
     quote = fields.Method("_quote", allow_none=True)
     anchor = fields.Method("_anchor", allow_none=True)
     orphaned = fields.Boolean()
+    reanchoring = fields.Method(
+        "_reanchoring",
+        metadata={
+            "type": "boolean",
+            "description": "true while a save's re-anchoring, left to the worker, has not yet "
+            "carried the passage onto the section's current text",
+        },
+    )
     status = fields.String()
     decision = fields.String(allow_none=True)
     rationale = fields.String(allow_none=True)
@@ -125,6 +144,11 @@ class CommentOut(Schema):
             "prefix": comment.quote_prefix,
             "suffix": comment.quote_suffix,
         }
+
+    def _reanchoring(self, comment) -> bool:
+        if comment.quote_exact is None or comment.orphaned or comment.status != "open":
+            return False
+        return comment.anchor_revision_id != _latest_revision_id(comment.section_id)
 
     def _anchor(self, comment):
         if comment.quote_exact is None or comment.orphaned:

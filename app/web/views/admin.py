@@ -12,9 +12,9 @@ from flask_login import login_user
 
 from app.db import session
 from app.errors import message, status_of
-from app.services import access, account_links, papers, reference, users
+from app.services import access, account_links, papers, reference, self_registration, users
 from app.services.errors import DomainError
-from app.web import bp, forms
+from app.web import bp, forms, oidc
 from app.web.auth import Account, me
 
 
@@ -95,6 +95,21 @@ def admin_create_token(user_id: int):
     return _user_page(person, actor, new_token=token)
 
 
+@bp.post("/admin/users/<int:user_id>/job-title")
+def admin_job_title(user_id: int):
+    actor = me()
+    person = users.get_user(user_id)
+    value = request.form.get("job_title", "")
+    try:
+        users.set_job_title(person, value, actor=actor)
+    except DomainError as refused:
+        session.rollback()
+        page = _user_page(person, actor, job_title_value=value, job_title_error=message(refused))
+        return page, status_of(refused)
+    flash(_("Job title saved."), "success")
+    return redirect(url_for("web.admin_user", user_id=person.id))
+
+
 @bp.post("/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
     users.revoke_token(token_id, actor=me())
@@ -111,6 +126,25 @@ def account():
     return render_template(
         "account.html", person=user, tokens=users.list_tokens(user, actor=user), new_token=new_token
     )
+
+
+@bp.post("/account/job-title")
+def account_job_title():
+    user = me()
+    value = request.form.get("job_title", "")
+    try:
+        users.set_job_title(user, value, actor=user)
+    except DomainError as refused:
+        session.rollback()
+        return render_template(
+            "account.html",
+            person=user,
+            tokens=users.list_tokens(user, actor=user),
+            job_title_value=value,
+            job_title_error=message(refused),
+        ), status_of(refused)
+    flash(_("Job title saved."), "success")
+    return redirect(url_for("web.account"))
 
 
 @bp.post("/account/password")
@@ -140,3 +174,42 @@ def change_password():
 
 def _link_for(endpoint: str):
     return lambda token: url_for(endpoint, token=token, _external=True)
+
+
+@bp.route("/admin/self-registration", methods=["GET", "POST"])
+def admin_self_registration():
+    """The e-mail domains whose people may create their account on first organisation sign-in."""
+    actor = me()
+    form, error, status = {}, None, 200
+    if request.method == "POST":
+        form = {name: forms.text(name) for name in ("domain", "sector")}
+        try:
+            added = self_registration.add_domain(form["domain"], form["sector"], actor=actor)
+        except DomainError as refused:
+            session.rollback()
+            error, status = message(refused), status_of(refused)
+        else:
+            flash(
+                _(
+                    "People with an e-mail at %(domain)s can now create their account by "
+                    "signing in with their organisation account.",
+                    domain=added.domain,
+                ),
+                "success",
+            )
+            return redirect(url_for("web.admin_self_registration"))
+    return render_template(
+        "admin/self_registration.html",
+        domains=self_registration.list_domains(actor, oidc.configured_domains()),
+        sectors=reference.list_sectors(),
+        form=form,
+        error=error,
+        sso=oidc.configured(),
+    ), status
+
+
+@bp.post("/admin/self-registration/<int:domain_id>/delete")
+def admin_close_domain(domain_id: int):
+    self_registration.remove_domain(domain_id, actor=me())
+    flash(_("The domain is closed: its new people must be invited."), "success")
+    return redirect(url_for("web.admin_self_registration"))

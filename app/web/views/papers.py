@@ -12,9 +12,10 @@ from app.services import access, activity, papers, sections, visits
 from app.services.errors import DomainError
 from app.web import bp, feed, forms, i18n
 from app.web.auth import me
-from app.web.views.dashboard import state_counts
 
 ACTIVITY_PAGE = 50
+# Sections per page of the overview: the progress bar above the table counts them all.
+OVERVIEW_ROWS = 100
 
 
 def lead_candidates(perms: access.PaperPermissions) -> list:
@@ -25,19 +26,59 @@ def lead_candidates(perms: access.PaperPermissions) -> list:
 @bp.get("/papers/<int:paper_id>")
 def paper(paper_id: int):
     user = me()
-    paper = access.get_paper(paper_id, user)
-    rows = sections.list_sections(paper_id, user)
+    return _overview(access.get_paper(paper_id, user), user)
+
+
+def _overview(paper, user, *, settings=None, settings_error=None, status=200):
+    paper_id = paper.id
     perms = access.permissions(user, paper)
+    counts = sections.state_counts(paper_id)
+    total = sum(counts.values())
+    pages = max(1, -(-total // OVERVIEW_ROWS))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = sections.list_sections(
+        paper_id, user, offset=(page - 1) * OVERVIEW_ROWS, limit=OVERVIEW_ROWS
+    )
+    candidates = lead_candidates(perms) if perms.may_assign else []
+    moves = {row.id: sections.allowed_moves(row.section, user) for row in rows}
     return render_template(
         "paper/overview.html",
         paper=paper,
         rows=rows,
         roles=perms.roles,
-        counts=state_counts(rows),
-        candidates=lead_candidates(perms) if perms.may_assign else [],
-        moves={row.id: sections.allowed_moves(row.section, user) for row in rows},
-        news=visits.news_for_paper(user, paper_id),
-    )
+        counts=counts,
+        total=total,
+        page=page,
+        pages=pages,
+        first_number=(page - 1) * OVERVIEW_ROWS + 1,
+        candidates=candidates,
+        moves=moves,
+        show_actions=bool(candidates) or any(moves.values()),
+        news=visits.news_for_paper(user, paper_id, [row.id for row in rows]),
+        settings=settings or {name: getattr(paper, name) for name in papers.SETTINGS},
+        settings_error=settings_error,
+    ), status
+
+
+@bp.post("/papers/<int:paper_id>/settings")
+def paper_settings(paper_id: int):
+    """The coordinator's document settings: symbol, disclaimer page, numbered paragraphs."""
+    user = me()
+    paper = access.get_paper(paper_id, user)
+    form = {
+        "document_symbol": forms.text("document_symbol"),
+        "disclaimer": forms.checked("disclaimer"),
+        "numbered_paragraphs": forms.checked("numbered_paragraphs"),
+    }
+    try:
+        papers.update_settings(paper, user, **form)
+    except DomainError as refused:
+        session.rollback()
+        return _overview(
+            paper, user, settings=form, settings_error=message(refused), status=status_of(refused)
+        )
+    flash(_("Document settings saved; the next exports use them."), "success")
+    return redirect(url_for("web.paper", paper_id=paper.id) + "#document-settings")
 
 
 @bp.post("/sections/<int:section_id>/assignment")

@@ -7,7 +7,7 @@ the new base, so that they merge and save again.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.db import after_commit
@@ -97,6 +97,19 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
 @bp.get("/sections/<int:section_id>")
 def section(section_id: int):
     return section_page(section_id)
+
+
+@bp.get("/sections/<int:section_id>/text.md")
+def section_markdown(section_id: int):
+    """The section's current text as a Markdown file (for a text too long to show)."""
+    _user, section, _page = _section_page(section_id)
+    current = revisions.latest(section.id)
+    name = f"section-{section.number or section.id}.md".replace("/", "-")
+    return Response(
+        current.body if current else "",
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/sections/<int:section_id>/history")
