@@ -475,7 +475,7 @@ def test_a_refused_position_decision_keeps_what_was_typed(client, sign_in, paper
     url = f"/papers/{paper.id}/position-decisions"
     response = post(url, {**POSITION})  # no sector ticked
     assert response.status_code == 400
-    assert "name the sectors that were consulted" in page(response).text
+    assert "Name the sectors that were consulted." in page(response).text
     assert f">{POSITION['question']}</textarea>" in response.get_data(as_text=True)
     assert client.post(url, data={**POSITION, "sectors": "CLT"}).status_code == 400  # no token
     assert position_decisions.list_position_decisions(paper) == []
