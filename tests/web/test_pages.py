@@ -158,11 +158,18 @@ def test_a_form_without_the_csrf_token_is_refused(client, sign_in, paper, db):
     assert paper.section.due_date is None
 
 
-def test_a_malformed_date_is_a_400(client, sign_in, paper, post):
+def test_a_malformed_date_comes_back_to_the_overview(client, sign_in, paper, post):
     sign_in(paper.people[Role.COORDINATOR])
-    response = post(f"/sections/{paper.section.id}/assignment", {"due_date": "next week"})
-    assert response.status_code == 400
-    assert "YYYY-MM-DD" in page(response).text
+    response = post(
+        f"/sections/{paper.section.id}/assignment",
+        {"due_date": "next week", "next": f"/papers/{paper.id}#row-{paper.section.id}"},
+    )
+    # Back on the overview, the reason said there (not on a bare error page).
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/papers/{paper.id}#row-{paper.section.id}"
+    overview = page(client.get(f"/papers/{paper.id}"))
+    assert overview.find("p", class_="flash flash-error", role="alert")
+    assert "YYYY-MM-DD" in overview.text
 
 
 def test_lead_author_submits_the_section_for_review(client, sign_in, paper, post, db):
@@ -178,8 +185,11 @@ def test_lead_author_submits_the_section_for_review(client, sign_in, paper, post
 def test_an_illegal_move_is_refused_naming_the_allowed_ones(client, sign_in, paper, post, db):
     sign_in(paper.people[Role.COORDINATOR])
     response = post(f"/sections/{paper.section.id}/state", {"state": "approved"})
-    assert response.status_code == 409
-    assert "it can go to: In review." in page(response).text
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/sections/{paper.section.id}"
+    shown = page(client.get(f"/sections/{paper.section.id}"))
+    assert shown.find("p", class_="flash flash-error", role="alert")
+    assert "it can go to: In review." in shown.text
     db.expire_all()
     assert paper.section.state == "drafting"
 

@@ -9,7 +9,7 @@ from app.db import session
 from app.errors import message, status_of
 from app.models import Role
 from app.services import access, activity, papers, sections, visits
-from app.services.errors import DomainError
+from app.services.errors import DomainError, Forbidden, NotFound
 from app.web import bp, feed, forms, i18n
 from app.web.auth import me
 
@@ -85,21 +85,29 @@ def paper_settings(paper_id: int):
 def assign_section(section_id: int):
     user = me()
     section = sections.get_section(section_id, user)
-    sections.update_section(
-        section,
-        user,
-        lead_author_id=forms.optional_int("lead_author_id"),
-        due_date=forms.optional_date("due_date"),
-    )
+    back = forms.back_to(url_for("web.section", section_id=section.id))
+    try:
+        sections.update_section(
+            section,
+            user,
+            lead_author_id=forms.optional_int("lead_author_id"),
+            due_date=forms.optional_date("due_date"),
+        )
+    except DomainError as refused:
+        return _refused(refused, back)
     flash(_("Section %(number)s: assignment saved.", number=section.number), "success")
-    return redirect(forms.back_to(url_for("web.section", section_id=section.id)))
+    return redirect(back)
 
 
 @bp.post("/sections/<int:section_id>/state")
 def change_state(section_id: int):
     user = me()
     section = sections.get_section(section_id, user)
-    sections.update_section(section, user, state=forms.text("state"))
+    back = forms.back_to(url_for("web.section", section_id=section.id))
+    try:
+        sections.update_section(section, user, state=forms.text("state"))
+    except DomainError as refused:
+        return _refused(refused, back)
     flash(
         _(
             "Section %(number)s is now %(state)s.",
@@ -108,7 +116,18 @@ def change_state(section_id: int):
         ),
         "success",
     )
-    return redirect(forms.back_to(url_for("web.section", section_id=section.id)))
+    return redirect(back)
+
+
+def _refused(refused: DomainError, back: str):
+    """A refused assignment or move: back to the page it was made on (the overview's row or
+    the section), the reason said there in the reader's language. Someone who may not make
+    it at all (they were never shown the form) gets the error page."""
+    if isinstance(refused, Forbidden | NotFound):
+        raise refused
+    session.rollback()
+    flash(message(refused), "error")
+    return redirect(back)
 
 
 def _members_page(paper, user, *, form=None, error=None, status=200):
