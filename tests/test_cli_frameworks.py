@@ -82,4 +82,4 @@ def test_a_broken_file_is_refused_with_the_line_and_nothing_is_loaded(runner, na
 def test_a_missing_file_is_refused(runner, tmp_path):
     result = runner.invoke(args=["load-framework", str(tmp_path / "nowhere.yaml")])
     assert result.exit_code != 0
-    assert "cannot read" in result.output
+    assert "Error: Cannot read " in result.output and "nowhere.yaml" in result.output

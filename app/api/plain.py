@@ -12,6 +12,8 @@ from datetime import date
 
 from flask import current_app
 
+from app.api.schemas.reviews import reanchoring
+
 
 def _default(value):
     if isinstance(value, date):  # datetimes too: marshmallow's iso format
@@ -61,6 +63,13 @@ def comment_out(row, rows) -> dict:
         if quoted and not row["orphaned"]
         else None,
         "orphaned": row["orphaned"],
+        "reanchoring": reanchoring(
+            row["section_id"],
+            row["anchor_revision_id"],
+            quoted=quoted,
+            orphaned=row["orphaned"],
+            status=row["status"],
+        ),
         "status": row["status"],
         "decision": row["decision"],
         "rationale": row["rationale"],

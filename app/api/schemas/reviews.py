@@ -105,6 +105,16 @@ def _latest_revision_id(section_id: int) -> int | None:
     return known[section_id]
 
 
+def reanchoring(
+    section_id: int, anchor_revision_id: int | None, *, quoted: bool, orphaned: bool, status: str
+) -> bool:
+    """An open quoted comment not yet carried onto its section's latest text: a save left
+    its re-anchoring to the worker (what `CommentOut.reanchoring` and the plain rows say)."""
+    if not quoted or orphaned or status != "open":
+        return False
+    return anchor_revision_id != _latest_revision_id(section_id)
+
+
 class CommentOut(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
@@ -146,9 +156,13 @@ class CommentOut(Schema):
         }
 
     def _reanchoring(self, comment) -> bool:
-        if comment.quote_exact is None or comment.orphaned or comment.status != "open":
-            return False
-        return comment.anchor_revision_id != _latest_revision_id(comment.section_id)
+        return reanchoring(
+            comment.section_id,
+            comment.anchor_revision_id,
+            quoted=comment.quote_exact is not None,
+            orphaned=comment.orphaned,
+            status=comment.status,
+        )
 
     def _anchor(self, comment):
         if comment.quote_exact is None or comment.orphaned:
