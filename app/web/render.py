@@ -7,6 +7,7 @@ links to http, https and mailto only. The Content-Security-Policy is the second 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -192,7 +193,7 @@ _Marked = tuple[Passage, str, str]  # a passage and the markers at its start and
 
 def markdown_with_passages(
     text: str | None, passages: list[Passage], *, heading_offset: int = 1
-) -> tuple[Markup, set[int]]:
+) -> tuple[Markup, frozenset[int]]:
     """The text as `markdown()` renders it, each passage in <mark>; returns the HTML and
     the ids of the comments whose passage is highlighted.
 
@@ -202,7 +203,15 @@ def markdown_with_passages(
     or ends inside a link's address) or land in an attribute is left plain: its comment
     is still listed beside the text.
     """
-    text = text or ""
+    return _marked(text or "", tuple(passages), heading_offset)
+
+
+@functools.lru_cache(maxsize=64)
+def _marked(
+    text: str, passages: tuple[Passage, ...], heading_offset: int
+) -> tuple[Markup, frozenset[int]]:
+    """`markdown_with_passages`, kept for the texts and passages read most: a section page
+    read again with the same comments shows the same HTML."""
     plain = _html(text, heading_offset)
     used = set(text)
     free = (chr(code) for code in _PRIVATE_USE if chr(code) not in used)
@@ -215,7 +224,7 @@ def markdown_with_passages(
             break  # thousands of passages: the rest stay plain
         marked.append((passage, opening, closing))
     if not marked:
-        return Markup(plain), set()
+        return Markup(plain), frozenset()
 
     html = _html(_with_markers(text, marked), heading_offset)
     if not _renders_alike(html, plain, marked):
@@ -227,8 +236,9 @@ def markdown_with_passages(
         ]
         html = _html(_with_markers(text, marked), heading_offset)
         if not marked or not _renders_alike(html, plain, marked):
-            return Markup(plain), set()
-    return _replace_markers(html, marked)
+            return Markup(plain), frozenset()
+    html, highlighted = _replace_markers(html, marked)
+    return html, frozenset(highlighted)
 
 
 def _with_markers(text: str, marked: list[_Marked]) -> str:
