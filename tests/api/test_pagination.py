@@ -361,3 +361,18 @@ def test_the_plain_coverage_report_says_what_its_schema_says(client, token_for, 
         f"/api/v1/papers/{filled.id}/coverage", headers=token_for(filled.people[Role.OBSERVER])
     )
     assert answered.get_json() == plain
+
+
+def test_the_openapi_document_gives_every_list_its_limit_cursor_and_next_headers(app):
+    import re
+
+    spec = app.spec
+    for template in LISTS:
+        path = re.sub(r"\{(paper|section|version)\}", r"{\1_id}", template)
+        operation = spec["paths"][path]["get"]
+        query = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+        assert query["limit"]["schema"]["default"] == DEFAULT_LIMIT, path
+        assert query["limit"]["schema"]["maximum"] == DEFAULT_LIMIT, path
+        assert "after" in query, path
+        assert {"Link", "X-Next-Cursor"} <= set(operation["responses"]["200"]["headers"]), path
+        assert "400" in operation["responses"], path
