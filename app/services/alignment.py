@@ -374,15 +374,20 @@ class CurrentDecisions(Mapping):
     """The current decision behind each filled cell, by (section id or None, item code),
     read from the database the first time one is asked for; `load` reads only some."""
 
-    def __init__(self, ids: dict[tuple[int | None, str], int], newest):
+    def __init__(self, ids: dict[tuple[int | None, str], int], newest, item_ids: list[int]):
         self._ids = ids
         self._newest = newest  # the ids of the current decisions, as a subquery
+        self._item_ids = item_ids  # the matrix's items (one framework's, when filtered)
         self._loaded: dict[int, AlignmentDecision] = {}
 
     def load(self, *conditions) -> None:
         """Read the current decisions that meet the conditions, in one statement."""
         for decision in session.scalars(
-            select(AlignmentDecision).where(AlignmentDecision.id.in_(self._newest), *conditions)
+            select(AlignmentDecision).where(
+                AlignmentDecision.id.in_(self._newest),
+                AlignmentDecision.item_id.in_(self._item_ids),
+                *conditions,
+            )
         ):
             self._loaded[decision.id] = decision
 
@@ -480,7 +485,7 @@ def alignment_matrix(
         if item_id in codes:
             statuses.setdefault(section_id, {})[codes[item_id]] = status
             ids[(section_id, codes[item_id])] = decision_id
-    decisions = CurrentDecisions(ids, newest)
+    decisions = CurrentDecisions(ids, newest, list(codes))
     empty = dict.fromkeys(codes.values())
 
     def row(section: Section | None) -> AlignmentRow:
