@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from app.db import session
 from app.models import (
@@ -463,7 +463,23 @@ def alignment_matrix(
         items = _keep_framework(items, framework)
     frameworks = list(dict.fromkeys(item.framework for item in items))
     sections = session.scalars(
-        select(Section).where(Section.paper_id == paper.id).order_by(Section.position)
+        select(Section)
+        .where(Section.paper_id == paper.id)
+        .order_by(Section.position)
+        # What a row shows of its section: not the briefs of 1,000 sections.
+        .options(
+            load_only(
+                Section.paper_id,
+                Section.parent_id,
+                Section.position,
+                Section.number,
+                Section.title_en,
+                Section.title_fr,
+                Section.expected_items,
+                Section.lead_author_id,
+                Section.state,
+            )
+        )
     ).all()
 
     newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
