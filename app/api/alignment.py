@@ -3,7 +3,7 @@ report, position decisions, and the frameworks a paper is checked against."""
 
 from app.api import bp, current_user, pagination
 from app.api.pagination import PageQuery
-from app.api.plain import matrix_out, plain_json
+from app.api.plain import coverage_out, matrix_out, plain_json
 from app.api.schemas import PaperOut
 from app.api.schemas.alignment import (
     AlignmentCoverageOut,
@@ -106,7 +106,9 @@ def alignment_matrix(paper_id: int, query):
 )
 def coverage(paper_id: int, query):
     paper = access.get_paper(paper_id, current_user())
-    return alignment.coverage_report(paper, framework=query.get("framework"))
+    return plain_json(
+        coverage_out(alignment.coverage_report(paper, framework=query.get("framework")))
+    )
 
 
 @bp.put("/papers/<int:paper_id>/frameworks")

@@ -42,6 +42,18 @@ WRITE_ERRORS = ("400", "401", "403", "404", "409", "413", "422", "429")
 # A download can also find its file changed on disk (409).
 DOWNLOAD_ERRORS = ("400", "401", "403", "404", "409", "422", "429")
 
+# A paginated list (app/api/pagination.py) names its next page in these headers.
+PAGE_HEADERS = {
+    "Link": {
+        "description": 'the next page, as <URL>; rel="next" (absent on the last page)',
+        "schema": {"type": "string"},
+    },
+    "X-Next-Cursor": {
+        "description": "the cursor of the next page, to pass as `after`",
+        "schema": {"type": "string"},
+    },
+}
+
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 _API = "/api/v1"
@@ -256,6 +268,11 @@ def complete(spec: dict) -> dict:
                 if status.startswith(("4", "5")):
                     response["content"] = error
                     response.setdefault("description", DESCRIPTIONS.get(status, "Error"))
+            if method == "get" and any(
+                p.get("name") == "after" and p.get("in") == "query"
+                for p in operation.get("parameters", [])
+            ):
+                responses.setdefault("200", {}).setdefault("headers", {}).update(PAGE_HEADERS)
             if files is None:
                 continue
             ok = responses.get("200", {})

@@ -139,10 +139,68 @@ def _section_ref(section) -> dict | None:
     }
 
 
+def _framework_ref(framework) -> dict:
+    from app.services.reference import framework_label
+
+    return {
+        "code": framework.code,
+        "version": framework.version,
+        "label": framework_label(framework),
+        "title_en": framework.title_en,
+        "title_fr": framework.title_fr,
+    }
+
+
+def _item_ref(item) -> dict:
+    from app.services.reference import framework_label
+
+    return {
+        "code": item.code,
+        "kind": item.kind,
+        "framework": framework_label(item.framework),
+        "title_en": item.title_en,
+        "title_fr": item.title_fr,
+    }
+
+
+def coverage_out(coverage) -> dict:
+    """The coverage report (app/services/alignment.py `Coverage`) as AlignmentCoverageOut
+    answers it."""
+    people: dict[int, dict] = {}
+
+    def person(user) -> dict:
+        if user.id not in people:
+            people[user.id] = {"id": user.id, "name": user.name, "sector": user.sector.code}
+        return people[user.id]
+
+    return {
+        "paper_id": coverage.matrix.paper.id,
+        "frameworks": [_framework_ref(f) for f in coverage.matrix.frameworks],
+        "unaddressed_items": [_item_ref(item) for item in coverage.unaddressed_items],
+        "conflicts": [
+            {
+                "section": _section_ref(cell.section),
+                "item": cell.item.code,
+                "decision_id": cell.decision.id,
+                "rationale": cell.decision.rationale,
+                "decided_by": person(cell.decision.decided_by),
+                "decided_at": cell.decision.created_at,
+            }
+            for cell in coverage.conflicts
+        ],
+        "sections_without_decisions": [
+            _section_ref(section) for section in coverage.sections_without_decisions
+        ],
+        "expected_without_decision": [
+            {"section": _section_ref(entry.section), "items": [i.code for i in entry.items]}
+            for entry in coverage.expected_without_decision
+        ],
+    }
+
+
 def matrix_out(matrix) -> dict:
     """The alignment matrix (app/services/alignment.py `Matrix`) as AlignmentMatrixOut
     answers it: 1,000 rows of 33 cells are dicts already."""
-    from app.services.reference import framework_label
 
     def row_out(row) -> dict:
         section = row.section
@@ -154,26 +212,8 @@ def matrix_out(matrix) -> dict:
 
     return {
         "paper_id": matrix.paper.id,
-        "frameworks": [
-            {
-                "code": framework.code,
-                "version": framework.version,
-                "label": framework_label(framework),
-                "title_en": framework.title_en,
-                "title_fr": framework.title_fr,
-            }
-            for framework in matrix.frameworks
-        ],
-        "items": [
-            {
-                "code": item.code,
-                "kind": item.kind,
-                "framework": framework_label(item.framework),
-                "title_en": item.title_en,
-                "title_fr": item.title_fr,
-            }
-            for item in matrix.items
-        ],
+        "frameworks": [_framework_ref(f) for f in matrix.frameworks],
+        "items": [_item_ref(item) for item in matrix.items],
         "whole_paper": row_out(matrix.whole_paper),
         "rows": [row_out(row) for row in matrix.rows],
         "counts": matrix.counts,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from app.db import session
 from app.models import (
@@ -366,15 +366,20 @@ class CurrentDecisions(Mapping):
     """The current decision behind each filled cell, by (section id or None, item code),
     read from the database the first time one is asked for; `load` reads only some."""
 
-    def __init__(self, ids: dict[tuple[int | None, str], int], newest):
+    def __init__(self, ids: dict[tuple[int | None, str], int], newest, item_ids: list[int]):
         self._ids = ids
         self._newest = newest  # the ids of the current decisions, as a subquery
+        self._item_ids = item_ids  # the matrix's items (one framework's, when filtered)
         self._loaded: dict[int, AlignmentDecision] = {}
 
     def load(self, *conditions) -> None:
         """Read the current decisions that meet the conditions, in one statement."""
         for decision in session.scalars(
-            select(AlignmentDecision).where(AlignmentDecision.id.in_(self._newest), *conditions)
+            select(AlignmentDecision).where(
+                AlignmentDecision.id.in_(self._newest),
+                AlignmentDecision.item_id.in_(self._item_ids),
+                *conditions,
+            )
         ):
             self._loaded[decision.id] = decision
 
@@ -450,7 +455,23 @@ def alignment_matrix(
         items = _keep_framework(items, framework)
     frameworks = list(dict.fromkeys(item.framework for item in items))
     sections = session.scalars(
-        select(Section).where(Section.paper_id == paper.id).order_by(Section.position)
+        select(Section)
+        .where(Section.paper_id == paper.id)
+        .order_by(Section.position)
+        # What a row shows of its section: not the briefs of 1,000 sections.
+        .options(
+            load_only(
+                Section.paper_id,
+                Section.parent_id,
+                Section.position,
+                Section.number,
+                Section.title_en,
+                Section.title_fr,
+                Section.expected_items,
+                Section.lead_author_id,
+                Section.state,
+            )
+        )
     ).all()
 
     newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
@@ -472,7 +493,7 @@ def alignment_matrix(
         if item_id in codes:
             statuses.setdefault(section_id, {})[codes[item_id]] = status
             ids[(section_id, codes[item_id])] = decision_id
-    decisions = CurrentDecisions(ids, newest)
+    decisions = CurrentDecisions(ids, newest, list(codes))
     empty = dict.fromkeys(codes.values())
 
     def row(section: Section | None) -> AlignmentRow:

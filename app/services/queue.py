@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from app.db import session, utcnow
 from app.models import (
@@ -72,6 +72,19 @@ def sections_i_lead(user: User, today: date) -> list[LeadSection]:
             Section.lead_author_id == user.id,
             Section.state != SectionState.APPROVED,
             Section.paper_id.in_(leads_in),
+        )
+        # What a queue shows of a section: an author may lead hundreds, briefs and all.
+        .options(
+            load_only(
+                Section.paper_id,
+                Section.position,
+                Section.number,
+                Section.title_en,
+                Section.title_fr,
+                Section.lead_author_id,
+                Section.due_date,
+                Section.state,
+            )
         )
     ).all()
     entries = [

@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, inspect, literal, or_, select, update
+from sqlalchemy import String, cast, func, inspect, literal, or_, select, update
 from sqlalchemy.orm import aliased, subqueryload
 
 from app.db import after_commit, session, utcnow
@@ -99,6 +99,36 @@ def list_comments(
     if round_id is not None:
         query = query.where(Comment.round_id == round_id)
     return list(session.scalars(_with_thread(query.order_by(Comment.id))))
+
+
+def comment_heads(section: Section) -> tuple[list, int | None]:
+    """What a page needs of every comment of the section to choose which to show (id,
+    status, author, sector) as rows, oldest first, and the newest reply's id: two
+    statements, however many comments, none loaded as objects."""
+    heads = session.execute(
+        select(Comment.id, Comment.status, Comment.author_id, Comment.sector_id)
+        .where(Comment.section_id == section.id)
+        .order_by(Comment.id)
+    ).all()
+    newest_reply = session.scalar(
+        select(func.max(CommentReply.id))
+        .join(Comment, Comment.id == CommentReply.comment_id)
+        .where(Comment.section_id == section.id)
+    )
+    return heads, newest_reply
+
+
+def comments_with_thread(section: Section, ids: list[int]) -> list[Comment]:
+    """The section's comments with these ids, with replies and history, in the ids' order."""
+    found = {
+        comment.id: comment
+        for comment in session.scalars(
+            _with_thread(
+                select(Comment).where(Comment.section_id == section.id, Comment.id.in_(ids))
+            )
+        )
+    }
+    return [found[i] for i in ids if i in found]
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,10 @@ def section_rows(
     return SectionRows(rows, sectors)
 
 
+def section_count(paper_id: int) -> int:
+    return session.scalar(select(func.count()).where(Section.paper_id == paper_id))
+
+
 def state_counts(paper_id: int) -> dict[str, int]:
     """{state: how many of the paper's sections are in it}, in one statement."""
     return {

@@ -18,6 +18,9 @@ from app.services import access, reviews, rounds
 from app.services.errors import DomainError
 from app.web import render
 
+# Comments a section page shows at first, and how many more each "more" link adds.
+COMMENT_PAGE = 50
+
 
 @dataclass
 class ReplyNode:
@@ -58,6 +61,11 @@ class CommentFilters:
     NAMES = ("hide_resolved", "only_open", "mine", "my_sector")
 
     @property
+    def args(self) -> dict[str, str]:
+        """The chosen filters as the page's URL carries them."""
+        return {name: "1" for name in self.NAMES if getattr(self, name)}
+
+    @property
     def any(self) -> bool:
         return any(getattr(self, name) for name in self.NAMES)
 
@@ -95,6 +103,8 @@ class SectionReview:
     items: list  # (framework, its items) for an alignment comment
     filters: CommentFilters = CommentFilters()
     hidden: int = 0  # comments the filters leave out
+    more: int = 0  # comments kept by the filters beyond this page
+    shown: int = 0  # how many comments the page shows at most
     newest_comment_id: int | None = None
     newest_reply_id: int | None = None
     new_count: int = 0
@@ -133,11 +143,17 @@ def section_review(
     *,
     filters: CommentFilters = CommentFilters(),
     since: SinceLastVisit | None = None,
+    shown: int = COMMENT_PAGE,
 ) -> SectionReview:
     """The section's text with its shown open comments' passages marked, and its comments
     (those the filters keep), each saying what is new since the reader's last visit."""
-    every_comment = reviews.list_comments(section)
-    all_comments = [c for c in every_comment if filters.keeps(c, user)]
+    every_comment, newest_reply_id = reviews.comment_heads(section)
+    kept = [c for c in every_comment if filters.keeps(c, user)]
+    # Open comments first (they wait for an answer), each group oldest first; the page shows
+    # the first `shown` and links to more: 2,000 comments are more than a page can lay out,
+    # and only the shown ones are read whole.
+    kept.sort(key=lambda c: c.status != CommentStatus.OPEN)
+    all_comments = reviews.comments_with_thread(section, [c.id for c in kept[:shown]])
     passages = [
         render.Passage(
             comment.id,
@@ -192,9 +208,11 @@ def section_review(
         may_reopen=perms.may_reopen,
         items=[(framework, list(framework.items)) for framework in paper.frameworks],
         filters=filters,
-        hidden=len(every_comment) - len(all_comments),
+        hidden=len(every_comment) - len(kept),
+        more=len(kept) - min(len(kept), shown),
+        shown=shown,
         newest_comment_id=max((c.id for c in every_comment), default=None),
-        newest_reply_id=max((r.id for c in every_comment for r in c.replies), default=None),
+        newest_reply_id=newest_reply_id,
         new_count=sum(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since
         ),

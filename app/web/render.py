@@ -8,6 +8,7 @@ links to http, https and mailto only. The Content-Security-Policy is the second 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import resource
@@ -326,7 +327,7 @@ def markdown_with_passages(
     *,
     heading_offset: int = 1,
     download_url: str | None = None,
-) -> tuple[Markup, set[int]]:
+) -> tuple[Markup, frozenset[int]]:
     """The text as `markdown()` renders it, each passage in <mark>; returns the HTML and
     the ids of the comments whose passage is highlighted.
 
@@ -337,10 +338,31 @@ def markdown_with_passages(
     is still listed beside the text. A text longer than INLINE_CHARS is rendered at most
     twice (plain, and with every marker), never once per passage.
     """
-    text = text or ""
+    try:
+        return _marked(text or "", tuple(passages), heading_offset)
+    except _Unfinished as stopped:
+        shown = too_long_notice(download_url) if stopped.plain is None else stopped.plain
+        return shown, frozenset()
+
+
+class _Unfinished(Exception):
+    """A rendering its limits stopped: not kept among the marked texts, since a later visit,
+    with the page's render budget whole again, may finish it."""
+
+    def __init__(self, plain: Markup | None):
+        super().__init__()
+        self.plain = plain
+
+
+@functools.lru_cache(maxsize=64)
+def _marked(
+    text: str, passages: tuple[Passage, ...], heading_offset: int
+) -> tuple[Markup, frozenset[int]]:
+    """`markdown_with_passages`, kept for the texts and passages read most: a section page
+    read again with the same comments shows the same HTML."""
     plain = _html(text, heading_offset)
     if plain == TOO_LONG:
-        return too_long_notice(download_url), set()
+        raise _Unfinished(None)
     used = set(text)
     free = (chr(code) for code in _PRIVATE_USE if chr(code) not in used)
     marked: list[_Marked] = []
@@ -352,14 +374,14 @@ def markdown_with_passages(
             break  # thousands of passages: the rest stay plain
         marked.append((passage, opening, closing))
     if not marked:
-        return Markup(plain), set()
+        return Markup(plain), frozenset()
 
     html = _html(_with_markers(text, marked), heading_offset)
     if html == TOO_LONG:
-        return Markup(plain), set()
+        raise _Unfinished(Markup(plain))
     if not _renders_alike(html, plain, marked):
         if len(text) > INLINE_CHARS:
-            return Markup(plain), set()
+            return Markup(plain), frozenset()
         # Find the passages whose markers change the text, and leave them out.
         marked = [
             entry
@@ -368,8 +390,9 @@ def markdown_with_passages(
         ]
         html = _html(_with_markers(text, marked), heading_offset)
         if not marked or not _renders_alike(html, plain, marked):
-            return Markup(plain), set()
-    return _replace_markers(html, marked)
+            return Markup(plain), frozenset()
+    html, highlighted = _replace_markers(html, marked)
+    return html, frozenset(highlighted)
 
 
 def _with_markers(text: str, marked: list[_Marked]) -> str:

@@ -340,3 +340,39 @@ def test_the_plain_queue_comments_say_what_their_schema_says(client, token_for, 
     answered = client.get("/api/v1/me/queue", headers=token_for(coordinator)).get_json()
     assert answered["comments"] == QueueCommentOut(many=True).dump(objects)
     assert set(answered) == {"sections", "comments", "rounds", "versions"}
+
+
+def test_the_plain_coverage_report_says_what_its_schema_says(client, token_for, filled):
+    import json
+
+    from app.api.plain import _default, coverage_out
+    from app.api.schemas.alignment import AlignmentCoverageOut
+
+    section, coordinator = filled.section, filled.people[Role.COORDINATOR]
+    item = alignment.alignment_matrix(filled).items[4]
+    alignment.record_section_decision(
+        section, coordinator, item_code=item.code, status="conflict", rationale="Disagrees."
+    )
+    report = alignment.coverage_report(filled)
+    assert report.conflicts and report.unaddressed_items and report.sections_without_decisions
+    plain = json.loads(json.dumps(coverage_out(report), default=_default))
+    assert plain == json.loads(json.dumps(AlignmentCoverageOut().dump(report)))
+    answered = client.get(
+        f"/api/v1/papers/{filled.id}/coverage", headers=token_for(filled.people[Role.OBSERVER])
+    )
+    assert answered.get_json() == plain
+
+
+def test_the_openapi_document_gives_every_list_its_limit_cursor_and_next_headers(app):
+    import re
+
+    spec = app.spec
+    for template in LISTS:
+        path = re.sub(r"\{(paper|section|version)\}", r"{\1_id}", template)
+        operation = spec["paths"][path]["get"]
+        query = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+        assert query["limit"]["schema"]["default"] == DEFAULT_LIMIT, path
+        assert query["limit"]["schema"]["maximum"] == DEFAULT_LIMIT, path
+        assert "after" in query, path
+        assert {"Link", "X-Next-Cursor"} <= set(operation["responses"]["200"]["headers"]), path
+        assert "400" in operation["responses"], path

@@ -1,4 +1,5 @@
-"""A grid of many sections is shown a hundred rows at a time; the counts cover them all."""
+"""A grid of many sections is shown a hundred rows and one framework at a time; the counts
+cover every row."""
 
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ def test_a_long_paper_shows_its_grid_in_pages_of_rows_and_counts_every_row(paper
     total = session.scalar(select(func.count()).where(Section.paper_id == paper.id))
     sign_in(paper.people[Role.OBSERVER])
 
-    first = client.get(f"/papers/{paper.id}/alignment").get_data(as_text=True)
+    # A long paper shows one framework at a time, the first by default.
+    default = client.get(f"/papers/{paper.id}/alignment").get_data(as_text=True)
+    heads = set(re.findall(r'id="item-([A-Z0-9]+)\.', default))
+    assert heads == {"CONV2005"}, heads
+    assert '<option value="all" >' in default or '<option value="all">' in default
+    assert "rows=2" in default and "framework=CONV2005" in default
+
+    first = client.get(f"/papers/{paper.id}/alignment?framework=all").get_data(as_text=True)
     rows = re.findall(r'<tr class="(?:level-\d|whole-paper)" id="row-(\w+)"', first)
     assert rows[0] == "paper" and len(rows) == GRID_ROWS + 1
     assert f'data-cell="{far.id}:REC2021.P3"' not in first
@@ -44,7 +52,7 @@ def test_a_long_paper_shows_its_grid_in_pages_of_rows_and_counts_every_row(paper
     count = int(re.search(r'<span class="count">(\d+)</span>', undecided).group(1))
     assert listed == 50 and f"and {count - 50} more" in undecided
 
-    second = client.get(f"/papers/{paper.id}/alignment?rows=2").get_data(as_text=True)
+    second = client.get(f"/papers/{paper.id}/alignment?framework=all&rows=2").get_data(as_text=True)
     cell = re.search(rf'<td class="([^"]*)" data-cell="{far.id}:REC2021.P3">', second)
     assert cell and cell.group(1).split() == ["cell", "cell-conflict"]
     assert f"Sections {GRID_ROWS + 1}–{total} of {total}" in second

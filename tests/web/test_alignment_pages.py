@@ -147,7 +147,7 @@ def test_the_grid_shows_one_framework_when_asked(client, sign_in, decided):
     sign_in(paper.people[Role.OBSERVER])
     html = _alignment_page(client, paper)
     options = [o["value"] for o in Page(html).find("option") if "value" in o]
-    assert options == ["", "CONV2005@2005", "REC2021@2021"]
+    assert options == ["all", "CONV2005@2005", "REC2021@2021"]
     only = _alignment_page(client, paper, "?framework=CONV2005")
     assert 'data-cell="paper:CONV2005.GP1"' in only
     assert "REC2021.P7" not in only

@@ -567,3 +567,71 @@ def test_the_review_pages_speak_french(client, sign_in, matrix):
     assert "Matrice de résolution des commentaires" in text and "Télécharger (Word)" in text
     text = page(client.get("/")).text
     assert "Commentaires en attente de ma décision" in text
+
+
+def test_a_long_review_shows_open_comments_first_fifty_at_a_time_in_constant_statements(
+    client, sign_in, written, db
+):
+    from sqlalchemy import event, insert
+
+    section, reviewer = written.section, written.people[Role.REVIEWER]
+    revision = revisions.latest(section.id)
+
+    def add(count: int, resolved: bool) -> list[int]:
+        rows = db.scalars(
+            insert(Comment).returning(Comment.id),
+            [
+                {
+                    "section_id": section.id,
+                    "revision_id": revision.id,
+                    "author_id": reviewer.id,
+                    "sector_id": reviewer.sector_id,
+                    "type": "editorial",
+                    "body": f"{'Settled' if resolved else 'Waiting'} {n}",
+                    "status": "resolved" if resolved else "open",
+                    "decision": "noted" if resolved else None,
+                    "quote_prefix": "",
+                    "quote_suffix": "",
+                    "orphaned": False,
+                }
+                for n in range(count)
+            ],
+        )
+        return list(rows)
+
+    resolved, waiting = add(30, True), add(60, False)  # the resolved ones are older
+    db.flush()
+    sign_in(written.people[Role.OBSERVER])
+
+    def shown(url: str):
+        statements = []
+
+        def count(*_args):
+            statements.append(1)
+
+        engine = db.get_bind().engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            html = client.get(url).get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        ids = [
+            int(i) for i in re.findall(r'<article class="comment[^"]*" id="comment-(\d+)"', html)
+        ]
+        return ids, html, len(statements)
+
+    first, html, first_statements = shown(f"/sections/{section.id}")
+    assert first == waiting[:50]
+    assert "Show 40 more comments" in html and "40 comments not shown yet" in html
+    more = re.search(r'href="([^"]*comments=100[^"]*)#comments"', html).group(1)
+    second, html, second_statements = shown(more.replace("&amp;", "&"))
+    assert second == waiting + resolved[:40]
+    assert "not shown yet" not in html, re.findall(r".{200}not shown yet.{100}", html, re.S)
+    everything, html, _ = shown(f"/sections/{section.id}?comments=1000")
+    assert everything == waiting + resolved and "not shown yet" not in html
+    assert first_statements == second_statements
+    # The filters stay in the "more" link; the count of open comments covers them all.
+    _ids, html, _ = shown(f"/sections/{section.id}?only_open=1&comments=10")
+    assert re.search(r'href="[^"]*comments=60[^"]*only_open=1[^"]*#comments"', html) or re.search(
+        r'href="[^"]*only_open=1[^"]*comments=60[^"]*#comments"', html
+    )

@@ -102,6 +102,8 @@ def _paper_page(paper_id: int):
 # Rows of the grid per page: a thousand sections by 33 items is 33,000 cells, more than a
 # browser lays out quickly or a reader scans; the counts below the grid cover every row.
 GRID_ROWS = 100
+# The framework choice that shows every framework of the paper in one grid.
+EVERY_FRAMEWORK = "all"
 # Entries of each coverage list shown under the grid (the API's coverage report has them all).
 COVERAGE_LIST = 50
 
@@ -156,6 +158,16 @@ def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple]:
 def alignment_page(paper_id: int):
     _user, paper, page = _paper_page(paper_id)
     framework = request.args.get("framework") or None
+    if framework == EVERY_FRAMEWORK:
+        framework = None
+    elif (
+        framework is None
+        and len(paper.frameworks) > 1
+        and sections.section_count(paper.id) > GRID_ROWS
+    ):
+        # A long paper shows one framework at a time: 1,000 rows by every item are more cells
+        # than a reader scans; "every framework" stays one choice away.
+        framework = reference.framework_label(paper.frameworks[0])
     coverage = alignment.coverage_report(paper, framework=framework)
     decided = position_decisions.list_position_decisions(paper)
     about_section = Counter(entry.section_id for entry in decided if entry.section_id)
@@ -177,7 +189,7 @@ def alignment_page(paper_id: int):
         },
         coverage=coverage,
         list_limit=COVERAGE_LIST,
-        framework=framework,
+        framework=framework or (EVERY_FRAMEWORK if request.args.get("framework") else None),
         paper_frameworks=list(paper.frameworks),
         framework_label=reference.framework_label,
         all_frameworks=reference.list_frameworks() if page["is_coordinator"] else [],

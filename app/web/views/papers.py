@@ -15,7 +15,7 @@ from app.web.auth import me
 
 ACTIVITY_PAGE = 50
 # Sections per page of the overview: the progress bar above the table counts them all.
-OVERVIEW_ROWS = 100
+OVERVIEW_ROWS = 50
 
 
 def lead_candidates(perms: access.PaperPermissions) -> list:

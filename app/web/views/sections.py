@@ -58,6 +58,7 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         current,
         filters=comments.CommentFilters.from_args(request.args),
         since=since,
+        shown=max(1, request.args.get("comments", comments.COMMENT_PAGE, type=int)),
     )
     # Seen now: the next visit counts from here. Recorded after the answer, in a transaction
     # of its own, so that reading a section never waits for someone else's save.
@@ -75,6 +76,7 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
         current=current,
         text=review.text,
         review=review,
+        comment_page=comments.COMMENT_PAGE,
         form=form or {},
         revision_count=len(history),
         first_visit=previous is None,
