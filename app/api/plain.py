@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import current_app
 
+from app.api.schemas.alignment import section_ref
 from app.api.schemas.reviews import reanchoring
 
 
@@ -128,17 +129,6 @@ def section_out(row, sectors: dict) -> dict:
     return out
 
 
-def _section_ref(section) -> dict | None:
-    if section is None:
-        return None
-    return {
-        "id": section.id,
-        "number": section.number,
-        "title_en": section.title_en,
-        "title_fr": section.title_fr,
-    }
-
-
 def _framework_ref(framework) -> dict:
     from app.services.reference import framework_label
 
@@ -179,7 +169,7 @@ def coverage_out(coverage) -> dict:
         "unaddressed_items": [_item_ref(item) for item in coverage.unaddressed_items],
         "conflicts": [
             {
-                "section": _section_ref(cell.section),
+                "section": section_ref(cell.section),
                 "item": cell.item.code,
                 "decision_id": cell.decision.id,
                 "rationale": cell.decision.rationale,
@@ -189,10 +179,10 @@ def coverage_out(coverage) -> dict:
             for cell in coverage.conflicts
         ],
         "sections_without_decisions": [
-            _section_ref(section) for section in coverage.sections_without_decisions
+            section_ref(section) for section in coverage.sections_without_decisions
         ],
         "expected_without_decision": [
-            {"section": _section_ref(entry.section), "items": [i.code for i in entry.items]}
+            {"section": section_ref(entry.section), "items": [i.code for i in entry.items]}
             for entry in coverage.expected_without_decision
         ],
     }
@@ -205,7 +195,7 @@ def matrix_out(matrix) -> dict:
     def row_out(row) -> dict:
         section = row.section
         return {
-            "section": _section_ref(section),
+            "section": section_ref(section),
             "level": section.number.count(".") + 1 if section else 0,
             "cells": row.cells,
         }

@@ -71,13 +71,7 @@ def mark(body: str, anchors: dict[int, tuple[int, int]]) -> str:
     for index, (start, end) in anchors.items():
         inserts.append((start, 1, f"{START}{index}{START}"))
         inserts.append((end, 0, f"{END}{index}{END}"))  # ends before starts at one position
-    out, position = [], 0
-    for at, _, marker in sorted(inserts):
-        out.append(body[position:at])
-        out.append(marker)
-        position = at
-    out.append(body[position:])
-    return "".join(out)
+    return _inserted(body, inserts)
 
 
 def image(kind: str, comment_id: int) -> str:
@@ -95,6 +89,12 @@ def mark_images(body: str, anchors: dict[int, tuple[int, int]]) -> str:
     for comment_id, (start, end) in anchors.items():
         inserts.append((_before_backslashes(body, start), 1, image(START, comment_id)))
         inserts.append((_before_backslashes(body, end), 0, image(END, comment_id)))
+    return _inserted(body, inserts)
+
+
+def _inserted(body: str, inserts: list[tuple[int, int, str]]) -> str:
+    """`body` with each (position, order, marker) put in, in position order (at one
+    position, ends, order 0, before starts, order 1)."""
     out, position = [], 0
     for at, _, marker in sorted(inserts):
         out.append(body[position:at])

@@ -14,7 +14,7 @@ def _person(user) -> dict:
     return {"id": user.id, "name": user.name, "sector": user.sector.code}
 
 
-def _section_ref(section) -> dict | None:
+def section_ref(section) -> dict | None:
     if section is None:
         return None
     return {
@@ -121,7 +121,7 @@ class FrameworkRef(Schema):
 
 
 class AlignmentMatrixRowOut(Schema):
-    section = fields.Function(lambda row: _section_ref(row.section))
+    section = fields.Function(lambda row: section_ref(row.section))
     level = fields.Function(lambda row: row.section.level if row.section else 0)
     cells = fields.Dict(
         keys=fields.String(),
@@ -148,7 +148,7 @@ class AlignmentMatrixOut(Schema):
 
 class AlignmentConflictOut(Schema):
     section = fields.Function(
-        lambda cell: _section_ref(cell.section), metadata={"description": "null: whole paper"}
+        lambda cell: section_ref(cell.section), metadata={"description": "null: whole paper"}
     )
     item = fields.String(attribute="item.code")
     decision_id = fields.Integer(attribute="decision.id")
@@ -158,7 +158,7 @@ class AlignmentConflictOut(Schema):
 
 
 class MissingExpectedItemsOut(Schema):
-    section = fields.Function(lambda entry: _section_ref(entry.section))
+    section = fields.Function(lambda entry: section_ref(entry.section))
     items = fields.Function(lambda entry: [item.code for item in entry.items])
 
 
@@ -171,7 +171,7 @@ class AlignmentCoverageOut(Schema):
     )
     conflicts = fields.List(fields.Nested(AlignmentConflictOut))
     sections_without_decisions = fields.Function(
-        lambda coverage: [_section_ref(s) for s in coverage.sections_without_decisions]
+        lambda coverage: [section_ref(s) for s in coverage.sections_without_decisions]
     )
     expected_without_decision = fields.List(
         fields.Nested(MissingExpectedItemsOut),
