@@ -27,6 +27,7 @@ from sqlalchemy import (
     column,
     exists,
     func,
+    inspect,
     literal,
     literal_column,
     or_,
@@ -141,12 +142,15 @@ def search(
 
     dialect = session.get_bind().dialect.name
     backend = _BACKENDS[dialect]
-    params: dict = {"user_id": user.id}
+    # The reader by their id: their row is not read again (their admin flag comes with the
+    # paper's language, when a paper is named).
+    params: dict = {"user_id": _user_id(user)}
     if filters.paper_id is not None:
-        languages = [_readable_language(user, filters.paper_id)]
+        languages, is_admin = _readable_language(params["user_id"], filters.paper_id)
         params["paper_id"] = filters.paper_id
     else:
-        languages = backend.languages(user.is_admin, params)
+        is_admin = user.is_admin
+        languages = backend.languages(is_admin, params)
     if filters.author_id is not None:
         params["author_id"] = filters.author_id
 
@@ -160,7 +164,7 @@ def search(
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
     shape = (
         filters.paper_id is not None,
-        user.is_admin,
+        is_admin,
         filters.author_id is not None,
         tuple(name for name, value in chosen.items() if value is not None),
     )
@@ -190,16 +194,22 @@ def search(
     return results
 
 
-def _readable_language(user: User, paper_id: int) -> str:
-    """The paper's language, if the user may read it (a member, or an admin): one light
-    statement rather than the paper and its members as objects. A stranger to the paper
-    hears "not found", as everywhere else."""
-    row = session.execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user.id}).first()
+def _user_id(user: User) -> int:
+    """The user's id, without reading their row again when the session has expired it."""
+    state = inspect(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else user.id
+
+
+def _readable_language(user_id: int, paper_id: int) -> tuple[list[str], bool]:
+    """The paper's language, if the user may read it (a member, or an admin), and whether
+    they are an admin: one light statement rather than the paper and its members as
+    objects. A stranger to the paper hears "not found", as everywhere else."""
+    row = session.execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
     if row is None:
         raise NotFound("paper", id=paper_id)
-    if not (row.member or user.is_admin):
+    if not (row.member or row.is_admin):
         raise NotFound("paper")
-    return row.language
+    return [row.language], bool(row.is_admin)
 
 
 _PAPER_ACCESS = select(
@@ -207,6 +217,10 @@ _PAPER_ACCESS = select(
     exists()
     .where(PaperMember.paper_id == Paper.id, PaperMember.user_id == bindparam("user_id"))
     .label("member"),
+    select(User.is_admin)
+    .where(User.id == bindparam("user_id"))
+    .scalar_subquery()
+    .label("is_admin"),
 ).where(Paper.id == bindparam("paper_id"))
 _SECTORS = select(Sector.id, Sector.code)
 
