@@ -175,17 +175,17 @@ def search(
         for row in session.execute(found, {**params, "match": match}):
             if row.part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
-            elif row.part == "total":
-                results.total += row.n
             else:
                 counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
+    kinds = counts["kind"]
+    results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
     page = top[offset : offset + limit]
     rows = {}
     for language, match in queries.items():
         ids = [m.id for m in page if backend.same_query(m, language)]
         if ids:
-            statement = _page_statement(dialect)
+            statement = _page_statement(dialect, language)
             rows.update(
                 {row.id: row for row in session.execute(statement, {"match": match, "ids": ids})}
             )
@@ -244,12 +244,12 @@ def _summary_statement(dialect: str, language, shape: tuple):
     if by_author:
         conditions.append(D.author_id == bindparam("author_id"))
     backend = _BACKENDS[dialect]
-    return _summary(backend.matched(language, conditions), chosen)
+    return _summary(backend.matched(language, conditions), chosen, dialect)
 
 
-@lru_cache(maxsize=2)
-def _page_statement(dialect: str):
-    return _BACKENDS[dialect].page()
+@lru_cache(maxsize=8)
+def _page_statement(dialect: str, language):
+    return _BACKENDS[dialect].page(language)
 
 
 @dataclass(frozen=True)
@@ -259,13 +259,13 @@ class _Match:
     score: float
 
 
-def _summary(matched, chosen: tuple[str, ...]):
+def _summary(matched, chosen: tuple[str, ...], dialect: str):
     """From the ranked matches (a CTE, computed once): the best `top` ids that the
-    facets' choices (bound by name) keep, each facet's counts under the other facets'
-    choices, the total.
+    facets' choices (bound by name) keep, and each facet's counts under the other facets'
+    choices (the total is the kind facet's count for the kind chosen, or its sum).
 
-    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id, sector_id
-    or total.
+    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id or
+    sector_id.
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
 
@@ -280,44 +280,39 @@ def _summary(matched, chosen: tuple[str, ...]):
         .limit(bindparam("top", type_=Integer))
         .subquery()
     )
+    hits = select(
+        literal("hit").label("part"),
+        best.c.id.label("key"),
+        null_text.label("kind"),
+        null_int.label("n"),
+        best.c.score.label("score"),
+        best.c.language.label("language"),
+    )
+    # The sections that say it most (and the one chosen): a word found in every section of
+    # a paper of 1,000 would otherwise list 1,000 of them.
+    section_order = [
+        *([(m.c.section_id == bindparam("section_id")).desc()] if "section_id" in chosen else []),
+        func.count().desc(),
+        m.c.section_id,
+    ]
+    if dialect == "postgresql":
+        return union_all(hits, _facets_in_one_pass(m, keeping, chosen))
     parts = [
-        select(
-            literal("hit").label("part"),
-            best.c.id.label("key"),
-            null_text.label("kind"),
-            null_int.label("n"),
-            best.c.score.label("score"),
-            best.c.language.label("language"),
-        ),
-        select(literal("total"), null_int, null_text, func.count(), null_float(), null_text)
-        .select_from(m)
-        .where(*keeping()),
+        hits,
         select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
         .where(*keeping("kind"))
         .group_by(m.c.kind),
-    ]
-    parts.append(
         select(
             literal("sector_id"), m.c.sector_id, null_text, func.count(), null_float(), null_text
         )
         .where(m.c.sector_id.is_not(None), *keeping("sector_id"))
-        .group_by(m.c.sector_id)
-    )
-    # The sections that say it most (and the one chosen): a word found in every section of
-    # a paper of 1,000 would otherwise list 1,000 of them.
+        .group_by(m.c.sector_id),
+    ]
     sections = (
         select(m.c.section_id, func.count().label("n"))
         .where(m.c.section_id.is_not(None), *keeping("section_id"))
         .group_by(m.c.section_id)
-        .order_by(
-            *(
-                [(m.c.section_id == bindparam("section_id")).desc()]
-                if "section_id" in chosen
-                else []
-            ),
-            func.count().desc(),
-            m.c.section_id,
-        )
+        .order_by(*section_order)
         .limit(bindparam("sections", type_=Integer))
         .subquery()
     )
@@ -332,6 +327,58 @@ def _summary(matched, chosen: tuple[str, ...]):
         )
     )
     return union_all(*parts)
+
+
+def _facets_in_one_pass(m, keeping, chosen: tuple[str, ...]):
+    """PostgreSQL: the three facets' counts in one scan of the matches (GROUPING SETS),
+    each counted under the other facets' choices (FILTER), the sections ranked by a window
+    to keep the most telling ones."""
+
+    def count(but: str):
+        conditions = keeping(but)
+        return func.count().filter(and_(*conditions)) if conditions else func.count()
+
+    is_kind = func.grouping(m.c.kind) == 0
+    is_sector = func.grouping(m.c.sector_id) == 0
+    n = case((is_kind, count("kind")), (is_sector, count("sector_id")), else_=count("section_id"))
+    grouped = (
+        select(
+            case((is_kind, "kind"), (is_sector, "sector_id"), else_="section_id").label("part"),
+            case((is_sector, m.c.sector_id), else_=m.c.section_id).label("key"),
+            m.c.kind,
+            n.label("n"),
+            func.row_number()
+            .over(
+                partition_by=func.grouping(m.c.kind, m.c.sector_id),
+                order_by=[
+                    *(
+                        [(m.c.section_id == bindparam("section_id")).desc()]
+                        if "section_id" in chosen
+                        else []
+                    ),
+                    n.desc(),
+                    m.c.section_id,
+                ],
+            )
+            .label("place"),
+        )
+        .group_by(func.grouping_sets(m.c.kind, m.c.sector_id, m.c.section_id))
+        .subquery()
+    )
+    return select(
+        grouped.c.part,
+        grouped.c.key,
+        grouped.c.kind,
+        grouped.c.n,
+        null_float(),
+        literal(None, String),
+    ).where(
+        grouped.c.n > 0,
+        or_(grouped.c.part == "kind", grouped.c.key.is_not(None)),
+        or_(
+            grouped.c.part != "section_id", grouped.c.place <= bindparam("sections", type_=Integer)
+        ),
+    )
 
 
 def null_float():
@@ -366,7 +413,7 @@ class _Backend:
         sector, language, score."""
         raise NotImplementedError
 
-    def page(self):
+    def page(self, language):
         """The page's details and snippets: the query bound as `match`, the ids as `ids`."""
         raise NotImplementedError
 
@@ -474,7 +521,11 @@ class _Postgres(_Backend):
     def _tsquery(self, language: str):
         return func.websearch_to_tsquery(self._config(language), bindparam("match", type_=String))
 
-    def _by_language(self, make):
+    def _by_language(self, make, languages=tuple(CONFIGS)):
+        """`make(language)` for each document's language: a CASE over the languages in
+        scope, or the one language of a paper named (no CASE for each row)."""
+        if len(languages) == 1:
+            return make(languages[0])
         return case(
             *[(D.language == lang, make(lang)) for lang in CONFIGS if lang != "en"],
             else_=make("en"),
@@ -482,17 +533,17 @@ class _Postgres(_Backend):
 
     def matched(self, languages, conditions):
         tsv = literal_column("search_documents.tsv")
-        score = func.ts_rank(tsv, self._by_language(self._tsquery))
+        score = func.ts_rank(tsv, self._by_language(self._tsquery, languages))
         matched = or_(
             *[and_(D.language == lang, tsv.op("@@")(self._tsquery(lang))) for lang in languages]
         )
         return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
 
-    def page(self):
+    def page(self, languages):
         snippet = func.ts_headline(
-            self._by_language(self._config),
+            self._by_language(self._config, languages),
             D.heading + "\n\n" + D.body,
-            self._by_language(self._tsquery),
+            self._by_language(self._tsquery, languages),
             HEADLINE_OPTIONS,
         )
         return _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(
@@ -533,7 +584,7 @@ class _Sqlite(_Backend):
             .where(D.language == language, *conditions)
         )
 
-    def page(self):
+    def page(self, language):  # noqa: ARG002 (FTS5's snippet needs no language)
         snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
         return _hit_joins(
             select(*_HIT_COLUMNS, snippet.label("snippet"))
