@@ -158,7 +158,7 @@ def search(
     # page's ids with the facets' counts and the total; a second asks for the page's
     # details and snippets, for its 20 documents only. Each statement's shape is built
     # once (bound parameters carry the query, the scope and the choices) and reused.
-    sectors = dict(session.execute(_SECTORS).all())
+    sectors = dict(_core().execute(_SECTORS).all())
     chosen = _chosen(filters, sectors)
     params.update({name: value for name, value in chosen.items() if value is not None})
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
@@ -172,7 +172,7 @@ def search(
     for language, match in backend.matches(query, languages):
         queries[language] = match
         found = _summary_statement(dialect, language, shape)
-        for row in session.execute(found, {**params, "match": match}):
+        for row in _core().execute(found, {**params, "match": match}):
             if row.part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
             else:
@@ -189,7 +189,7 @@ def search(
             rows.update(
                 {
                     row.id: row
-                    for row in session.execute(
+                    for row in _core().execute(
                         statement, {"match": match, "ids": ids, "low": min(ids), "high": max(ids)}
                     )
                 }
@@ -209,7 +209,7 @@ def _readable_language(user_id: int, paper_id: int) -> tuple[list[str], bool]:
     """The paper's language, if the user may read it (a member, or an admin), and whether
     they are an admin: one light statement rather than the paper and its members as
     objects. A stranger to the paper hears "not found", as everywhere else."""
-    row = session.execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
+    row = _core().execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
     if row is None:
         raise NotFound("paper", id=paper_id)
     if not (row.member or row.is_admin):
@@ -405,7 +405,7 @@ def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
 class _Backend:
     def languages(self, is_admin: bool, params: dict) -> list[str]:
         """The languages of the papers in scope (each stems its own way)."""
-        return list(session.scalars(_languages_statement(is_admin), params))
+        return list(_core().scalars(_languages_statement(is_admin), params))
 
     def matches(self, query: Query, languages: list[str]):
         raise NotImplementedError
@@ -613,7 +613,7 @@ def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
     if counts["section_id"]:
         sections = {
             row.id: row
-            for row in session.execute(_SECTION_FACETS, {"ids": list(counts["section_id"])})
+            for row in _core().execute(_SECTION_FACETS, {"ids": list(counts["section_id"])})
         }
     kinds = [kind.value for kind in SearchKind]
     return {
@@ -660,3 +660,9 @@ def marked(snippet: str) -> Markup:
 
 
 _BACKENDS = {"postgresql": _Postgres(), "sqlite": _Sqlite()}
+
+
+def _core():
+    """The session's connection: these statements are Core selects returning rows, so they
+    skip the ORM's execution layer (about 0.2 ms a statement)."""
+    return session.connection()
