@@ -111,6 +111,10 @@ def _fix_sqlite(engine: Engine) -> None:
             # but for the last commits before a power cut, never corrupt.
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # A page cache of 32 MB rather than SQLite's 2 MB: a search reads every match's
+            # document, and a paper of 1,000 sections and 20,000 comments has ~25 MB of them.
+            # Pages are only held once read; the cache lives as long as the connection.
+            cursor.execute("PRAGMA cache_size=-32768")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()

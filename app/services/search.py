@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
@@ -21,9 +22,12 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     column,
+    exists,
     func,
+    inspect,
     literal,
     literal_column,
     or_,
@@ -47,8 +51,7 @@ from app.models import (
     Sector,
     User,
 )
-from app.services.access import get_paper
-from app.services.errors import BadInput
+from app.services.errors import BadInput, NotFound
 from app.services.search_text import MARK_END, MARK_START, Query, fts5_match, parse
 
 D = SearchDocument
@@ -137,49 +140,121 @@ def search(
     if query.empty:
         return results
 
-    backend = _Postgres() if session.get_bind().dialect.name == "postgresql" else _Sqlite()
+    dialect = session.get_bind().dialect.name
+    backend = _BACKENDS[dialect]
+    # The reader by their id: their row is not read again (their admin flag comes with the
+    # paper's language, when a paper is named).
+    params: dict = {"user_id": _user_id(user)}
     if filters.paper_id is not None:
-        paper = get_paper(filters.paper_id, user)
-        languages = [paper.language]
-        scope = D.paper_id == paper.id
+        languages, is_admin = _readable_language(params["user_id"], filters.paper_id)
+        params["paper_id"] = filters.paper_id
     else:
-        readable = (
-            select(Paper.id)
-            if user.is_admin
-            else select(PaperMember.paper_id).where(PaperMember.user_id == user.id)
-        )
-        scope = D.paper_id.in_(readable)
-        languages = backend.languages(readable)
-    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
+        is_admin = user.is_admin
+        languages = backend.languages(is_admin, params)
     if filters.author_id is not None:
-        conditions.append(D.author_id == filters.author_id)
+        params["author_id"] = filters.author_id
 
     # One statement per language ranks every match once (in the database) and returns the
     # page's ids with the facets' counts and the total; a second asks for the page's
-    # details and snippets, for its 20 documents only.
-    sectors = dict(session.execute(select(Sector.id, Sector.code)).all())
+    # details and snippets, for its 20 documents only. Each statement's shape is built
+    # once (bound parameters carry the query, the scope and the choices) and reused.
+    sectors = dict(_core().execute(_SECTORS).all())
     chosen = _chosen(filters, sectors)
+    params.update({name: value for name, value in chosen.items() if value is not None})
+    params["top"], params["sections"] = offset + limit, SECTION_FACETS
+    shape = (
+        filters.paper_id is not None,
+        is_admin,
+        filters.author_id is not None,
+        tuple(name for name, value in chosen.items() if value is not None),
+    )
     top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
     for language, match in backend.matches(query, languages):
         queries[language] = match
-        found = _summary(backend.matched(match, language, conditions), chosen, offset + limit)
-        for row in session.execute(found):
+        found = _summary_statement(dialect, language, shape)
+        for row in _core().execute(found, {**params, "match": match}):
             if row.part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
-            elif row.part == "total":
-                results.total += row.n
             else:
                 counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
+    kinds = counts["kind"]
+    results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
     page = top[offset : offset + limit]
     rows = {}
     for language, match in queries.items():
         ids = [m.id for m in page if backend.same_query(m, language)]
         if ids:
-            rows.update({row.id: row for row in backend.page(match, language, ids)})
+            statement = _page_statement(dialect, language)
+            rows.update(
+                {
+                    row.id: row
+                    for row in _core().execute(
+                        statement, {"match": match, "ids": ids, "low": min(ids), "high": max(ids)}
+                    )
+                }
+            )
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
     results.facets = _facets(counts, chosen, sectors)
     return results
+
+
+def _user_id(user: User) -> int:
+    """The user's id, without reading their row again when the session has expired it."""
+    state = inspect(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else user.id
+
+
+def _readable_language(user_id: int, paper_id: int) -> tuple[list[str], bool]:
+    """The paper's language, if the user may read it (a member, or an admin), and whether
+    they are an admin: one light statement rather than the paper and its members as
+    objects. A stranger to the paper hears "not found", as everywhere else."""
+    row = _core().execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
+    if row is None:
+        raise NotFound("paper", id=paper_id)
+    if not (row.member or row.is_admin):
+        raise NotFound("paper")
+    return [row.language], bool(row.is_admin)
+
+
+_PAPER_ACCESS = select(
+    Paper.language,
+    exists()
+    .where(PaperMember.paper_id == Paper.id, PaperMember.user_id == bindparam("user_id"))
+    .label("member"),
+    select(User.is_admin)
+    .where(User.id == bindparam("user_id"))
+    .scalar_subquery()
+    .label("is_admin"),
+).where(Paper.id == bindparam("paper_id"))
+_SECTORS = select(Sector.id, Sector.code)
+
+
+def _readable(is_admin: bool):
+    """The ids of the papers the user (bound as `user_id`) may read."""
+    if is_admin:
+        return select(Paper.id)
+    return select(PaperMember.paper_id).where(PaperMember.user_id == bindparam("user_id"))
+
+
+@lru_cache(maxsize=64)
+def _summary_statement(dialect: str, language, shape: tuple):
+    """The summary's statement for one shape of search: a paper named or not, an admin or
+    not, an author named or not, which facets are chosen."""
+    one_paper, is_admin, by_author, chosen = shape
+    scope = (
+        D.paper_id == bindparam("paper_id") if one_paper else D.paper_id.in_(_readable(is_admin))
+    )
+    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
+    if by_author:
+        conditions.append(D.author_id == bindparam("author_id"))
+    backend = _BACKENDS[dialect]
+    return _summary(backend.matched(language, conditions), chosen, dialect)
+
+
+@lru_cache(maxsize=8)
+def _page_statement(dialect: str, language):
+    return _BACKENDS[dialect].page(language)
 
 
 @dataclass(frozen=True)
@@ -189,63 +264,61 @@ class _Match:
     score: float
 
 
-def _summary(matched, chosen: dict, limit: int):
-    """From the ranked matches (a CTE, computed once): the best `limit` ids that the
-    facets' choices keep, each facet's counts under the other facets' choices, the total.
+def _summary(matched, chosen: tuple[str, ...], dialect: str):
+    """From the ranked matches (a CTE, computed once): the best `top` ids that the
+    facets' choices (bound by name) keep, and each facet's counts under the other facets'
+    choices (the total is the kind facet's count for the kind chosen, or its sum).
 
-    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id, sector_id
-    or total.
+    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id or
+    sector_id.
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
 
     def keeping(but: str | None = None):
-        return [
-            m.c[name] == value
-            for name, value in chosen.items()
-            if value is not None and name != but
-        ]
+        return [m.c[name] == bindparam(name) for name in chosen if name != but]
 
     null_int, null_text = literal(None, Integer), literal(None, String)
     best = (
         select(m.c.id, m.c.score, m.c.language)
         .where(*keeping())
         .order_by(m.c.score.desc(), m.c.id)
-        .limit(limit)
+        .limit(bindparam("top", type_=Integer))
         .subquery()
     )
+    hits = select(
+        literal("hit").label("part"),
+        best.c.id.label("key"),
+        null_text.label("kind"),
+        null_int.label("n"),
+        best.c.score.label("score"),
+        best.c.language.label("language"),
+    )
+    # The sections that say it most (and the one chosen): a word found in every section of
+    # a paper of 1,000 would otherwise list 1,000 of them.
+    section_order = [
+        *([(m.c.section_id == bindparam("section_id")).desc()] if "section_id" in chosen else []),
+        func.count().desc(),
+        m.c.section_id,
+    ]
+    if dialect == "postgresql":
+        return union_all(hits, _facets_in_one_pass(m, keeping, chosen))
     parts = [
-        select(
-            literal("hit").label("part"),
-            best.c.id.label("key"),
-            null_text.label("kind"),
-            null_int.label("n"),
-            best.c.score.label("score"),
-            best.c.language.label("language"),
-        ),
-        select(literal("total"), null_int, null_text, func.count(), null_float(), null_text)
-        .select_from(m)
-        .where(*keeping()),
+        hits,
         select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
         .where(*keeping("kind"))
         .group_by(m.c.kind),
-    ]
-    parts.append(
         select(
             literal("sector_id"), m.c.sector_id, null_text, func.count(), null_float(), null_text
         )
         .where(m.c.sector_id.is_not(None), *keeping("sector_id"))
-        .group_by(m.c.sector_id)
-    )
-    # The sections that say it most (and the one chosen): a word found in every section of
-    # a paper of 1,000 would otherwise list 1,000 of them.
+        .group_by(m.c.sector_id),
+    ]
     sections = (
         select(m.c.section_id, func.count().label("n"))
         .where(m.c.section_id.is_not(None), *keeping("section_id"))
         .group_by(m.c.section_id)
-        .order_by(
-            (m.c.section_id == chosen["section_id"]).desc(), func.count().desc(), m.c.section_id
-        )
-        .limit(SECTION_FACETS)
+        .order_by(*section_order)
+        .limit(bindparam("sections", type_=Integer))
         .subquery()
     )
     parts.append(
@@ -259,6 +332,58 @@ def _summary(matched, chosen: dict, limit: int):
         )
     )
     return union_all(*parts)
+
+
+def _facets_in_one_pass(m, keeping, chosen: tuple[str, ...]):
+    """PostgreSQL: the three facets' counts in one scan of the matches (GROUPING SETS),
+    each counted under the other facets' choices (FILTER), the sections ranked by a window
+    to keep the most telling ones."""
+
+    def count(but: str):
+        conditions = keeping(but)
+        return func.count().filter(and_(*conditions)) if conditions else func.count()
+
+    is_kind = func.grouping(m.c.kind) == 0
+    is_sector = func.grouping(m.c.sector_id) == 0
+    n = case((is_kind, count("kind")), (is_sector, count("sector_id")), else_=count("section_id"))
+    grouped = (
+        select(
+            case((is_kind, "kind"), (is_sector, "sector_id"), else_="section_id").label("part"),
+            case((is_sector, m.c.sector_id), else_=m.c.section_id).label("key"),
+            m.c.kind,
+            n.label("n"),
+            func.row_number()
+            .over(
+                partition_by=func.grouping(m.c.kind, m.c.sector_id),
+                order_by=[
+                    *(
+                        [(m.c.section_id == bindparam("section_id")).desc()]
+                        if "section_id" in chosen
+                        else []
+                    ),
+                    n.desc(),
+                    m.c.section_id,
+                ],
+            )
+            .label("place"),
+        )
+        .group_by(func.grouping_sets(m.c.kind, m.c.sector_id, m.c.section_id))
+        .subquery()
+    )
+    return select(
+        grouped.c.part,
+        grouped.c.key,
+        grouped.c.kind,
+        grouped.c.n,
+        null_float(),
+        literal(None, String),
+    ).where(
+        grouped.c.n > 0,
+        or_(grouped.c.part == "kind", grouped.c.key.is_not(None)),
+        or_(
+            grouped.c.part != "section_id", grouped.c.place <= bindparam("sections", type_=Integer)
+        ),
+    )
 
 
 def null_float():
@@ -278,16 +403,9 @@ def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
 
 
 class _Backend:
-    def languages(self, readable) -> list[str]:
+    def languages(self, is_admin: bool, params: dict) -> list[str]:
         """The languages of the papers in scope (each stems its own way)."""
-        return list(
-            session.scalars(
-                select(Paper.language)
-                .where(Paper.id.in_(readable))
-                .distinct()
-                .order_by(Paper.language)
-            )
-        )
+        return list(_core().scalars(_languages_statement(is_admin), params))
 
     def matches(self, query: Query, languages: list[str]):
         raise NotImplementedError
@@ -295,12 +413,24 @@ class _Backend:
     def same_query(self, match: _Match, language) -> bool:
         return match.language == language
 
-    def matched(self, match, language, conditions: list):
-        """A select of every match: id, kind, section, sector, language, score."""
+    def matched(self, language, conditions: list):
+        """A select of every match (the query bound as `match`): id, kind, section,
+        sector, language, score."""
         raise NotImplementedError
 
-    def page(self, match, language, ids: list[int]) -> list:
+    def page(self, language):
+        """The page's details and snippets: the query bound as `match`, the ids as `ids`."""
         raise NotImplementedError
+
+
+@lru_cache(maxsize=2)
+def _languages_statement(is_admin: bool):
+    return (
+        select(Paper.language)
+        .where(Paper.id.in_(_readable(is_admin)))
+        .distinct()
+        .order_by(Paper.language)
+    )
 
 
 _REPLY = aliased(CommentReply)
@@ -379,7 +509,7 @@ _MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
 class _Postgres(_Backend):
     """A GIN index over a generated tsvector; one tsquery per language configuration."""
 
-    def languages(self, readable) -> list[str]:  # noqa: ARG002 (the backends' interface)
+    def languages(self, is_admin, params) -> list[str]:  # noqa: ARG002 (the interface)
         return list(CONFIGS)  # one statement covers them all: no need to ask
 
     def matches(self, query: Query, languages: list[str]):
@@ -393,35 +523,37 @@ class _Postgres(_Backend):
     def _config(language):
         return literal_column(f"'{CONFIGS[language]}'::regconfig")
 
-    def _tsquery(self, text: str, language: str):
-        return func.websearch_to_tsquery(self._config(language), text)
+    def _tsquery(self, language: str):
+        return func.websearch_to_tsquery(self._config(language), bindparam("match", type_=String))
 
-    def _by_language(self, make):
+    def _by_language(self, make, languages=tuple(CONFIGS)):
+        """`make(language)` for each document's language: a CASE over the languages in
+        scope, or the one language of a paper named (no CASE for each row)."""
+        if len(languages) == 1:
+            return make(languages[0])
         return case(
             *[(D.language == lang, make(lang)) for lang in CONFIGS if lang != "en"],
             else_=make("en"),
         )
 
-    def matched(self, text, languages, conditions):
+    def matched(self, languages, conditions):
         tsv = literal_column("search_documents.tsv")
-        score = func.ts_rank(tsv, self._by_language(lambda lang: self._tsquery(text, lang)))
+        score = func.ts_rank(tsv, self._by_language(self._tsquery, languages))
         matched = or_(
-            *[
-                and_(D.language == lang, tsv.op("@@")(self._tsquery(text, lang)))
-                for lang in languages
-            ]
+            *[and_(D.language == lang, tsv.op("@@")(self._tsquery(lang))) for lang in languages]
         )
         return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
 
-    def page(self, text, _languages, ids):
+    def page(self, languages):
         snippet = func.ts_headline(
-            self._by_language(self._config),
+            self._by_language(self._config, languages),
             D.heading + "\n\n" + D.body,
-            self._by_language(lambda lang: self._tsquery(text, lang)),
+            self._by_language(self._tsquery, languages),
             HEADLINE_OPTIONS,
         )
-        statement = _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(D.id.in_(ids))
-        return list(session.execute(statement))
+        return _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(
+            D.id.in_(bindparam("ids", expanding=True))
+        )
 
 
 class _Sqlite(_Backend):
@@ -437,13 +569,16 @@ class _Sqlite(_Backend):
             if match is not None:
                 yield language, match
 
-    def matched(self, match, language, conditions):
+    def matched(self, language, conditions):
         # FTS5 answers first, once, and the documents are looked up by its rowids. Joined
         # directly, SQLite's planner may prefer the documents' paper index and ask FTS5 once
         # per document of the paper: 21,000 queries for a paper of 1,000 sections.
         fts = (
             select(self.table.c.rowid, self.table.c.rank)
-            .where(self.fts.op("MATCH")(match), self.table.c.rank.op("MATCH")(FTS_WEIGHTS))
+            .where(
+                self.fts.op("MATCH")(bindparam("match", type_=String)),
+                self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
+            )
             .cte("fts_hits")
             .prefix_with("MATERIALIZED")
         )
@@ -454,14 +589,19 @@ class _Sqlite(_Backend):
             .where(D.language == language, *conditions)
         )
 
-    def page(self, match, language, ids):  # noqa: ARG002 (the backends' interface)
+    def page(self, language):  # noqa: ARG002 (FTS5's snippet needs no language)
         snippet = func.snippet(self.fts, -1, MARK_START, MARK_END, "…", SNIPPET_TOKENS)
-        statement = _hit_joins(
+        return _hit_joins(
             select(*_HIT_COLUMNS, snippet.label("snippet"))
             .select_from(self.table)
             .join(D, D.id == self.table.c.rowid)
-        ).where(self.fts.op("MATCH")(match), self.table.c.rowid.in_(ids))
-        return list(session.execute(statement))
+        ).where(
+            self.fts.op("MATCH")(bindparam("match", type_=String)),
+            # FTS5 walks the matches between the page's first and last ids once; asked for
+            # each id (rowid IN, pushed down), it would start the query over 20 times.
+            self.table.c.rowid.between(bindparam("low"), bindparam("high")),
+            (self.table.c.rowid + literal_column("0")).in_(bindparam("ids", expanding=True)),
+        )
 
 
 # --- facets and snippets ---------------------------------------------------------------
@@ -473,18 +613,7 @@ def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
     if counts["section_id"]:
         sections = {
             row.id: row
-            for row in session.execute(
-                select(
-                    Section.id,
-                    Section.number,
-                    Section.position,
-                    Section.title_en,
-                    Section.title_fr,
-                    Paper.language,
-                )
-                .join(Paper, Paper.id == Section.paper_id)
-                .where(Section.id.in_(list(counts["section_id"])))
-            )
+            for row in _core().execute(_SECTION_FACETS, {"ids": list(counts["section_id"])})
         }
     kinds = [kind.value for kind in SearchKind]
     return {
@@ -509,8 +638,31 @@ def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
     }
 
 
+_SECTION_FACETS = (
+    select(
+        Section.id,
+        Section.number,
+        Section.position,
+        Section.title_en,
+        Section.title_fr,
+        Paper.language,
+    )
+    .join(Paper, Paper.id == Section.paper_id)
+    .where(Section.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def marked(snippet: str) -> Markup:
     """A snippet as safe HTML: the text escaped, each match in <mark>."""
     text = " ".join(snippet.split())
     html = str(escape(text)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return Markup(html)
+
+
+_BACKENDS = {"postgresql": _Postgres(), "sqlite": _Sqlite()}
+
+
+def _core():
+    """The session's connection: these statements are Core selects returning rows, so they
+    skip the ORM's execution layer (about 0.2 ms a statement)."""
+    return session.connection()

@@ -10,9 +10,9 @@ each query it measures, in the same run and on the same index:
          MATCH, ORDER BY rank (bm25), snippet());
   plume  app.services.search.search() for a paper member: the same page plus the reader's
          scope, what each hit points at (section, author, sector), the facets and the total;
-and prints milliseconds (median of --reps), the ratio plume / bare (goal <= 2) and the
-number of SQL statements Plume sent, on this paper and on a paper of 10 sections: a search
-costs the same number whatever the paper's size.
+and prints milliseconds (the median, p50, of --reps; the two take turns), the ratio
+plume / bare (goal <= 2) and the number of SQL statements Plume sent, on this paper and
+on a paper of 10 sections: a search costs the same number whatever the paper's size.
 """
 
 from __future__ import annotations
@@ -214,15 +214,20 @@ def bare(backend: str, query: str) -> int:
     return len(session.execute(statement, params).all())
 
 
-def timed(function, reps: int) -> float:
-    function()  # warm: caches, plans
-    times = []
-    for _ in range(reps):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
+def timed(functions, reps: int) -> list[float]:
+    """Each function's median time in ms (p50), the functions taking turns rep after rep: on
+    a shared machine the load then weighs on both sides of a ratio alike."""
+    for function in functions:
+        function()  # warm: caches, plans
         session.rollback()
-    return statistics.median(times) * 1000
+    times = [[] for _ in functions]
+    for _ in range(reps):
+        for function, spent in zip(functions, times, strict=True):
+            started = time.perf_counter()
+            function()
+            spent.append(time.perf_counter() - started)
+            session.rollback()
+    return [statistics.median(spent) * 1000 for spent in times]
 
 
 def statements(function) -> int:
@@ -291,8 +296,7 @@ def run(backend: str, reps: int) -> list[dict]:
                     return search.search(reader, query, Filters(paper_id=paper_id))
 
                 results = plume()
-                bare_ms = timed(lambda query=query: bare(backend, query), reps)
-                plume_ms = timed(plume, reps)
+                bare_ms, plume_ms = timed([lambda query=query: bare(backend, query), plume], reps)
                 rows.append(
                     {
                         "backend": backend,

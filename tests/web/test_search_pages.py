@@ -80,6 +80,20 @@ def test_the_results_page_shows_hits_snippets_and_facets(client, sign_in, writte
     assert "#comment-" in next(a["href"] for a in narrowed.find("a") if "data-result" in a)
 
 
+def test_filters_that_leave_nothing_offer_the_search_without_them(client, sign_in, written):
+    sign_in(written.people[Role.OBSERVER])
+    # The section text matches; no comment does, so the facets that chose comments vanish.
+    shown = page(client.get(f"/search?q=museums&paper_id={written.id}&kind=comment&sector=SHS"))
+    assert "0 results" in shown.text and "Nothing found with these filters." in shown.text
+    undo = next(a["href"] for a in shown.find("a") if "data-search-unfiltered" in a)
+    assert "kind=" not in undo and "sector=" not in undo and f"paper_id={written.id}" in undo
+    unfiltered = page(client.get(undo))
+    assert "Nothing found" not in unfiltered.text
+    assert f"/sections/{written.section.id}" in [
+        a["href"] for a in unfiltered.find("a") if "data-result" in a
+    ]
+
+
 def test_search_in_french_on_the_page(client, sign_in, written):
     sign_in(written.people[Role.OBSERVER], language="fr")
     shown = page(client.get(f"/search?q=museum&paper_id={written.id}"))

@@ -194,7 +194,10 @@
       var at = results.indexOf(active);
       var down = event.key === "ArrowDown" || (event.key === "j" && !typing(active));
       var up = event.key === "ArrowUp" || (event.key === "k" && !typing(active));
-      if (down && (at >= 0 || active === box)) {
+      // From the box, a result, or nowhere in particular (the page as it loads): the
+      // first press goes to the first result.
+      var nowhere = !active || active === document.body;
+      if (down && (at >= 0 || active === box || nowhere)) {
         event.preventDefault();
         results[Math.min(at + 1, results.length - 1)].focus();
       } else if (up && at >= 0) {
