@@ -63,6 +63,19 @@ def me() -> User:
     return current_user.user
 
 
+def begin_session(user) -> None:
+    """Sign the user in, by password or with their organisation account: a new session, in
+    which nothing from before carries over but the language they chose, which their mail
+    then speaks too."""
+    chosen = session.get("lang")
+    session.clear()
+    login_user(Account(user))
+    session.permanent = True
+    if chosen:
+        session["lang"] = chosen
+        users.set_locale(user, chosen)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limits, key_func=address_key, methods=["POST"], deduct_when=failed)
 @limiter.limit(login_limits, key_func=account_key, methods=["POST"], deduct_when=failed)
@@ -76,14 +89,7 @@ def login():
     if request.method == "POST":
         user = users.check_password(email, request.form.get("password", ""))
         if user is not None:
-            chosen = session.get("lang")
-            # A new session on sign-in: nothing from before it carries over but the language.
-            session.clear()
-            login_user(Account(user))
-            session.permanent = True
-            if chosen:
-                session["lang"] = chosen
-                users.set_locale(user, chosen)
+            begin_session(user)
             return redirect(safe_next(request.args.get("next")))
         flash(_("That e-mail and password do not match an active account."), "error")
         return render_template("login.html", email=email), 401

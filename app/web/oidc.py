@@ -16,9 +16,8 @@ import os
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 from joserfc.errors import JoseError
 
 from app.db import session as db_session
@@ -72,14 +71,9 @@ def oidc_callback():
         return _refused(
             _("No active Plume account has this e-mail. Ask a coordinator to invite you.")
         )
-    chosen = session.get("lang")
-    session.clear()
-    from app.web.auth import Account
+    from app.web.auth import begin_session
 
-    login_user(Account(user))
-    session.permanent = True
-    if chosen:
-        session["lang"] = chosen
+    begin_session(user)
     db_session.commit()
     return redirect(url_for("web.dashboard"))
 

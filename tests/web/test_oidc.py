@@ -73,6 +73,20 @@ def test_sign_in_links_the_account_with_the_verified_email(
     assert signed_in(client)
 
 
+def test_the_language_chosen_before_signing_in_is_kept_and_remembered_for_mail(
+    app, client, provider, monkeypatch, create_user, db
+):
+    use(app, monkeypatch, provider)
+    user = create_user("CLT", name="Ama Mensah")
+    db.flush()
+    person(provider, "ama", user.email)
+    client.get("/login?lang=fr")
+    assert client.get(authorize(client, "ama")).status_code == 302
+    assert "Se déconnecter" in page(client.get("/")).text
+    db.expire_all()
+    assert user.locale == "fr"  # as a password sign-in records it
+
+
 def test_a_replayed_callback_or_another_flows_code_is_refused(
     app, client, provider, monkeypatch, create_user, db
 ):
