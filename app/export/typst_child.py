@@ -1,8 +1,8 @@
 """The typst compiler's own process: compiles what the parent sends, one document at a time.
 
 Started by `app/export/pdf.py` through the runner (a session of its own, an address-space
-limit) as `python -I typst_child.py ROOT`, and kept between exports so that typst's incremental
-cache stays warm, unless it then holds more than PLUME_TYPST_KEEP_MB (pdf.WarmCompiler). It
+limit) as `python -I typst_child.py ROOT`; it ends after the export, or is kept warm for the
+next one while it holds less than PLUME_TYPST_KEEP_MB (pdf.WarmCompiler; default 0). It
 imports nothing of Plume. It ends when its stdin closes, which is also what happens when the
 parent dies.
 

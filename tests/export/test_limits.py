@@ -76,7 +76,8 @@ def test_typst_is_stopped_at_its_timeout_and_the_next_export_works(monkeypatch):
     assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
 
 
-def test_typst_runs_in_a_child_process_under_the_memory_limit():
+def test_typst_runs_in_a_child_process_under_the_memory_limit(monkeypatch):
+    monkeypatch.setenv("PLUME_TYPST_KEEP_MB", "512")  # kept warm, to be looked at
     assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
     child = pdf.COMPILER._child
     assert child is not None and child.pid != os.getpid() and child.poll() is None
@@ -129,6 +130,7 @@ def test_kill_9_during_an_export_leaves_nothing_after_the_next_start(tmp_path):
 
 def test_a_typst_child_that_holds_too_much_ends_after_the_export(monkeypatch):
     """typst never gives its memory back: no worker keeps a child holding gigabytes."""
+    monkeypatch.setenv("PLUME_TYPST_KEEP_MB", "512")
     pdf.COMPILER.stop()
     assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
     warm = pdf.COMPILER._child
@@ -136,5 +138,7 @@ def test_a_typst_child_that_holds_too_much_ends_after_the_export(monkeypatch):
     monkeypatch.setenv("PLUME_TYPST_KEEP_MB", "1")
     assert render(make_doc(version_label="v0.4"), "pdf", ExportOptions()).startswith(b"%PDF")
     assert pdf.COMPILER._child is None and warm.poll() is not None
-    # The next export starts a fresh child.
+    # The next export starts a fresh child, and by default none stays after an export.
+    monkeypatch.delenv("PLUME_TYPST_KEEP_MB")
     assert render(make_doc(), "pdf", ExportOptions()).startswith(b"%PDF")
+    assert pdf.COMPILER._child is None
