@@ -6,8 +6,10 @@ export (after sanitize_blocks.lua).
 What is numbered: each top-level paragraph of a section (the parts whose marker is s0, s1...).
 What is not: headings, lists (in UN practice a list is the sub-paragraphs (a), (b)... of the
 numbered paragraph that introduces it), block quotes, tables, code, and everything outside the
-sections: the cover, the contents, the disclaimer, the acronyms, the sign-off page, the annexes
-and the sections a redline shows as deleted.
+sections: the cover, the contents, the disclaimer, the acronyms, the sign-off page, the annexes,
+the sections a redline shows as deleted, and a paragraph a redline shows as wholly deleted: it is
+not in the version, so it takes no number (the paragraphs after it keep the numbers they have in
+the version).
 
 A paragraph gets a position-free marker, never a number, so that a section's converted piece
 stays the same wherever the section is (and stays cached): the Word export replaces the markers
@@ -26,6 +28,25 @@ local function marker_name(block)
     return text:sub(size + 1, -size - 1)
   end
   return nil
+end
+
+local function is_comment(inline)
+  return inline.t == 'Span'
+    and (inline.classes:includes('comment-start') or inline.classes:includes('comment-end'))
+end
+
+-- A paragraph whose text is all inside tracked deletions (redline.py marks a deleted paragraph
+-- as one deletion span; comment marks may sit beside it).
+local function wholly_deleted(para)
+  local deleted = false
+  for _, inline in ipairs(para.content) do
+    if inline.t == 'Span' and inline.classes:includes('deletion') then
+      deleted = true
+    elseif not is_comment(inline) then
+      return false
+    end
+  end
+  return deleted
 end
 
 local function number()
@@ -47,7 +68,7 @@ function Pandoc(doc)
     if name then
       numbering = name:match('^s%d+$') ~= nil
       blocks:insert(block)
-    elseif numbering and block.t == 'Para' then
+    elseif numbering and block.t == 'Para' and not wholly_deleted(block) then
       local content = pandoc.Inlines({number()})
       content:extend(block.content)
       blocks:insert(pandoc.Para(content))

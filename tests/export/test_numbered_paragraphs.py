@@ -13,7 +13,7 @@ import docx
 
 from app.export import ExportOptions, SignoffRow, render
 from app.export.labels import labels
-from tests.export.builders import FROZEN, comment, make_doc, section
+from tests.export.builders import FROZEN, comment, docx_part, make_doc, section
 from tests.export.layout import read
 
 SECTIONS = (
@@ -114,3 +114,28 @@ def test_a_returned_file_reads_back_without_the_numbers():
     numbered = bodies(numbered_doc())
     assert numbered == bodies(numbered_doc(numbered_paragraphs=False))
     assert any(body.startswith("First paragraph.") for _key, body in numbered)
+
+
+def test_a_paragraph_the_redline_shows_deleted_takes_no_number():
+    earlier = numbered_doc(
+        sections=(section("1", "Introduction", "First.\n\nGone tomorrow.\n\nSecond."),),
+        version_label="v0.2",
+    )
+    later = numbered_doc(
+        sections=(section("1", "Introduction", "First.\n\nSecond.\n\nAdded."),),
+        frozen_at=FROZEN.replace(day=FROZEN.day + 1),
+    )
+    body = docx_part(
+        render(later, "docx", ExportOptions(redline_against=earlier)), "word/document.xml"
+    )
+    shown = []
+    for paragraph in re.findall(r"<w:p[ >].*?</w:p>", body):
+        text = "".join(
+            re.findall(r"<w:(?:t|delText)(?: [^>]*)?>([^<]*)</w:(?:t|delText)>", paragraph)
+        )
+        if text.strip(". ") in ("First", "Gone tomorrow", "Second", "Added") or re.match(
+            r"\d+\.", text
+        ):
+            shown.append(text)
+    # The deleted paragraph is shown struck through, without a number; the added one is numbered.
+    assert shown == ["1.First.", "Gone tomorrow.", "2.Second.", "3.Added."]
