@@ -50,11 +50,13 @@ def create_user(
     *,
     password: str | None = None,
     is_admin: bool = False,
+    job_title: str = "",
     actor: User | None = None,
 ) -> User:
     """A new user in one sector; the e-mail is unique, case-insensitively.
 
-    `actor` is the admin creating the account (None: the command line).
+    `actor` is the admin creating the account (None: the command line). The job title is the
+    line printed under the person's name on a sign-off page (optional; see set_job_title).
     """
     if actor is not None:
         require_admin(actor, "create users")
@@ -63,12 +65,14 @@ def create_user(
         raise BadInput("user_email", email=email)
     if not name.strip():
         raise BadInput("user_name")
+    title = _job_title(job_title)
     if find_by_email(email):
         raise Conflict("user_email_taken", email=email)
     sector = get_sector(sector_code)
     user = User(
         email=email,
         name=name.strip(),
+        job_title=title,
         sector=sector,
         is_admin=is_admin,
         session_nonce=secrets.token_hex(16),
@@ -179,9 +183,7 @@ def set_job_title(user: User, job_title: str, *, actor: User) -> None:
     The person does, or an administrator. One line, at most JOB_TITLE_MAX characters."""
     if user.id != actor.id:
         require_admin(actor, "change other people's job titles")
-    title = " ".join(job_title.split())
-    if len(title) > JOB_TITLE_MAX or "\n" in job_title.strip() or "\r" in job_title:
-        raise BadInput("job_title_invalid", field="job_title", limit=JOB_TITLE_MAX)
+    title = _job_title(job_title)
     before = user.job_title or ""
     if title == before:
         return
@@ -193,6 +195,14 @@ def set_job_title(user: User, job_title: str, *, actor: User) -> None:
         before={"job_title": before},
         after={"job_title": title},
     )
+
+
+def _job_title(job_title: str) -> str:
+    """A job title as stored: one line, spaces collapsed, at most JOB_TITLE_MAX characters."""
+    title = " ".join(job_title.split())
+    if len(title) > JOB_TITLE_MAX or "\n" in job_title.strip() or "\r" in job_title:
+        raise BadInput("job_title_invalid", field="job_title", limit=JOB_TITLE_MAX)
+    return title
 
 
 def list_tokens(user: User, *, actor: User) -> list[ApiToken]:

@@ -44,6 +44,27 @@ def test_admin_creates_an_account_that_can_sign_in(client, sign_in, admin, post,
     assert users.check_password("noor.haidari@example.org", "a long password")
 
 
+def test_the_job_title_is_set_with_the_account(client, sign_in, admin, post, db):
+    sign_in(admin)
+    fields = {"name": "Ernesto Ottone", "email": "e.ottone@example.org", "sector": "CLT"}
+    response = post("/admin/users", {**fields, "job_title": "  Assistant  Director-General "})
+    assert response.status_code == 302
+    person = users.find_by_email("e.ottone@example.org")
+    assert person.job_title == "Assistant Director-General"
+    (shown,) = page(client.get(f"/admin/users/{person.id}")).find("input", id="job_title")
+    assert shown["value"] == "Assistant Director-General"
+
+    # Too long: the form comes back with what was typed and the reason; no account is made.
+    fields["email"] = "second@example.org"
+    response = post("/admin/users", {**fields, "job_title": "x" * 201})
+    assert response.status_code == 400
+    again = page(response)
+    assert again.find("input", id="job_title")[0]["value"] == "x" * 201
+    assert again.find("input", id="email")[0]["value"] == "second@example.org"
+    assert "at most 200 characters" in again.text
+    assert users.find_by_email("second@example.org") is None
+
+
 def test_a_non_admin_cannot_create_accounts(client, sign_in, create_user, post, db):
     sign_in(create_user())
     response = post(

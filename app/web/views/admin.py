@@ -23,7 +23,7 @@ def admin_users():
     actor = me()
     form, error, status = {}, None, 200
     if request.method == "POST":
-        form = {name: forms.text(name) for name in ("email", "name", "sector")}
+        form = {name: forms.text(name) for name in ("email", "name", "sector", "job_title")}
         form["is_admin"] = forms.checked("is_admin")
         try:
             created = users.create_user(
@@ -32,6 +32,7 @@ def admin_users():
                 form["sector"],
                 password=request.form.get("password") or None,
                 is_admin=form["is_admin"],
+                job_title=form["job_title"],
                 actor=actor,
             )
         except DomainError as refused:
