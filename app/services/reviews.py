@@ -15,7 +15,19 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, inspect, literal, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, subqueryload
 
 from app.db import after_commit, session, utcnow
@@ -748,62 +760,116 @@ def reanchor_open_comments(
     """Carry every open comment's anchor onto `revision`, at the cost of the edit.
 
     The save is diffed once per revision the comments are anchored on (nearly always one:
-    the revision it replaces). A passage the edit did not touch only moves, and the comments
-    that moved by the same length are updated by one statement; only the touched ones are
-    looked for (app/text/passages.py), and only those whose state changes are logged. The
-    search stops after `budget` seconds: the comments not reached stay where they were and
-    the worker finishes them (`finish_reanchoring`, app/worker.py).
+    the revision it replaces). A passage the edit did not touch only moves: those comments
+    are read as a few numbers each and moved by one statement per revision they were on,
+    which names the edit's unchanged runs, not the comments. Only the touched ones are read
+    whole and looked for (app/text/passages.py), and only those whose state changes are
+    logged. The search stops after `budget` seconds: the comments not reached stay where
+    they were and the worker finishes them (`finish_reanchoring`, app/worker.py).
     """
+    waiting = (
+        Comment.section_id == section.id,
+        Comment.status == CommentStatus.OPEN,
+        Comment.quote_exact.is_not(None),
+    )
+    # Comments stored before they were anchored fall back to the revision they were made on.
+    anchored = func.coalesce(Comment.anchor_revision_id, Comment.revision_id)
     rows = session.execute(
         select(
             Comment.id,
+            anchored.label("anchored_on"),
             Comment.anchor_revision_id,
-            Comment.revision_id,
             Comment.anchor_start,
             Comment.anchor_end,
             Comment.orphaned,
-            Comment.quote_exact,
-            Comment.quote_prefix,
-            Comment.quote_suffix,
-        ).where(
-            Comment.section_id == section.id,
-            Comment.status == CommentStatus.OPEN,
-            Comment.quote_exact.is_not(None),
-        )
+        ).where(*waiting)
     ).all()
     if not rows:
         return
-    # Comments stored before they were anchored fall back to the revision they were made on.
-    anchored_on = {row.id: row.anchor_revision_id or row.revision_id for row in rows}
     bodies = dict(
         session.execute(
-            select(Revision.id, Revision.body).where(Revision.id.in_(set(anchored_on.values())))
+            select(Revision.id, Revision.body).where(
+                Revision.id.in_({row.anchored_on for row in rows})
+            )
         ).all()
     )
     edits = {rid: passages.Edit(body, revision.body) for rid, body in bodies.items()}
 
-    moved: dict[int, list[int]] = {}  # shift -> the ids of the comments it moves
+    # Revision anchored on -> {the unchanged run of its text that holds a moved passage, as
+    # old (start, end): how far the passages in it moved}.
+    moved: dict[int, dict[tuple[int, int], int]] = {}
+    touched = []
+    for row in rows:
+        if row.anchor_revision_id == revision.id and not row.orphaned:
+            continue  # already there
+        # An empty span could sit at the edge of two runs; it is looked for instead.
+        if (
+            row.anchor_start is not None
+            and not row.orphaned
+            and row.anchor_end > row.anchor_start
+            and row.anchored_on != revision.id
+        ):
+            run = edits[row.anchored_on].run_of(row.anchor_start, row.anchor_end)
+            if run is not None:
+                old, new, length = run
+                moved.setdefault(row.anchored_on, {})[(old, old + length)] = new - old
+                continue
+        touched.append(row)
+
+    # The moved comments by where they are, not by id: the statement's parameters are the
+    # edit's unchanged runs that hold comments, however many comments they hold. It matches
+    # exactly the comments the loop above found inside those runs (the same conditions).
+    for anchored_on, runs in moved.items():
+        inside = {
+            run: and_(Comment.anchor_start >= run[0], Comment.anchor_end <= run[1]) for run in runs
+        }
+        shifts = set(runs.values())
+        if len(shifts) == 1:
+            shift = next(iter(shifts))
+        else:
+            shift = case(*((inside[run], by) for run, by in runs.items() if by), else_=0)
+        session.execute(
+            update(Comment)
+            .where(
+                *waiting,
+                Comment.orphaned.is_(False),
+                anchored == anchored_on,
+                Comment.anchor_end > Comment.anchor_start,
+                or_(*inside.values()),
+            )
+            .values(
+                anchor_revision_id=revision.id,
+                anchor_start=Comment.anchor_start + shift,
+                anchor_end=Comment.anchor_end + shift,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    quotes = {}
+    if touched:
+        quotes = {
+            row.id: passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
+            for row in session.execute(
+                select(
+                    Comment.id, Comment.quote_exact, Comment.quote_prefix, Comment.quote_suffix
+                ).where(_among(Comment.id, [row.id for row in touched]))
+            )
+        }
     found: list[dict] = []
     orphaned: list[int] = []
     deadline = None if budget is None else time.monotonic() + budget
     left = False
-    for row in rows:
-        if row.anchor_revision_id == revision.id and not row.orphaned:
-            continue  # already there
-        edit = edits[anchored_on[row.id]]
-        if row.anchor_start is not None and not row.orphaned:
-            shift = edit.shift(row.anchor_start, row.anchor_end)
-            if shift is not None:
-                moved.setdefault(shift, []).append(row.id)
-                continue
+    for row in touched:
         if deadline is not None and time.monotonic() > deadline:
             left = True
-            continue
-        quote = passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
+            break
+        quote = quotes[row.id]
         if row.anchor_start is None:
             anchor = passages.locate(revision.body, quote)
         else:
-            anchor = passages.relocate(edit, quote, row.anchor_start, row.anchor_end)
+            anchor = passages.relocate(
+                edits[row.anchored_on], quote, row.anchor_start, row.anchor_end
+            )
         if anchor is None:
             if not row.orphaned:
                 orphaned.append(row.id)
@@ -819,17 +885,6 @@ def reanchor_open_comments(
             }
         )
 
-    for shift, ids in moved.items():
-        session.execute(
-            update(Comment)
-            .where(Comment.id.in_(ids))
-            .values(
-                anchor_revision_id=revision.id,
-                anchor_start=Comment.anchor_start + shift,
-                anchor_end=Comment.anchor_end + shift,
-            )
-            .execution_options(synchronize_session=False)
-        )
     if found:
         session.execute(
             update(Comment),
@@ -838,7 +893,7 @@ def reanchor_open_comments(
     if orphaned:
         session.execute(
             update(Comment)
-            .where(Comment.id.in_(orphaned))
+            .where(_among(Comment.id, orphaned))
             .values(orphaned=True)
             .execution_options(synchronize_session=False)
         )
@@ -860,7 +915,7 @@ def reanchor_open_comments(
                     "link"
                 ),
                 Comment.id.label("thread_id"),
-            ).where(Comment.id.in_(orphaned)),
+            ).where(_among(Comment.id, orphaned)),
             paper_id=section.paper_id,
             params=notifications.section_params(section),
         )
@@ -888,6 +943,14 @@ def reanchor_open_comments(
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _among(column, ids: list[int]):
+    """`column IN (ids)` with the ids written into the statement as numbers: hundreds of
+    bound parameters cost psycopg more to parse than PostgreSQL takes to run the statement."""
+    return column.in_(
+        bindparam("ids", [int(i) for i in ids], expanding=True, literal_execute=True, unique=True)
+    )
 
 
 def _paper_id(comment: Comment) -> int:

@@ -237,6 +237,7 @@ def test_a_loaded_comment_reads_its_new_anchor_after_a_save(section):
     assert (comment.anchor_start, comment.anchor_end) == (22, 30)
 
 
+@pytest.mark.slow  # 50-70 s: the worker's fuzzy search of 2,000 passages in a rewritten text
 def test_a_save_whose_text_loses_every_passage_of_2000_comments_keeps_them_all(section, client):
     """The save that cost 38 s (and was lost to the worker timeout) before: it answers at
     once, and `plume worker --burst` finishes what it left."""
