@@ -8,7 +8,7 @@ import time
 
 import pytest
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 
 from app import worker
 from app.db import run_pending, session
@@ -309,3 +309,58 @@ def test_a_lost_nudge_is_recovered_by_the_workers_sweep(section, monkeypatch):
     assert (anchor_revision_id, orphaned, status) == (saved.id, False, "open")
     assert saved.body[begin:end].endswith("vast collections")
     assert reviews.sections_left_reanchoring() == []
+
+
+@pytest.mark.parametrize("removal", [False, True], ids=["edit", "paragraph-removed"])
+def test_a_save_takes_as_many_statements_with_400_comments_as_with_4(section, monkeypatch, removal):
+    """Untouched comments are moved by where they are, orphaned ones by one statement: the
+    statements of a save do not grow with the comments (two shifts: an opening line, and a
+    word inserted further on)."""
+    monkeypatch.setattr(reviews, "SEARCH_SECONDS", 60.0)  # the whole search within the save
+    other = session.scalar(
+        select(Section).where(Section.paper_id == section.paper_id, Section.id != section.id)
+    )
+    other.people = section.people
+    rng = random.Random(11)
+    old = text_of(rng, 6)
+    paragraphs = old.split("\n\n")
+    starts = [old.index(p) for p in paragraphs]
+    edited = paragraphs[3][:60].rsplit(" ", 1)[0]
+    new_third = paragraphs[3].replace(edited, "Plainly, " + edited, 1)
+    kept = paragraphs[:2] + ([] if removal else paragraphs[2:3])
+    new = "\n\n".join(["An opening line.", *kept, new_third, *paragraphs[4:]])
+
+    counted = []
+    for target, per_paragraph in ((section, 1), (other, 100)):
+        save(target, old)
+        ids = add_comments(target, [(starts[3], starts[3] + len(edited))])  # touched, found
+        for number in (0, 1, 2, 4):
+            low = starts[number]
+            high = starts[number + 1] - 2 if number < 5 else len(old)
+            ids += add_comments(target, word_spans(old, rng, per_paragraph, (low, high)))
+        session.flush()
+        session.expire_all()
+        connection = session.connection()
+        seen = []
+
+        def count(*_args, seen=seen):
+            seen.append(1)
+
+        event.listen(connection, "before_cursor_execute", count)
+        try:
+            revision = revisions.save_revision(
+                target,
+                target.people[Role.COORDINATOR],
+                body=new,
+                base_revision_id=revisions.latest(target.id).id,
+            )
+        finally:
+            event.remove(connection, "before_cursor_execute", count)
+        found = anchors(ids)
+        quotes = dict(session.execute(select(Comment.id, Comment.quote_exact)).all())
+        on_new = [cid for cid, row in found.items() if row[0] == revision.id and not row[3]]
+        assert len(on_new) == len(ids) - (per_paragraph if removal else 0)
+        assert all(new[found[cid][1] : found[cid][2]] == quotes[cid] for cid in on_new)
+        assert all(found[cid][3] for cid in ids if cid not in on_new)  # orphaned, kept
+        counted.append(len(seen))
+    assert counted[0] == counted[1], counted
