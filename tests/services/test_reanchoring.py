@@ -312,7 +312,7 @@ def test_a_lost_nudge_is_recovered_by_the_workers_sweep(section, monkeypatch):
 
 
 @pytest.mark.parametrize("removal", [False, True], ids=["edit", "paragraph-removed"])
-def test_a_save_takes_as_many_statements_with_400_comments_as_with_4(section, monkeypatch, removal):
+def test_a_save_takes_as_many_statements_with_200_comments_as_with_4(section, monkeypatch, removal):
     """Untouched comments are moved by where they are, orphaned ones by one statement: the
     statements of a save do not grow with the comments (two shifts: an opening line, and a
     word inserted further on)."""
@@ -331,7 +331,7 @@ def test_a_save_takes_as_many_statements_with_400_comments_as_with_4(section, mo
     new = "\n\n".join(["An opening line.", *kept, new_third, *paragraphs[4:]])
 
     counted = []
-    for target, per_paragraph in ((section, 1), (other, 100)):
+    for target, per_paragraph in ((section, 1), (other, 50)):
         save(target, old)
         ids = add_comments(target, [(starts[3], starts[3] + len(edited))])  # touched, found
         for number in (0, 1, 2, 4):
@@ -364,3 +364,39 @@ def test_a_save_takes_as_many_statements_with_400_comments_as_with_4(section, mo
         assert all(found[cid][3] for cid in ids if cid not in on_new)  # orphaned, kept
         counted.append(len(seen))
     assert counted[0] == counted[1], counted
+
+
+def test_a_section_with_more_comments_than_a_save_carries_is_left_to_the_worker(
+    section, monkeypatch
+):
+    """Past INLINE_COMMENTS the save rewrites no comment: all wait, open and where they were,
+    and the worker carries every one (moved, found or orphaned) once the save has answered."""
+    monkeypatch.setattr(reviews, "INLINE_COMMENTS", 5)
+    rng = random.Random(5)
+    old = text_of(rng, 4)
+    save(section, old)
+    paragraphs = old.split("\n\n")
+    starts = [old.index(p) for p in paragraphs]
+    moved = add_comments(section, word_spans(old, rng, 4, (starts[0], starts[1] - 2)))
+    gone = add_comments(section, word_spans(old, rng, 3, (starts[1], starts[2] - 2)))
+    quotes = dict(session.execute(select(Comment.id, Comment.quote_exact)).all())
+    current = revisions.latest(section.id)
+    nudged = []
+    monkeypatch.setattr(worker, "enqueue_reanchoring", lambda *args: nudged.append(args))
+    new = "\n\n".join(["An opening line.", paragraphs[0], *paragraphs[2:]])
+    saved = revisions.save_revision(
+        section, section.people[Role.COORDINATOR], body=new, base_revision_id=current.id
+    )
+    waiting = anchors(moved + gone)
+    assert all(row[0] == current.id and not row[3] and row[4] == "open" for row in waiting.values())
+    run_pending()
+    assert nudged == [(section.id, saved.author_id)]
+    assert reviews.sections_left_reanchoring() == [(section.id, saved.author_id)]
+    worker.run_burst(current_app._get_current_object(), include_periodic=False)
+    session.expire_all()
+    found = anchors(moved + gone)
+    for cid in moved:
+        _rev, start, end, orphaned, _status = found[cid]
+        assert (_rev, orphaned) == (saved.id, False) and new[start:end] == quotes[cid]
+    assert all(found[cid][3] and found[cid][4] == "open" for cid in gone)
+    assert reviews.sections_left_reanchoring() == []
