@@ -695,11 +695,22 @@ SEARCH_SECONDS = 0.2
 # section with 2,000 comments cost 300 ms of row updates on top of the save. Beyond it the
 # save leaves them all to the worker, as it leaves a search that ran out of time.
 INLINE_COMMENTS = 300
+# And looks for at most this many passages its edit touched: each found or orphaned one
+# costs its own row, activity entry and notification (40 of them cost as much as the rest
+# of the save); past it they wait for the worker, the untouched ones still moved at once.
+INLINE_SEARCHES = 25
 
 
 @revisions.on_revision_saved
 def _reanchor_open_comments(section: Section, revision: Revision, author: User) -> None:
-    reanchor_open_comments(section, revision, author, budget=SEARCH_SECONDS, most=INLINE_COMMENTS)
+    reanchor_open_comments(
+        section,
+        revision,
+        author,
+        budget=SEARCH_SECONDS,
+        most=INLINE_COMMENTS,
+        most_searched=INLINE_SEARCHES,
+    )
 
 
 def _nudge_reanchoring(section_id: int, author_id: int | None) -> None:
@@ -766,6 +777,7 @@ def reanchor_open_comments(
     *,
     budget: float | None,
     most: int | None = None,
+    most_searched: int | None = None,
 ) -> None:
     """Carry every open comment's anchor onto `revision`, at the cost of the edit.
 
@@ -776,7 +788,8 @@ def reanchor_open_comments(
     whole and looked for (app/text/passages.py), and only those whose state changes are
     logged. The search stops after `budget` seconds: the comments not reached stay where
     they were and the worker finishes them (`finish_reanchoring`, app/worker.py). A section
-    with more than `most` open comments is left to the worker whole.
+    with more than `most` open comments is left to the worker whole, and so are the touched
+    passages when there are more than `most_searched` of them.
     """
     waiting = (
         Comment.section_id == section.id,
@@ -863,6 +876,9 @@ def reanchor_open_comments(
             .execution_options(synchronize_session=False)
         )
 
+    left = False
+    if most_searched is not None and len(touched) > most_searched:
+        touched, left = [], True
     quotes = {}
     if touched:
         quotes = {
@@ -876,7 +892,6 @@ def reanchor_open_comments(
     found: list[dict] = []
     orphaned: list[int] = []
     deadline = None if budget is None else time.monotonic() + budget
-    left = False
     for row in touched:
         if deadline is not None and time.monotonic() > deadline:
             left = True

@@ -316,7 +316,9 @@ def test_a_save_takes_as_many_statements_with_200_comments_as_with_4(section, mo
     """Untouched comments are moved by where they are, orphaned ones by one statement: the
     statements of a save do not grow with the comments (two shifts: an opening line, and a
     word inserted further on)."""
-    monkeypatch.setattr(reviews, "SEARCH_SECONDS", 60.0)  # the whole search within the save
+    # The whole search within the save.
+    monkeypatch.setattr(reviews, "SEARCH_SECONDS", 60.0)
+    monkeypatch.setattr(reviews, "INLINE_SEARCHES", 1_000)
     other = session.scalar(
         select(Section).where(Section.paper_id == section.paper_id, Section.id != section.id)
     )
@@ -400,3 +402,30 @@ def test_a_section_with_more_comments_than_a_save_carries_is_left_to_the_worker(
         assert (_rev, orphaned) == (saved.id, False) and new[start:end] == quotes[cid]
     assert all(found[cid][3] and found[cid][4] == "open" for cid in gone)
     assert reviews.sections_left_reanchoring() == []
+
+
+def test_a_save_that_touches_many_passages_moves_the_rest_and_leaves_those_to_the_worker(
+    section, monkeypatch
+):
+    monkeypatch.setattr(reviews, "INLINE_SEARCHES", 2)
+    rng = random.Random(6)
+    old = text_of(rng, 3)
+    save(section, old)
+    paragraphs = old.split("\n\n")
+    starts = [old.index(p) for p in paragraphs]
+    moved = add_comments(section, word_spans(old, rng, 4, (starts[2], len(old))))
+    gone = add_comments(section, word_spans(old, rng, 3, (starts[1], starts[2] - 2)))
+    quotes = dict(session.execute(select(Comment.id, Comment.quote_exact)).all())
+    current = revisions.latest(section.id)
+    new = "\n\n".join([paragraphs[0], paragraphs[2]])
+    saved = revisions.save_revision(
+        section, section.people[Role.COORDINATOR], body=new, base_revision_id=current.id
+    )
+    found = anchors(moved + gone)
+    for cid in moved:  # moved at once
+        assert found[cid][0] == saved.id and new[found[cid][1] : found[cid][2]] == quotes[cid]
+    assert all(found[cid][0] == current.id and not found[cid][3] for cid in gone)  # waiting
+    run_pending()
+    worker.run_burst(current_app._get_current_object(), include_periodic=False)
+    session.expire_all()
+    assert all(row[3] and row[4] == "open" for row in anchors(gone).values())  # orphaned, kept
