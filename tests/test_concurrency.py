@@ -92,19 +92,32 @@ def test_readers_are_answered_while_a_long_save_holds_the_write_lock(live, monke
             )
         results[f"read {n}"] = (response.status_code, saved.is_set())
 
+    def save_too():
+        # A colleague's save on the same base: it queues for the lock (SQLite's busy wait,
+        # PostgreSQL's row lock), then is refused as stale, never "database is locked".
+        response = live.test_client().post(
+            f"/api/v1/sections/{ids['section']}/revisions",
+            json={"body": "Other text.", "base_revision_id": ids["revision"]},
+            headers={"Authorization": f"Bearer {ids['writer']}"},
+        )
+        results["second save"] = response.status_code
+
     for n in range(2):  # templates compiled, connections open: only the waiting is timed
         read(n)
     writer = threading.Thread(target=save)
     writer.start()
     assert saving.wait(10)
+    second = threading.Thread(target=save_too)
     readers = [threading.Thread(target=read, args=(n,)) for n in range(6)]
-    for thread in readers:
+    for thread in [second, *readers]:
         thread.start()
     for thread in readers:
         thread.join(20)
     writer.join(20)
+    second.join(20)
 
     assert results.pop("save") == 201
+    assert results.pop("second save") == 409
     # Every reader got its page (never a 500 "database is locked") before the save ended.
     assert results == {f"read {n}": (200, False) for n in range(6)}
     with live.app_context():

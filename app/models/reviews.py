@@ -111,6 +111,8 @@ class Comment(Base):
         CheckConstraint(
             "(status = 'resolved') = (decision IS NOT NULL)", name="resolved_iff_decision"
         ),
+        # Room on each page for the anchors every save rewrites (migration comments_fillfactor).
+        {"postgresql_with": {"fillfactor": 70}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,19 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, inspect, literal, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, subqueryload
 
 from app.db import after_commit, session, utcnow
@@ -678,11 +690,27 @@ def reanchor(comment: Comment, old_body: str, new: Revision) -> None:
 # after the save has answered (comments show "re-anchoring…" meanwhile, and the API
 # `"reanchoring": true`), so no save nears a timeout.
 SEARCH_SECONDS = 0.2
+# A save carries at most this many open comments itself: each is a row rewritten (its
+# anchor names the new revision), about 0.1 ms on PostgreSQL on a busy machine, so a
+# section with 2,000 comments cost 300 ms of row updates on top of the save. Beyond it the
+# save leaves them all to the worker, as it leaves a search that ran out of time.
+INLINE_COMMENTS = 300
+# And looks for at most this many passages its edit touched: each found or orphaned one
+# costs its own row, activity entry and notification (40 of them cost as much as the rest
+# of the save); past it they wait for the worker, the untouched ones still moved at once.
+INLINE_SEARCHES = 25
 
 
 @revisions.on_revision_saved
 def _reanchor_open_comments(section: Section, revision: Revision, author: User) -> None:
-    reanchor_open_comments(section, revision, author, budget=SEARCH_SECONDS)
+    reanchor_open_comments(
+        section,
+        revision,
+        author,
+        budget=SEARCH_SECONDS,
+        most=INLINE_COMMENTS,
+        most_searched=INLINE_SEARCHES,
+    )
 
 
 def _nudge_reanchoring(section_id: int, author_id: int | None) -> None:
@@ -743,67 +771,138 @@ def reanchoring(comment: Comment, current: Revision | None) -> bool:
 
 
 def reanchor_open_comments(
-    section: Section, revision: Revision, author: User | None, *, budget: float | None
+    section: Section,
+    revision: Revision,
+    author: User | None,
+    *,
+    budget: float | None,
+    most: int | None = None,
+    most_searched: int | None = None,
 ) -> None:
     """Carry every open comment's anchor onto `revision`, at the cost of the edit.
 
     The save is diffed once per revision the comments are anchored on (nearly always one:
-    the revision it replaces). A passage the edit did not touch only moves, and the comments
-    that moved by the same length are updated by one statement; only the touched ones are
-    looked for (app/text/passages.py), and only those whose state changes are logged. The
-    search stops after `budget` seconds: the comments not reached stay where they were and
-    the worker finishes them (`finish_reanchoring`, app/worker.py).
+    the revision it replaces). A passage the edit did not touch only moves: those comments
+    are read as a few numbers each and moved by one statement per revision they were on,
+    which names the edit's unchanged runs, not the comments. Only the touched ones are read
+    whole and looked for (app/text/passages.py), and only those whose state changes are
+    logged. The search stops after `budget` seconds: the comments not reached stay where
+    they were and the worker finishes them (`finish_reanchoring`, app/worker.py). A section
+    with more than `most` open comments is left to the worker whole, and so are the touched
+    passages when there are more than `most_searched` of them.
     """
+    waiting = (
+        Comment.section_id == section.id,
+        Comment.status == CommentStatus.OPEN,
+        Comment.quote_exact.is_not(None),
+    )
+    # Comments stored before they were anchored fall back to the revision they were made on.
+    anchored = func.coalesce(Comment.anchor_revision_id, Comment.revision_id)
     rows = session.execute(
         select(
             Comment.id,
+            anchored.label("anchored_on"),
             Comment.anchor_revision_id,
-            Comment.revision_id,
             Comment.anchor_start,
             Comment.anchor_end,
             Comment.orphaned,
-            Comment.quote_exact,
-            Comment.quote_prefix,
-            Comment.quote_suffix,
-        ).where(
-            Comment.section_id == section.id,
-            Comment.status == CommentStatus.OPEN,
-            Comment.quote_exact.is_not(None),
         )
+        .where(*waiting)
+        .limit(None if most is None else most + 1)
     ).all()
     if not rows:
         return
-    # Comments stored before they were anchored fall back to the revision they were made on.
-    anchored_on = {row.id: row.anchor_revision_id or row.revision_id for row in rows}
+    if most is not None and len(rows) > most:
+        # They keep their anchors (the "re-anchoring" state is the record) until the worker,
+        # nudged once this commits, carries them; its sweep finds them if the nudge is lost.
+        after_commit(_nudge_reanchoring, section.id, author.id if author else None)
+        return
     bodies = dict(
         session.execute(
-            select(Revision.id, Revision.body).where(Revision.id.in_(set(anchored_on.values())))
+            select(Revision.id, Revision.body).where(
+                Revision.id.in_({row.anchored_on for row in rows})
+            )
         ).all()
     )
     edits = {rid: passages.Edit(body, revision.body) for rid, body in bodies.items()}
 
-    moved: dict[int, list[int]] = {}  # shift -> the ids of the comments it moves
-    found: list[dict] = []
-    orphaned: list[int] = []
-    deadline = None if budget is None else time.monotonic() + budget
-    left = False
+    # Revision anchored on -> {the unchanged run of its text that holds a moved passage, as
+    # old (start, end): how far the passages in it moved}.
+    moved: dict[int, dict[tuple[int, int], int]] = {}
+    touched = []
     for row in rows:
         if row.anchor_revision_id == revision.id and not row.orphaned:
             continue  # already there
-        edit = edits[anchored_on[row.id]]
-        if row.anchor_start is not None and not row.orphaned:
-            shift = edit.shift(row.anchor_start, row.anchor_end)
-            if shift is not None:
-                moved.setdefault(shift, []).append(row.id)
+        # An empty span could sit at the edge of two runs; it is looked for instead.
+        if (
+            row.anchor_start is not None
+            and not row.orphaned
+            and row.anchor_end > row.anchor_start
+            and row.anchored_on != revision.id
+        ):
+            run = edits[row.anchored_on].run_of(row.anchor_start, row.anchor_end)
+            if run is not None:
+                old, new, length = run
+                moved.setdefault(row.anchored_on, {})[(old, old + length)] = new - old
                 continue
+        touched.append(row)
+
+    # The moved comments by where they are, not by id: the statement's parameters are the
+    # edit's unchanged runs that hold comments, however many comments they hold. It matches
+    # exactly the comments the loop above found inside those runs (the same conditions).
+    for anchored_on, runs in moved.items():
+        inside = {
+            run: and_(Comment.anchor_start >= run[0], Comment.anchor_end <= run[1]) for run in runs
+        }
+        shifts = set(runs.values())
+        if len(shifts) == 1:
+            shift = next(iter(shifts))
+        else:
+            shift = case(*((inside[run], by) for run, by in runs.items() if by), else_=0)
+        session.execute(
+            update(Comment)
+            .where(
+                *waiting,
+                Comment.orphaned.is_(False),
+                anchored == anchored_on,
+                Comment.anchor_end > Comment.anchor_start,
+                or_(*inside.values()),
+            )
+            .values(
+                anchor_revision_id=revision.id,
+                anchor_start=Comment.anchor_start + shift,
+                anchor_end=Comment.anchor_end + shift,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    left = False
+    if most_searched is not None and len(touched) > most_searched:
+        touched, left = [], True
+    quotes = {}
+    if touched:
+        quotes = {
+            row.id: passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
+            for row in session.execute(
+                select(
+                    Comment.id, Comment.quote_exact, Comment.quote_prefix, Comment.quote_suffix
+                ).where(_among(Comment.id, [row.id for row in touched]))
+            )
+        }
+    found: list[dict] = []
+    orphaned: list[int] = []
+    deadline = None if budget is None else time.monotonic() + budget
+    for row in touched:
         if deadline is not None and time.monotonic() > deadline:
             left = True
-            continue
-        quote = passages.Quote(row.quote_exact, row.quote_prefix, row.quote_suffix)
+            break
+        quote = quotes[row.id]
         if row.anchor_start is None:
             anchor = passages.locate(revision.body, quote)
         else:
-            anchor = passages.relocate(edit, quote, row.anchor_start, row.anchor_end)
+            anchor = passages.relocate(
+                edits[row.anchored_on], quote, row.anchor_start, row.anchor_end
+            )
         if anchor is None:
             if not row.orphaned:
                 orphaned.append(row.id)
@@ -819,17 +918,6 @@ def reanchor_open_comments(
             }
         )
 
-    for shift, ids in moved.items():
-        session.execute(
-            update(Comment)
-            .where(Comment.id.in_(ids))
-            .values(
-                anchor_revision_id=revision.id,
-                anchor_start=Comment.anchor_start + shift,
-                anchor_end=Comment.anchor_end + shift,
-            )
-            .execution_options(synchronize_session=False)
-        )
     if found:
         session.execute(
             update(Comment),
@@ -838,7 +926,7 @@ def reanchor_open_comments(
     if orphaned:
         session.execute(
             update(Comment)
-            .where(Comment.id.in_(orphaned))
+            .where(_among(Comment.id, orphaned))
             .values(orphaned=True)
             .execution_options(synchronize_session=False)
         )
@@ -860,7 +948,7 @@ def reanchor_open_comments(
                     "link"
                 ),
                 Comment.id.label("thread_id"),
-            ).where(Comment.id.in_(orphaned)),
+            ).where(_among(Comment.id, orphaned)),
             paper_id=section.paper_id,
             params=notifications.section_params(section),
         )
@@ -888,6 +976,14 @@ def reanchor_open_comments(
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _among(column, ids: list[int]):
+    """`column IN (ids)` with the ids written into the statement as numbers: hundreds of
+    bound parameters cost psycopg more to parse than PostgreSQL takes to run the statement."""
+    return column.in_(
+        bindparam("ids", [int(i) for i in ids], expanding=True, literal_execute=True, unique=True)
+    )
 
 
 def _paper_id(comment: Comment) -> int:

@@ -132,12 +132,18 @@ def stem(word: str, language: str) -> str:
 def terms(text: str | None, language: str) -> str:
     """The stems of a text, one per token in the same order, separated by spaces."""
     stemmer = _stemmer(language)
+    # A section's text says the same words again and again: each is folded and stemmed once
+    # (a save re-indexes its section's whole text, and this was most of it).
+    seen: dict[str, str] = {}
     out = []
     for word in tokens(text or ""):
-        term = stemmer.stemWord(fold(word))
-        # A stem is a run of letters or digits; anything odd falls back to a safe spelling.
-        if not term.isalnum() or not term.isascii():
-            term = stem(word, language)
+        term = seen.get(word)
+        if term is None:
+            term = stemmer.stemWord(fold(word))
+            # A stem is a run of letters or digits; anything odd falls back to a safe spelling.
+            if not term.isalnum() or not term.isascii():
+                term = stem(word, language)
+            seen[word] = term
         out.append(term)
     return " ".join(out)
 

@@ -132,15 +132,19 @@ class Edit:
         """The index of the last run starting at or before `position` (-1 if none)."""
         return bisect_right(starts, position) - 1
 
-    def shift(self, start: int, end: int) -> int | None:
-        """How far the passage old_text[start:end] moved, if no change touched it (None)."""
+    def run_of(self, start: int, end: int) -> tuple[int, int, int] | None:
+        """The unchanged run (old start, new start, length) that holds the whole passage
+        old_text[start:end], or None if a change touched it."""
         index = self._run(self._old_starts, start)
         if index < 0:
             return None
-        old, new, length = self.equal[index]
-        if end <= old + length:
-            return new - old
-        return None
+        old, _new, length = run = self.equal[index]
+        return run if end <= old + length else None
+
+    def shift(self, start: int, end: int) -> int | None:
+        """How far the passage old_text[start:end] moved, if no change touched it (None)."""
+        run = self.run_of(start, end)
+        return None if run is None else run[1] - run[0]
 
     def map(self, position: int) -> int:
         """Where an old position falls in the new text (in deleted text: where it was cut)."""
