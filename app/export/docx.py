@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -77,29 +79,31 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
         args += ["--lua-filter", str(NUMBERED)]
     front = frontmatter.notice(doc) + "\n" + frontmatter.front_pages(doc)
     if any(part.build is not None for part in todo):
-        written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
+        written = [_convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))]
     else:
-        plan = pandoc.Plan()
-        plan.trusted(front)
-        for part in parts:
-            plan.mark(part.name)
-            if part.name not in cached:
-                plan.extend(part.text.chunks())
-        plan.mark("end")
-        written = pandoc.convert(plan, "docx", args, epoch(doc.frozen_at))
+        written = _convert_markdown(todo, front, args, epoch(doc.frozen_at))
 
-    package = Package.open(written)
-    keys = {part.name: part.key for part in parts}
-    cutter, assembler = Cutter(package), Assembler()
+    # The first run wrote the skeleton (front matter, styles, the final section); every run's
+    # sections are cut with the ids of their own run.
+    package = Package.open(written[0])
+    found: dict[str, str] = {}
+    cutters: dict[str, Cutter] = {}
+    for index, data in enumerate(written):
+        run = package if index == 0 else Package.open(data)
+        cutter = Cutter(run)
+        for name, xml in run.pieces:
+            if index == 0 or name not in ("front", "back"):
+                found[name], cutters[name] = xml, cutter
+    assembler = Assembler()
     body = [("title", _title_block(doc))]
     annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
     first_annex = None
-    for name, xml in package.pieces:
+    for name, key in [("front", None), *((part.name, part.key) for part in parts), ("back", None)]:
         piece = cached.get(name)
         if piece is None:
-            piece = cutter.cut(xml)
-            if name in keys:
-                pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
+            piece = cutters[name].cut(found[name])
+            if key is not None:
+                pieces.put("docx", key, json.dumps(piece.to_json()).encode("utf-8"))
         if name in annexes and first_annex is None:
             first_annex = len(body)
         body.append((name, assembler.add(piece)))
@@ -129,6 +133,67 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     package.parts["docProps/core.xml"] = docx_front.core_properties(doc, language)
     package.parts["docProps/app.xml"] = docx_front.app_properties()
     return assembler.write(package, text, _header_footer(doc), _zip_time(doc))
+
+
+def _convert_markdown(todo: list[Part], front: str, args: list[str], seconds: int) -> list[bytes]:
+    """Convert the front matter and the parts to convert: one pandoc run, or several at once
+    on a long text (pandoc uses one core; each section's piece is the same from any run)."""
+    groups = _groups(todo, _jobs())
+    plans = []
+    for index, group in enumerate(groups):
+        plan = pandoc.Plan()
+        if index == 0:
+            plan.trusted(front)
+        for part in group:
+            plan.mark(part.name)
+            plan.extend(part.text.chunks())
+        plan.mark("end")
+        plans.append(plan)
+    if len(plans) == 1:
+        return [pandoc.convert(plans[0], "docx", args, seconds)]
+    # Only the first run's contents list is kept (the others have no front matter).
+    rest = [arg for arg in args if arg not in ("--toc", "--toc-depth=3")]
+    with ThreadPoolExecutor(max_workers=len(plans)) as pool:
+        runs = [
+            pool.submit(pandoc.convert, plan, "docx", args if index == 0 else rest, seconds)
+            for index, plan in enumerate(plans)
+        ]
+        return [run.result() for run in runs]
+
+
+# Below this much Markdown per run, starting another pandoc costs more than it saves.
+RUN_CHARS = 60_000
+
+
+def _jobs() -> int:
+    """How many pandoc runs may convert one export at once (PLUME_PANDOC_JOBS, else the
+    cores this process may use, at most 4)."""
+    try:
+        wanted = int(os.environ.get("PLUME_PANDOC_JOBS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted > 0:
+        return wanted
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
+
+
+def _groups(todo: list[Part], jobs: int) -> list[list[Part]]:
+    """`todo` in consecutive groups of about the same size, one per pandoc run (the first
+    may be empty: it still writes the front matter)."""
+    sizes = [sum(len(text) for _, text in part.text.chunks()) for part in todo]
+    total = sum(sizes)
+    count = max(1, min(jobs, total // RUN_CHARS))
+    if count == 1:
+        return [todo]
+    groups: list[list[Part]] = [[]]
+    done = 0
+    for part, size in zip(todo, sizes, strict=True):
+        if done >= total * len(groups) / count and len(groups) < count:
+            groups.append([])
+        groups[-1].append(part)
+        done += size
+    return groups
 
 
 def _convert_annotated(

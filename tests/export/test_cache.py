@@ -84,3 +84,31 @@ def test_a_wrong_revision_hash_never_serves_stale_text(cache_dir):
     second = render(replace(doc, sections=tuple(sections)), "docx", ExportOptions(), cache_dir)
     assert second != first
     assert "Entirely new text." in docx_part(second, "word/document.xml")
+
+
+def test_a_long_text_converted_in_several_runs_gives_the_bytes_of_one_run(cache_dir, monkeypatch):
+    from app.export import docx, pandoc
+    from tests.export.builders import comment
+
+    runs: list[int] = []
+    original = pandoc.convert
+
+    def counting(plan, to, extra=None, epoch=None):
+        runs.append(sum(1 for trusted, _ in plan.chunks if not trusted))
+        return original(plan, to, extra, epoch)
+
+    monkeypatch.setattr(pandoc, "convert", counting)
+    doc = make_doc(
+        open_comments=(comment(1, "1", "brown fox"), comment(2, "1.1", "creative industries")),
+        numbered_paragraphs=True,
+    )
+    options = ExportOptions(toc=True, comments=True)
+    monkeypatch.setenv("PLUME_PANDOC_JOBS", "1")
+    one_run = render(doc, "docx", options)
+    assert len(runs) == 1
+
+    runs.clear()
+    monkeypatch.setenv("PLUME_PANDOC_JOBS", "3")
+    monkeypatch.setattr(docx, "RUN_CHARS", 1)
+    assert render(doc, "docx", options, cache_dir) == one_run
+    assert len(runs) == 3 and sum(runs) == len(doc.sections) + len(doc.annexes)
