@@ -60,6 +60,7 @@ class Part:
     source: Text | Callable[[], Text]
     build: Callable[[AstStore], Built] | None = None  # set when Python must build the blocks
     needs: tuple[Text, ...] = ()  # the texts `build` reads
+    plain: Text | None = None  # with a `source` that makes the text: the text it starts from
 
     @cached_property
     def text(self) -> Text:
@@ -68,6 +69,12 @@ class Part:
     @property
     def level(self) -> int:
         return self.text.level
+
+    @property
+    def size(self) -> int:
+        """About how much Markdown the part is (without making a text not made yet)."""
+        base = self.source if isinstance(self.source, Text) else self.plain
+        return len(base.heading) + len(base.body) + len(base.notes) if base else 0
 
 
 class AstStore:
@@ -205,7 +212,7 @@ def _section_part(
         key = cache.key(
             *writer_key, "commented", text.key(), language, [_comment_key(c) for c in notes]
         )
-        return Part(name, key, commented)
+        return Part(name, key, commented, plain=text)
     # Tracked changes (and comments): built from the parsed AST.
     anchors = {
         i: spot
