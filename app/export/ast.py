@@ -22,14 +22,14 @@ def attr(identifier: str = "", classes: list[str] | None = None, **pairs: str) -
     ]
 
 
-_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 def text(value: str) -> list[Node]:
     """Plain text as inlines: words as Str, runs of whitespace as one Space (a no-break space
     stays inside its word, as typed)."""
     inlines: list[Node] = []
-    for word in _SPACES.split(value):
+    for word in SPACES.split(value):
         if not word:
             continue
         if inlines:

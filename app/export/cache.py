@@ -16,10 +16,12 @@ from pathlib import Path
 
 
 def _package_sha256() -> str:
-    """The sha256 of this package's code and data: any change to it invalidates every piece."""
+    """The sha256 of this package's code and data, and of the text helpers it uses (where a
+    comment's passage is, which links are unsafe): any change to them invalidates every piece."""
     digest = hashlib.sha256()
     folder = Path(__file__).resolve().parent
-    for path in sorted(folder.iterdir()):
+    helpers = [folder.parent / "text" / name for name in ("passages.py", "links.py")]
+    for path in [*sorted(folder.iterdir()), *helpers]:
         if path.suffix in (".py", ".lua", ".typ", ".docx"):
             digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -63,8 +63,13 @@ local function end_span(note)
   return pandoc.Span({}, pandoc.Attr('', {'comment-end'}, {{'id', note.id}}))
 end
 
+-- Each pair of hex digits (as Python's bytes.hex writes them) -> its byte: a table, which
+-- gsub looks up without calling Lua for each byte (a third of the time).
+local BYTE = {}
+for i = 0, 255 do BYTE[string.format('%02x', i)] = string.char(i) end
+
 local function unhex(hex)
-  return (hex:gsub('..', function(pair) return string.char(tonumber(pair, 16)) end))
+  return (hex:gsub('..', BYTE))
 end
 
 local function strip(text) return (text:gsub(MARKER_TEXT, '')) end

@@ -125,9 +125,8 @@ def comment_text(comment: OpenComment, language: str) -> list[ast.Node]:
 
 def _words(value: str) -> list[list[str]]:
     """Multi-line plain text as lines of words (as `ast.lines` splits it)."""
-    return [
-        [n["c"] for n in ast.text(line) if n["t"] == "Str"] for line in value.strip().splitlines()
-    ]
+    lines = value.strip().splitlines()
+    return [[word for word in ast.SPACES.split(line) if word] for line in lines]
 
 
 def definitions(comments: Sequence[OpenComment], language: str, marked: set[int]) -> str:

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -77,32 +80,34 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
         args += ["--lua-filter", str(NUMBERED)]
     front = frontmatter.notice(doc) + "\n" + frontmatter.front_pages(doc)
     if any(part.build is not None for part in todo):
-        written = _convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))
+        written = iter([_convert_annotated(parts, todo, front, pieces, args, epoch(doc.frozen_at))])
     else:
-        plan = pandoc.Plan()
-        plan.trusted(front)
-        for part in parts:
-            plan.mark(part.name)
-            if part.name not in cached:
-                plan.extend(part.text.chunks())
-        plan.mark("end")
-        written = pandoc.convert(plan, "docx", args, epoch(doc.frozen_at))
+        written = _convert_markdown(todo, front, args, epoch(doc.frozen_at))
 
-    package = Package.open(written)
+    # The first run wrote the skeleton (front matter, styles, the final section). Each run's
+    # pieces are cut, with the ids of their own run, as soon as it is done (while the others
+    # still convert), and cached.
     keys = {part.name: part.key for part in parts}
-    cutter, assembler = Cutter(package), Assembler()
+    package = None
+    for data in written:
+        run = Package.open(data)
+        cutter = Cutter(run)
+        for name, xml in run.pieces:
+            # (A cached part is only a marker in the run that converts the redline.)
+            if name in cached or (package is not None and name in ("front", "back")):
+                continue
+            piece = cached[name] = cutter.cut(xml)
+            if name in keys:
+                pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
+        package = package or run
+    assembler = Assembler()
     body = [("title", _title_block(doc))]
     annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
     first_annex = None
-    for name, xml in package.pieces:
-        piece = cached.get(name)
-        if piece is None:
-            piece = cutter.cut(xml)
-            if name in keys:
-                pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
+    for name in ["front", *(part.name for part in parts), "back"]:
         if name in annexes and first_annex is None:
             first_annex = len(body)
-        body.append((name, assembler.add(piece)))
+        body.append((name, assembler.add(cached[name])))
     if first_annex is not None:
         _landscape_annexes(
             body, first_annex, [annexes[f"a{i}"] for i in range(len(annexes))], package
@@ -129,6 +134,79 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     package.parts["docProps/core.xml"] = docx_front.core_properties(doc, language)
     package.parts["docProps/app.xml"] = docx_front.app_properties()
     return assembler.write(package, text, _header_footer(doc), _zip_time(doc))
+
+
+def _convert_markdown(
+    todo: list[Part], front: str, args: list[str], seconds: int
+) -> Iterator[bytes]:
+    """Convert the front matter and the parts to convert: one pandoc run, or several at once
+    on a long text (pandoc uses one core; each section's piece is the same from any run).
+    Yields each run's .docx in order; each run starts as soon as its texts are made."""
+    groups = _groups(todo, _jobs())
+    if len(groups) == 1:
+        yield pandoc.convert(_plan(front, todo), "docx", args, seconds)
+        return
+    # Only the first run's contents list is kept (the others have no front matter).
+    rest = [arg for arg in args if arg not in ("--toc", "--toc-depth=3")]
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        runs = [
+            pool.submit(
+                pandoc.convert,
+                _plan(front if index == 0 else None, group),
+                "docx",
+                args if index == 0 else rest,
+                seconds,
+            )
+            for index, group in enumerate(groups)
+        ]
+        for run in runs:
+            yield run.result()
+
+
+def _plan(front: str | None, group: list[Part]) -> pandoc.Plan:
+    plan = pandoc.Plan()
+    if front is not None:
+        plan.trusted(front)
+    for part in group:
+        plan.mark(part.name)
+        plan.extend(part.text.chunks())
+    plan.mark("end")
+    return plan
+
+
+# Below this much Markdown per run, starting another pandoc costs more than it saves.
+RUN_CHARS = 60_000
+
+
+def _jobs() -> int:
+    """How many pandoc runs may convert one export at once (PLUME_PANDOC_JOBS, else the
+    cores this process may use, at most 4)."""
+    try:
+        wanted = int(os.environ.get("PLUME_PANDOC_JOBS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted > 0:
+        return wanted
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
+
+
+def _groups(todo: list[Part], jobs: int) -> list[list[Part]]:
+    """`todo` in consecutive groups of about the same size, one per pandoc run (the first
+    may be empty: it still writes the front matter)."""
+    sizes = [part.size for part in todo]
+    total = sum(sizes)
+    count = max(1, min(jobs, total // RUN_CHARS))
+    if count == 1:
+        return [todo]
+    groups: list[list[Part]] = [[]]
+    done = 0
+    for part, size in zip(todo, sizes, strict=True):
+        if done >= total * len(groups) / count and len(groups) < count:
+            groups.append([])
+        groups[-1].append(part)
+        done += size
+    return groups
 
 
 def _convert_annotated(

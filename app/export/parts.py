@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from app.export import ast, cache, comments, pandoc
 from app.export.document import ExportOptions, ExportSection, OpenComment, VersionDocument
@@ -55,13 +56,25 @@ class Part:
 
     name: str
     key: str
-    text: Text
+    # The text, or what makes it when it is needed (a cached part's never is).
+    source: Text | Callable[[], Text]
     build: Callable[[AstStore], Built] | None = None  # set when Python must build the blocks
     needs: tuple[Text, ...] = ()  # the texts `build` reads
+    plain: Text | None = None  # with a `source` that makes the text: the text it starts from
+
+    @cached_property
+    def text(self) -> Text:
+        return self.source() if callable(self.source) else self.source
 
     @property
     def level(self) -> int:
         return self.text.level
+
+    @property
+    def size(self) -> int:
+        """About how much Markdown the part is (without making a text not made yet)."""
+        base = self.source if isinstance(self.source, Text) else self.plain
+        return len(base.heading) + len(base.body) + len(base.notes) if base else 0
 
 
 class AstStore:
@@ -183,23 +196,29 @@ def _section_part(
     if not notes and not changed:
         return Part(name, cache.key(*writer_key, text.key()), text)
 
-    # Comments and/or tracked changes: built from the parsed AST.
+    if not changed:
+        # Comments only: the section's own Markdown with its image markers and, right after
+        # the heading, Plume's paragraph of its comments, which comments.lua turns into Word
+        # comments in the one pandoc run that writes the export (no AST round trip). Made
+        # only if the part is not cached: its key says all it depends on.
+        def commented() -> Text:
+            spots = {c.id: spot for c in notes if (spot := comments.locate(text.body, c))}
+            return replace(
+                text,
+                body=comments.mark_images(text.body, spots),
+                notes=comments.definitions(notes, language, set(spots)),
+            )
+
+        key = cache.key(
+            *writer_key, "commented", text.key(), language, [_comment_key(c) for c in notes]
+        )
+        return Part(name, key, commented, plain=text)
+    # Tracked changes (and comments): built from the parsed AST.
     anchors = {
         i: spot
         for i, c in enumerate(notes)
         if (spot := comments.locate(text.body, c, whole_words=changed))
     }
-    if not changed:
-        # Comments only: the section's own Markdown with its image markers and, right after
-        # the heading, Plume's paragraph of its comments, which comments.lua turns into Word
-        # comments in the one pandoc run that writes the export (no AST round trip).
-        by_id = {notes[i].id: spot for i, spot in anchors.items()}
-        commented = replace(
-            text,
-            body=comments.mark_images(text.body, by_id),
-            notes=comments.definitions(notes, language, set(by_id)),
-        )
-        return Part(name, cache.key(*writer_key, "commented", commented.key()), commented)
     marked = Text(text.level, text.heading, comments.mark(text.body, anchors)) if anchors else text
     key = cache.key(
         *writer_key,

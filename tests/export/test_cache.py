@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,3 +85,47 @@ def test_a_wrong_revision_hash_never_serves_stale_text(cache_dir):
     second = render(replace(doc, sections=tuple(sections)), "docx", ExportOptions(), cache_dir)
     assert second != first
     assert "Entirely new text." in docx_part(second, "word/document.xml")
+
+
+def test_a_long_text_converted_in_several_runs_gives_the_bytes_of_one_run(cache_dir, monkeypatch):
+    from app.export import docx, pandoc
+    from tests.export.builders import comment
+
+    runs: list[int] = []
+    original = pandoc.convert
+
+    def counting(plan, to, extra=None, epoch=None):
+        runs.append(sum(1 for trusted, _ in plan.chunks if not trusted))
+        return original(plan, to, extra, epoch)
+
+    monkeypatch.setattr(pandoc, "convert", counting)
+    doc = make_doc(
+        open_comments=(comment(1, "1", "brown fox"), comment(2, "1.1", "creative industries")),
+        numbered_paragraphs=True,
+    )
+    options = ExportOptions(toc=True, comments=True)
+    monkeypatch.setenv("PLUME_PANDOC_JOBS", "1")
+    one_run = render(doc, "docx", options)
+    assert len(runs) == 1
+
+    runs.clear()
+    monkeypatch.setenv("PLUME_PANDOC_JOBS", "3")
+    monkeypatch.setattr(docx, "RUN_CHARS", 1)
+    assert render(doc, "docx", options, cache_dir) == one_run
+    assert len(runs) == 3 and sum(runs) == len(doc.sections) + len(doc.annexes)
+
+
+def test_a_cached_section_shows_its_comments_as_they_are_now(cache_dir):
+    from tests.export.builders import comment
+
+    def word_comments(doc) -> list[str]:
+        data = render(doc, "docx", ExportOptions(comments=True), cache_dir)
+        xml = docx_part(data, "word/comments.xml")
+        return re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)
+
+    doc = make_doc(open_comments=(comment(1, "1", "brown fox", body="Too animal."),))
+    assert "Too animal." in word_comments(doc)
+    edited = replace(doc, open_comments=(comment(1, "1", "brown fox", body="Say it plainly."),))
+    assert word_comments(edited) == ["Say it plainly."]
+    fewer = replace(doc, open_comments=())
+    assert word_comments(fewer) == []
