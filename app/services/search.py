@@ -175,6 +175,8 @@ def search(
         for row in _core().execute(found, {**params, "match": match}):
             if row.part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
+            elif row.part == "grid":
+                _count_grid(counts, chosen, row)
             else:
                 counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
     kinds = counts["kind"]
@@ -302,16 +304,14 @@ def _summary(matched, chosen: tuple[str, ...], dialect: str):
     ]
     if dialect == "postgresql":
         return union_all(hits, _facets_in_one_pass(m, keeping, chosen))
+    # SQLite: the kind and sector facets from one grouping, a grid of at most kinds x
+    # sectors cells that Python adds up each way (_count_grid); a grouping sorts every match.
+    section_chosen = [m.c.section_id == bindparam("section_id")] if "section_id" in chosen else []
     parts = [
         hits,
-        select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
-        .where(*keeping("kind"))
-        .group_by(m.c.kind),
-        select(
-            literal("sector_id"), m.c.sector_id, null_text, func.count(), null_float(), null_text
-        )
-        .where(m.c.sector_id.is_not(None), *keeping("sector_id"))
-        .group_by(m.c.sector_id),
+        select(literal("grid"), m.c.sector_id, m.c.kind, func.count(), null_float(), null_text)
+        .where(*section_chosen)
+        .group_by(m.c.kind, m.c.sector_id),
     ]
     sections = (
         select(m.c.section_id, func.count().label("n"))
@@ -332,6 +332,15 @@ def _summary(matched, chosen: tuple[str, ...], dialect: str):
         )
     )
     return union_all(*parts)
+
+
+def _count_grid(counts: dict, chosen: dict, row) -> None:
+    """SQLite: one cell of the (kind, sector) grid counts for the kind facet under the sector
+    chosen, and for the sector facet under the kind chosen."""
+    if chosen["sector_id"] is None or row.key == chosen["sector_id"]:
+        counts["kind"][row.kind] += row.n
+    if row.key is not None and (chosen["kind"] is None or row.kind == chosen["kind"]):
+        counts["sector_id"][row.key] += row.n
 
 
 def _facets_in_one_pass(m, keeping, chosen: tuple[str, ...]):
@@ -570,23 +579,20 @@ class _Sqlite(_Backend):
                 yield language, match
 
     def matched(self, language, conditions):
-        # FTS5 answers first, once, and the documents are looked up by its rowids. Joined
-        # directly, SQLite's planner may prefer the documents' paper index and ask FTS5 once
-        # per document of the paper: 21,000 queries for a paper of 1,000 sections.
-        fts = (
-            select(self.table.c.rowid, self.table.c.rank)
+        # FTS5 answers first, once, and the documents are looked up by its rowids: the join
+        # goes through `rowid + 0`, which FTS5 cannot take as a constraint. Otherwise
+        # SQLite's planner may prefer the documents' paper index and ask FTS5 once per
+        # document of the paper: 21,000 queries for a paper of 1,000 sections.
+        return (
+            select(*_MATCH_COLUMNS, (-self.table.c.rank).label("score"))
+            .select_from(self.table)
+            .join(D, D.id == self.table.c.rowid + literal_column("0"))
             .where(
                 self.fts.op("MATCH")(bindparam("match", type_=String)),
                 self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
+                D.language == language,
+                *conditions,
             )
-            .cte("fts_hits")
-            .prefix_with("MATERIALIZED")
-        )
-        return (
-            select(*_MATCH_COLUMNS, (-fts.c.rank).label("score"))
-            .select_from(fts)
-            .join(D, D.id == fts.c.rowid)
-            .where(D.language == language, *conditions)
         )
 
     def page(self, language):  # noqa: ARG002 (FTS5's snippet needs no language)
