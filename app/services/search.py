@@ -154,11 +154,10 @@ def search(
         params["author_id"] = filters.author_id
 
     # One statement per language ranks every match once (in the database) and returns the
-    # page's ids with the facets' counts and the total; a second asks for the page's
-    # details and snippets, for its 20 documents only. Each statement's shape is built
-    # once (bound parameters carry the query, the scope and the choices) and reused.
-    sectors = dict(_core().execute(_SECTORS).all())
-    chosen = _chosen(filters, sectors)
+    # page's ids with the facets' counts (and the sections' titles) and the total; a second
+    # asks for the page's details and snippets, for its 20 documents only. Each statement's
+    # shape is built once (bound parameters carry the query, the scope and the choices).
+    chosen = _chosen(filters)
     params.update({name: value for name, value in chosen.items() if value is not None})
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
     shape = (
@@ -168,6 +167,7 @@ def search(
         tuple(name for name, value in chosen.items() if value is not None),
     )
     top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
+    sections = {}
     for language, match in backend.matches(query, languages):
         queries[language] = match
         found = _summary_statement(dialect, language, shape)
@@ -178,6 +178,7 @@ def search(
                 _count_grid(counts, chosen, row)
             else:
                 counts["section_id"][row.key] += row.n
+                sections[row.key] = row
     kinds = counts["kind"]
     results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
@@ -196,7 +197,7 @@ def search(
                 }
             )
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
-    results.facets = _facets(counts, chosen, sectors)
+    results.facets = _facets(counts, chosen, sections)
     return results
 
 
@@ -228,7 +229,6 @@ _PAPER_ACCESS = select(
     .scalar_subquery()
     .label("is_admin"),
 ).where(Paper.id == bindparam("paper_id"))
-_SECTORS = select(Sector.id, Sector.code)
 
 
 def _readable(is_admin: bool):
@@ -270,15 +270,46 @@ def _summary(matched, chosen: tuple[str, ...]):
     facets' choices (bound by name) keep, and each facet's counts under the other facets'
     choices (the total is the kind facet's count for the kind chosen, or its sum).
 
-    Rows: (part, key, kind, n, score, language); part is hit, grid (key: the sector)
-    or section_id.
+    Rows: part, key, kind, n, score, language, sector, number, position, title_en,
+    title_fr; part is hit (key: the document), grid (a kind and a sector's code) or
+    section_id (key: the section, with what its facet shows).
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
+    # A sector is chosen by its code: its id is looked up once, in the statement.
+    sector_chosen = m.c.sector_id == (
+        select(Sector.id).where(Sector.code == bindparam("sector_id")).scalar_subquery()
+    )
 
     def keeping(but: str | None = None):
-        return [m.c[name] == bindparam(name) for name in chosen if name != but]
+        return [
+            sector_chosen if name == "sector_id" else m.c[name] == bindparam(name)
+            for name in chosen
+            if name != but
+        ]
 
-    null_int, null_text = literal(None, Integer), literal(None, String)
+    def row(
+        part, *, key=None, kind=None, n=None, score=None, language=None, sector=None, section=None
+    ):
+        return select(
+            literal(part).label("part"),
+            _typed(key, Integer).label("key"),
+            _typed(kind, String).label("kind"),
+            _typed(n, Integer).label("n"),
+            _typed(score, Float).label("score"),
+            _typed(language, String).label("language"),
+            _typed(sector, String).label("sector"),
+            *(
+                [section.number, section.position, section.title_en, section.title_fr]
+                if section is not None
+                else [
+                    _typed(None, String).label("number"),
+                    _typed(None, Integer).label("position"),
+                    _typed(None, String).label("title_en"),
+                    _typed(None, String).label("title_fr"),
+                ]
+            ),
+        )
+
     best = (
         select(m.c.id, m.c.score, m.c.language)
         .where(*keeping())
@@ -286,13 +317,17 @@ def _summary(matched, chosen: tuple[str, ...]):
         .limit(bindparam("top", type_=Integer))
         .subquery()
     )
-    hits = select(
-        literal("hit").label("part"),
-        best.c.id.label("key"),
-        null_text.label("kind"),
-        null_int.label("n"),
-        best.c.score.label("score"),
-        best.c.language.label("language"),
+    hits = row("hit", key=best.c.id, score=best.c.score, language=best.c.language)
+    # The kind and sector facets from one grouping, a grid of at most kinds x sectors cells
+    # that Python adds up each way (_count_grid): SQLite sorts every match for a grouping,
+    # and PostgreSQL's GROUPING SETS with a window to rank the sections cost more.
+    section_chosen = [m.c.section_id == bindparam("section_id")] if "section_id" in chosen else []
+    grid = (
+        row("grid", kind=m.c.kind, n=func.count(), sector=Sector.code)
+        .select_from(m)
+        .outerjoin(Sector, Sector.id == m.c.sector_id)
+        .where(*section_chosen)
+        .group_by(m.c.kind, Sector.code)
     )
     # The sections that say it most (and the one chosen): a word found in every section of
     # a paper of 1,000 would otherwise list 1,000 of them.
@@ -301,17 +336,7 @@ def _summary(matched, chosen: tuple[str, ...]):
         func.count().desc(),
         m.c.section_id,
     ]
-    # The kind and sector facets from one grouping, a grid of at most kinds x sectors cells
-    # that Python adds up each way (_count_grid): SQLite sorts every match for a grouping,
-    # and PostgreSQL's GROUPING SETS with a window to rank the sections cost more.
-    section_chosen = [m.c.section_id == bindparam("section_id")] if "section_id" in chosen else []
-    parts = [
-        hits,
-        select(literal("grid"), m.c.sector_id, m.c.kind, func.count(), null_float(), null_text)
-        .where(*section_chosen)
-        .group_by(m.c.kind, m.c.sector_id),
-    ]
-    sections = (
+    counted = (
         select(m.c.section_id, func.count().label("n"))
         .where(m.c.section_id.is_not(None), *keeping("section_id"))
         .group_by(m.c.section_id)
@@ -319,39 +344,41 @@ def _summary(matched, chosen: tuple[str, ...]):
         .limit(bindparam("sections", type_=Integer))
         .subquery()
     )
-    parts.append(
-        select(
-            literal("section_id"),
-            sections.c.section_id,
-            null_text,
-            sections.c.n,
-            null_float(),
-            null_text,
+    sections = (
+        row(
+            "section_id",
+            key=counted.c.section_id,
+            n=counted.c.n,
+            language=Paper.language,
+            section=Section,
         )
+        .select_from(counted)
+        .join(Section, Section.id == counted.c.section_id)
+        .join(Paper, Paper.id == Section.paper_id)
     )
-    return union_all(*parts)
+    return union_all(hits, grid, sections)
+
+
+def _typed(value, type_):
+    return literal(None, type_) if value is None else value
 
 
 def _count_grid(counts: dict, chosen: dict, row) -> None:
     """One cell of the (kind, sector) grid counts for the kind facet under the sector
     chosen, and for the sector facet under the kind chosen."""
-    if chosen["sector_id"] is None or row.key == chosen["sector_id"]:
+    if chosen["sector_id"] is None or row.sector == chosen["sector_id"]:
         counts["kind"][row.kind] += row.n
-    if row.key is not None and (chosen["kind"] is None or row.kind == chosen["kind"]):
-        counts["sector_id"][row.key] += row.n
+    if row.sector is not None and (chosen["kind"] is None or row.kind == chosen["kind"]):
+        counts["sector_id"][row.sector] += row.n
 
 
-def null_float():
-    return literal(None, Float)
-
-
-def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
-    """The facets' choices as the matches hold them (a sector by its id)."""
-    sector = None
-    if filters.sector is not None:
-        wanted = filters.sector.upper()
-        sector = next((id_ for id_, code in sectors.items() if code == wanted), -1)
-    return {"kind": filters.kind, "section_id": filters.section_id, "sector_id": sector}
+def _chosen(filters: Filters) -> dict:
+    """The facets' choices as the statements bind them (a sector by its code)."""
+    return {
+        "kind": filters.kind,
+        "section_id": filters.section_id,
+        "sector_id": filters.sector.upper() if filters.sector is not None else None,
+    }
 
 
 # --- the two databases -----------------------------------------------------------------
@@ -567,14 +594,9 @@ class _Sqlite(_Backend):
 # --- facets and snippets ---------------------------------------------------------------
 
 
-def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
-    """Each facet's values with their counts (under the other facets' choices)."""
-    sections = {}
-    if counts["section_id"]:
-        sections = {
-            row.id: row
-            for row in _core().execute(_SECTION_FACETS, {"ids": list(counts["section_id"])})
-        }
+def _facets(counts: dict, chosen: dict, sections: dict) -> dict:
+    """Each facet's values with their counts (under the other facets' choices); `sections`
+    holds each counted section's row of the summary (its number, place and titles)."""
     kinds = [kind.value for kind in SearchKind]
     return {
         "kind": [
@@ -589,27 +611,13 @@ def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
                 id_ == chosen["section_id"],
                 number=row.number,
             )
-            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[1].id))
+            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[0]))
         ],
         "sector": [
-            Facet(sectors[id_], sectors[id_], count, id_ == chosen["sector_id"])
-            for id_, count in sorted(counts["sector_id"].items(), key=lambda i: sectors[i[0]])
+            Facet(code, code, count, code == chosen["sector_id"])
+            for code, count in sorted(counts["sector_id"].items())
         ],
     }
-
-
-_SECTION_FACETS = (
-    select(
-        Section.id,
-        Section.number,
-        Section.position,
-        Section.title_en,
-        Section.title_fr,
-        Paper.language,
-    )
-    .join(Paper, Paper.id == Section.paper_id)
-    .where(Section.id.in_(bindparam("ids", expanding=True)))
-)
 
 
 def marked(snippet: str) -> Markup:
