@@ -243,13 +243,16 @@ def _summary_statement(dialect: str, language, shape: tuple):
     """The summary's statement for one shape of search: a paper named or not, an admin or
     not, an author named or not, which facets are chosen."""
     one_paper, is_admin, by_author, chosen = shape
-    scope = (
-        D.paper_id == bindparam("paper_id") if one_paper else D.paper_id.in_(_readable(is_admin))
-    )
-    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
-    if by_author:
-        conditions.append(D.author_id == bindparam("author_id"))
     backend = _BACKENDS[dialect]
+    fields = backend.fields.c
+    scope = (
+        fields.paper_id == bindparam("paper_id")
+        if one_paper
+        else fields.paper_id.in_(_readable(is_admin))
+    )
+    conditions = [scope, or_(fields.status.is_(None), fields.status != CommentStatus.WITHDRAWN)]
+    if by_author:
+        conditions.append(fields.author_id == bindparam("author_id"))
     return _summary(backend.matched(language, conditions), chosen)
 
 
@@ -322,12 +325,16 @@ def _summary(matched, chosen: tuple[str, ...]):
     # that Python adds up each way (_count_grid): SQLite sorts every match for a grouping,
     # and PostgreSQL's GROUPING SETS with a window to rank the sections cost more.
     section_chosen = [m.c.section_id == bindparam("section_id")] if "section_id" in chosen else []
-    grid = (
-        row("grid", kind=m.c.kind, n=func.count(), sector=Sector.code)
-        .select_from(m)
-        .outerjoin(Sector, Sector.id == m.c.sector_id)
+    cells = (
+        select(m.c.kind, m.c.sector_id, func.count().label("n"))
         .where(*section_chosen)
-        .group_by(m.c.kind, Sector.code)
+        .group_by(m.c.kind, m.c.sector_id)
+        .subquery()
+    )
+    grid = (
+        row("grid", kind=cells.c.kind, n=cells.c.n, sector=Sector.code)
+        .select_from(cells)
+        .outerjoin(Sector, Sector.id == cells.c.sector_id)
     )
     # The sections that say it most (and the one chosen): a word found in every section of
     # a paper of 1,000 would otherwise list 1,000 of them.
@@ -385,6 +392,9 @@ def _chosen(filters: Filters) -> dict:
 
 
 class _Backend:
+    # Where a match's scope and facet fields are read.
+    fields = SearchDocument.__table__
+
     def languages(self, is_admin: bool, params: dict) -> list[str]:
         """The languages of the papers in scope (each stems its own way)."""
         return list(_core().scalars(_languages_statement(is_admin), params))
@@ -493,7 +503,8 @@ def _hit(row, score: float) -> Hit:
     )
 
 
-_MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
+def _match_columns(fields) -> list:
+    return [fields.c[name] for name in ("id", "kind", "section_id", "sector_id", "language")]
 
 
 class _Postgres(_Backend):
@@ -532,7 +543,9 @@ class _Postgres(_Backend):
         matched = or_(
             *[and_(D.language == lang, tsv.op("@@")(self._tsquery(lang))) for lang in languages]
         )
-        return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
+        return select(*_match_columns(self.fields), score.label("score")).where(
+            matched, *conditions
+        )
 
     def page(self, languages):
         snippet = func.ts_headline(
@@ -546,11 +559,21 @@ class _Postgres(_Backend):
         )
 
 
+_table = table  # the class below names an attribute `table`
+
+
 class _Sqlite(_Backend):
     """FTS5 over the stems; its rank is bm25, its snippet() reads the original text."""
 
     fts = literal_column("search_fts")  # the table's name, as FTS5's functions take it
     table = table("search_fts", column("rowid"), column("rank"))
+    # The documents' scope and facet fields without their text (migration search_scope):
+    # a match's lookup there touches a few small pages, not a row of text and stems.
+    fields = _table(
+        "search_scope",
+        *(column(name) for name in ("id", "paper_id", "language", "kind", "section_id")),
+        *(column(name) for name in ("sector_id", "author_id", "status")),
+    )
 
     def matches(self, query: Query, languages: list[str]):
         # Stems depend on the language: one FTS5 query per language present.
@@ -564,14 +587,15 @@ class _Sqlite(_Backend):
         # goes through `rowid + 0`, which FTS5 cannot take as a constraint. Otherwise
         # SQLite's planner may prefer the documents' paper index and ask FTS5 once per
         # document of the paper: 21,000 queries for a paper of 1,000 sections.
+        fields = self.fields
         return (
-            select(*_MATCH_COLUMNS, (-self.table.c.rank).label("score"))
+            select(*_match_columns(fields), (-self.table.c.rank).label("score"))
             .select_from(self.table)
-            .join(D, D.id == self.table.c.rowid + literal_column("0"))
+            .join(fields, fields.c.id == self.table.c.rowid + literal_column("0"))
             .where(
                 self.fts.op("MATCH")(bindparam("match", type_=String)),
                 self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
-                D.language == language,
+                fields.c.language == language,
                 *conditions,
             )
         )
