@@ -42,6 +42,8 @@ _ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _PIPE = re.compile(r"[ \t]*\|[ \t]*")
 _SPACES = re.compile(r"[ \t]{2,}")
 _LINE_EDGES = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
+# Whether any rule above may apply: most comments hold no markup at all.
+_MAY_HOLD_MARKUP = re.compile(r"[*_\[\]<>`~|\\#]|^[ \t]*[-+]", re.MULTILINE)
 # Where escaped ASCII punctuation waits (private use, which no one types).
 _SET_ASIDE = 0xE100
 _PUT_BACK = {_SET_ASIDE + code: code for code in range(128)}
@@ -52,6 +54,8 @@ def plain_text(markdown: str | None) -> str:
     text = markdown or ""
     if not text:
         return ""
+    if _MAY_HOLD_MARKUP.search(text) is None:
+        return _LINE_EDGES.sub("", _SPACES.sub(" ", text)).strip()
     # Escaped characters are text: each is set aside as a private-use character of its
     # own, so no rule below takes it for markup, and put back at the end.
     text = _ESCAPE.sub(lambda match: chr(_SET_ASIDE + ord(match.group(1))), text)
