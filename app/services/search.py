@@ -1,12 +1,16 @@
 """Full-text search over the papers a reader may read: sections' current text, comments and
 their replies, alignment rationales and position decisions.
 
-One call costs a fixed number of statements, whatever the paper's size: the papers' languages
-(when no paper is named), then per language present one ranked page of hits with their
-snippets and one grouped count that gives the facets (kind, section, sector) and the total.
+One call costs a fixed number of statements, whatever the paper's size: whether the reader
+may read the paper named (or, when none is, the languages of the papers they may read), then
+per language one summary that ranks every match once and returns the best ids, a (kind,
+sector) grid of counts and the sections that say it most, with their titles (the facets and
+the total), then one statement for the page's details and snippets, 20 documents.
 PostgreSQL asks its GIN index with websearch_to_tsquery and marks snippets with ts_headline;
-SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py) and
-marks them with snippet(). Both return the same Results.
+SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py), reads
+each match's scope and facet fields from the narrow search_scope table, and marks snippets
+with snippet(). Both return the same Results. The index holds text as its page shows it,
+without Markdown (app/text/plain.py).
 """
 
 from __future__ import annotations
