@@ -4,7 +4,8 @@
 a reply, an alignment decision, a position decision), kept in step at flush time by
 app/services/search_index.py. Each database indexes it its own way, made by the migration
 and left out of this metadata (see `is_search_machinery`): PostgreSQL a generated `tsv`
-column with a GIN index, SQLite an FTS5 table `search_fts` fed by triggers.
+column with a GIN index, SQLite an FTS5 table `search_fts` and a narrow copy of each
+document's scope and facet fields, `search_scope`, both fed by triggers.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class SearchDocument(Base):
 
 # Made by the migration for one database only, so not in this metadata: the comparison of
 # models and migrations leaves them out (migrations/env.py, tests/test_migrations.py).
-SEARCH_MACHINERY_TABLES = ("search_fts",)
+SEARCH_MACHINERY_TABLES = ("search_fts", "search_scope")
 SEARCH_MACHINERY_COLUMNS = {("search_documents", "tsv")}
 SEARCH_MACHINERY_INDEXES = {"ix_search_documents_tsv"}
 

@@ -1,12 +1,16 @@
 """Full-text search over the papers a reader may read: sections' current text, comments and
 their replies, alignment rationales and position decisions.
 
-One call costs a fixed number of statements, whatever the paper's size: the papers' languages
-(when no paper is named), then per language present one ranked page of hits with their
-snippets and one grouped count that gives the facets (kind, section, sector) and the total.
+One call costs a fixed number of statements, whatever the paper's size: whether the reader
+may read the paper named (or, when none is, the languages of the papers they may read), then
+per language one summary that ranks every match once and returns the best ids, a (kind,
+sector) grid of counts and the sections that say it most, with their titles (the facets and
+the total), then one statement for the page's details and snippets, 20 documents.
 PostgreSQL asks its GIN index with websearch_to_tsquery and marks snippets with ts_headline;
-SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py) and
-marks them with snippet(). Both return the same Results.
+SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py), reads
+each match's scope and facet fields from the narrow search_scope table, and marks snippets
+with snippet(). Both return the same Results. The index holds text as its page shows it,
+without Markdown (app/text/plain.py).
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
 from app.db import session
 from app.models import (
@@ -155,11 +158,10 @@ def search(
         params["author_id"] = filters.author_id
 
     # One statement per language ranks every match once (in the database) and returns the
-    # page's ids with the facets' counts and the total; a second asks for the page's
-    # details and snippets, for its 20 documents only. Each statement's shape is built
-    # once (bound parameters carry the query, the scope and the choices) and reused.
-    sectors = dict(_core().execute(_SECTORS).all())
-    chosen = _chosen(filters, sectors)
+    # page's ids with the facets' counts (and the sections' titles) and the total; a second
+    # asks for the page's details and snippets, for its 20 documents only. Each statement's
+    # shape is built once (bound parameters carry the query, the scope and the choices).
+    chosen = _chosen(filters)
     params.update({name: value for name, value in chosen.items() if value is not None})
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
     shape = (
@@ -169,14 +171,18 @@ def search(
         tuple(name for name, value in chosen.items() if value is not None),
     )
     top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
+    sections = {}
     for language, match in backend.matches(query, languages):
         queries[language] = match
         found = _summary_statement(dialect, language, shape)
         for row in _core().execute(found, {**params, "match": match}):
             if row.part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
+            elif row.part == "grid":
+                _count_grid(counts, chosen, row)
             else:
-                counts[row.part][row.key if row.part != "kind" else row.kind] += row.n
+                counts["section_id"][row.key] += row.n
+                sections[row.key] = row
     kinds = counts["kind"]
     results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
@@ -195,7 +201,7 @@ def search(
                 }
             )
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
-    results.facets = _facets(counts, chosen, sectors)
+    results.facets = _facets(counts, chosen, sections)
     return results
 
 
@@ -227,7 +233,6 @@ _PAPER_ACCESS = select(
     .scalar_subquery()
     .label("is_admin"),
 ).where(Paper.id == bindparam("paper_id"))
-_SECTORS = select(Sector.id, Sector.code)
 
 
 def _readable(is_admin: bool):
@@ -242,14 +247,17 @@ def _summary_statement(dialect: str, language, shape: tuple):
     """The summary's statement for one shape of search: a paper named or not, an admin or
     not, an author named or not, which facets are chosen."""
     one_paper, is_admin, by_author, chosen = shape
-    scope = (
-        D.paper_id == bindparam("paper_id") if one_paper else D.paper_id.in_(_readable(is_admin))
-    )
-    conditions = [scope, or_(D.status.is_(None), D.status != CommentStatus.WITHDRAWN)]
-    if by_author:
-        conditions.append(D.author_id == bindparam("author_id"))
     backend = _BACKENDS[dialect]
-    return _summary(backend.matched(language, conditions), chosen, dialect)
+    fields = backend.fields.c
+    scope = (
+        fields.paper_id == bindparam("paper_id")
+        if one_paper
+        else fields.paper_id.in_(_readable(is_admin))
+    )
+    conditions = [scope, or_(fields.status.is_(None), fields.status != CommentStatus.WITHDRAWN)]
+    if by_author:
+        conditions.append(fields.author_id == bindparam("author_id"))
+    return _summary(backend.matched(language, conditions), chosen)
 
 
 @lru_cache(maxsize=8)
@@ -264,20 +272,51 @@ class _Match:
     score: float
 
 
-def _summary(matched, chosen: tuple[str, ...], dialect: str):
+def _summary(matched, chosen: tuple[str, ...]):
     """From the ranked matches (a CTE, computed once): the best `top` ids that the
     facets' choices (bound by name) keep, and each facet's counts under the other facets'
     choices (the total is the kind facet's count for the kind chosen, or its sum).
 
-    Rows: (part, key, kind, n, score, language); part is hit, kind, section_id or
-    sector_id.
+    Rows: part, key, kind, n, score, language, sector, number, position, title_en,
+    title_fr; part is hit (key: the document), grid (a kind and a sector's code) or
+    section_id (key: the section, with what its facet shows).
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
+    # A sector is chosen by its code: its id is looked up once, in the statement.
+    sector_chosen = m.c.sector_id == (
+        select(Sector.id).where(Sector.code == bindparam("sector_id")).scalar_subquery()
+    )
 
     def keeping(but: str | None = None):
-        return [m.c[name] == bindparam(name) for name in chosen if name != but]
+        return [
+            sector_chosen if name == "sector_id" else m.c[name] == bindparam(name)
+            for name in chosen
+            if name != but
+        ]
 
-    null_int, null_text = literal(None, Integer), literal(None, String)
+    def row(
+        part, *, key=None, kind=None, n=None, score=None, language=None, sector=None, section=None
+    ):
+        return select(
+            literal(part).label("part"),
+            _typed(key, Integer).label("key"),
+            _typed(kind, String).label("kind"),
+            _typed(n, Integer).label("n"),
+            _typed(score, Float).label("score"),
+            _typed(language, String).label("language"),
+            _typed(sector, String).label("sector"),
+            *(
+                [section.number, section.position, section.title_en, section.title_fr]
+                if section is not None
+                else [
+                    _typed(None, String).label("number"),
+                    _typed(None, Integer).label("position"),
+                    _typed(None, String).label("title_en"),
+                    _typed(None, String).label("title_fr"),
+                ]
+            ),
+        )
+
     best = (
         select(m.c.id, m.c.score, m.c.language)
         .where(*keeping())
@@ -285,13 +324,21 @@ def _summary(matched, chosen: tuple[str, ...], dialect: str):
         .limit(bindparam("top", type_=Integer))
         .subquery()
     )
-    hits = select(
-        literal("hit").label("part"),
-        best.c.id.label("key"),
-        null_text.label("kind"),
-        null_int.label("n"),
-        best.c.score.label("score"),
-        best.c.language.label("language"),
+    hits = row("hit", key=best.c.id, score=best.c.score, language=best.c.language)
+    # The kind and sector facets from one grouping, a grid of at most kinds x sectors cells
+    # that Python adds up each way (_count_grid): SQLite sorts every match for a grouping,
+    # and PostgreSQL's GROUPING SETS with a window to rank the sections cost more.
+    section_chosen = [m.c.section_id == bindparam("section_id")] if "section_id" in chosen else []
+    cells = (
+        select(m.c.kind, m.c.sector_id, func.count().label("n"))
+        .where(*section_chosen)
+        .group_by(m.c.kind, m.c.sector_id)
+        .subquery()
+    )
+    grid = (
+        row("grid", kind=cells.c.kind, n=cells.c.n, sector=Sector.code)
+        .select_from(cells)
+        .outerjoin(Sector, Sector.id == cells.c.sector_id)
     )
     # The sections that say it most (and the one chosen): a word found in every section of
     # a paper of 1,000 would otherwise list 1,000 of them.
@@ -300,20 +347,7 @@ def _summary(matched, chosen: tuple[str, ...], dialect: str):
         func.count().desc(),
         m.c.section_id,
     ]
-    if dialect == "postgresql":
-        return union_all(hits, _facets_in_one_pass(m, keeping, chosen))
-    parts = [
-        hits,
-        select(literal("kind"), null_int, m.c.kind, func.count(), null_float(), null_text)
-        .where(*keeping("kind"))
-        .group_by(m.c.kind),
-        select(
-            literal("sector_id"), m.c.sector_id, null_text, func.count(), null_float(), null_text
-        )
-        .where(m.c.sector_id.is_not(None), *keeping("sector_id"))
-        .group_by(m.c.sector_id),
-    ]
-    sections = (
+    counted = (
         select(m.c.section_id, func.count().label("n"))
         .where(m.c.section_id.is_not(None), *keeping("section_id"))
         .group_by(m.c.section_id)
@@ -321,88 +355,50 @@ def _summary(matched, chosen: tuple[str, ...], dialect: str):
         .limit(bindparam("sections", type_=Integer))
         .subquery()
     )
-    parts.append(
-        select(
-            literal("section_id"),
-            sections.c.section_id,
-            null_text,
-            sections.c.n,
-            null_float(),
-            null_text,
+    sections = (
+        row(
+            "section_id",
+            key=counted.c.section_id,
+            n=counted.c.n,
+            language=Paper.language,
+            section=Section,
         )
+        .select_from(counted)
+        .join(Section, Section.id == counted.c.section_id)
+        .join(Paper, Paper.id == Section.paper_id)
     )
-    return union_all(*parts)
+    return union_all(hits, grid, sections)
 
 
-def _facets_in_one_pass(m, keeping, chosen: tuple[str, ...]):
-    """PostgreSQL: the three facets' counts in one scan of the matches (GROUPING SETS),
-    each counted under the other facets' choices (FILTER), the sections ranked by a window
-    to keep the most telling ones."""
-
-    def count(but: str):
-        conditions = keeping(but)
-        return func.count().filter(and_(*conditions)) if conditions else func.count()
-
-    is_kind = func.grouping(m.c.kind) == 0
-    is_sector = func.grouping(m.c.sector_id) == 0
-    n = case((is_kind, count("kind")), (is_sector, count("sector_id")), else_=count("section_id"))
-    grouped = (
-        select(
-            case((is_kind, "kind"), (is_sector, "sector_id"), else_="section_id").label("part"),
-            case((is_sector, m.c.sector_id), else_=m.c.section_id).label("key"),
-            m.c.kind,
-            n.label("n"),
-            func.row_number()
-            .over(
-                partition_by=func.grouping(m.c.kind, m.c.sector_id),
-                order_by=[
-                    *(
-                        [(m.c.section_id == bindparam("section_id")).desc()]
-                        if "section_id" in chosen
-                        else []
-                    ),
-                    n.desc(),
-                    m.c.section_id,
-                ],
-            )
-            .label("place"),
-        )
-        .group_by(func.grouping_sets(m.c.kind, m.c.sector_id, m.c.section_id))
-        .subquery()
-    )
-    return select(
-        grouped.c.part,
-        grouped.c.key,
-        grouped.c.kind,
-        grouped.c.n,
-        null_float(),
-        literal(None, String),
-    ).where(
-        grouped.c.n > 0,
-        or_(grouped.c.part == "kind", grouped.c.key.is_not(None)),
-        or_(
-            grouped.c.part != "section_id", grouped.c.place <= bindparam("sections", type_=Integer)
-        ),
-    )
+def _typed(value, type_):
+    return literal(None, type_) if value is None else value
 
 
-def null_float():
-    return literal(None, Float)
+def _count_grid(counts: dict, chosen: dict, row) -> None:
+    """One cell of the (kind, sector) grid counts for the kind facet under the sector
+    chosen, and for the sector facet under the kind chosen."""
+    if chosen["sector_id"] is None or row.sector == chosen["sector_id"]:
+        counts["kind"][row.kind] += row.n
+    if row.sector is not None and (chosen["kind"] is None or row.kind == chosen["kind"]):
+        counts["sector_id"][row.sector] += row.n
 
 
-def _chosen(filters: Filters, sectors: dict[int, str]) -> dict:
-    """The facets' choices as the matches hold them (a sector by its id)."""
-    sector = None
-    if filters.sector is not None:
-        wanted = filters.sector.upper()
-        sector = next((id_ for id_, code in sectors.items() if code == wanted), -1)
-    return {"kind": filters.kind, "section_id": filters.section_id, "sector_id": sector}
+def _chosen(filters: Filters) -> dict:
+    """The facets' choices as the statements bind them (a sector by its code)."""
+    return {
+        "kind": filters.kind,
+        "section_id": filters.section_id,
+        "sector_id": filters.sector.upper() if filters.sector is not None else None,
+    }
 
 
 # --- the two databases -----------------------------------------------------------------
 
 
 class _Backend:
+    # Where a match's scope and facet fields are read.
+    fields = SearchDocument.__table__
+
     def languages(self, is_admin: bool, params: dict) -> list[str]:
         """The languages of the papers in scope (each stems its own way)."""
         return list(_core().scalars(_languages_statement(is_admin), params))
@@ -433,10 +429,9 @@ def _languages_statement(is_admin: bool):
     )
 
 
-_REPLY = aliased(CommentReply)
-_DECISION = aliased(AlignmentDecision)
-_ITEM = aliased(FrameworkItem)
-# The columns a hit shows, from the document and what it points at.
+# The columns a hit shows, from the document and what it points at. A reply's comment and
+# a decision's item are subqueries, not joins: with them joined PostgreSQL spends longer
+# choosing the order of eight tables (13 ms) than running the statement.
 _HIT_COLUMNS = [
     D.id,
     D.kind,
@@ -449,10 +444,22 @@ _HIT_COLUMNS = [
     Section.number,
     Section.title_en,
     Section.title_fr,
-    case((D.source == "reply", _REPLY.comment_id), (D.source == "comment", D.source_id)).label(
-        "comment_id"
-    ),
-    _ITEM.code.label("item_code"),
+    case(
+        (
+            D.source == "reply",
+            select(CommentReply.comment_id).where(CommentReply.id == D.source_id).scalar_subquery(),
+        ),
+        (D.source == "comment", D.source_id),
+    ).label("comment_id"),
+    case(
+        (
+            D.source == "alignment",
+            select(FrameworkItem.code)
+            .join(AlignmentDecision, AlignmentDecision.item_id == FrameworkItem.id)
+            .where(AlignmentDecision.id == D.source_id)
+            .scalar_subquery(),
+        )
+    ).label("item_code"),
     D.heading,
     D.status,
     D.author_id,
@@ -468,9 +475,6 @@ def _hit_joins(statement):
         .outerjoin(Section, Section.id == D.section_id)
         .outerjoin(User, User.id == D.author_id)
         .outerjoin(Sector, Sector.id == D.sector_id)
-        .outerjoin(_REPLY, and_(D.source == "reply", _REPLY.id == D.source_id))
-        .outerjoin(_DECISION, and_(D.source == "alignment", _DECISION.id == D.source_id))
-        .outerjoin(_ITEM, _ITEM.id == _DECISION.item_id)
     )
 
 
@@ -503,7 +507,8 @@ def _hit(row, score: float) -> Hit:
     )
 
 
-_MATCH_COLUMNS = [D.id, D.kind, D.section_id, D.sector_id, D.language]
+def _match_columns(fields) -> list:
+    return [fields.c[name] for name in ("id", "kind", "section_id", "sector_id", "language")]
 
 
 class _Postgres(_Backend):
@@ -542,7 +547,9 @@ class _Postgres(_Backend):
         matched = or_(
             *[and_(D.language == lang, tsv.op("@@")(self._tsquery(lang))) for lang in languages]
         )
-        return select(*_MATCH_COLUMNS, score.label("score")).where(matched, *conditions)
+        return select(*_match_columns(self.fields), score.label("score")).where(
+            matched, *conditions
+        )
 
     def page(self, languages):
         snippet = func.ts_headline(
@@ -556,11 +563,21 @@ class _Postgres(_Backend):
         )
 
 
+_table = table  # the class below names an attribute `table`
+
+
 class _Sqlite(_Backend):
     """FTS5 over the stems; its rank is bm25, its snippet() reads the original text."""
 
     fts = literal_column("search_fts")  # the table's name, as FTS5's functions take it
     table = table("search_fts", column("rowid"), column("rank"))
+    # The documents' scope and facet fields without their text (migration search_scope):
+    # a match's lookup there touches a few small pages, not a row of text and stems.
+    fields = _table(
+        "search_scope",
+        *(column(name) for name in ("id", "paper_id", "language", "kind", "section_id")),
+        *(column(name) for name in ("sector_id", "author_id", "status")),
+    )
 
     def matches(self, query: Query, languages: list[str]):
         # Stems depend on the language: one FTS5 query per language present.
@@ -570,23 +587,21 @@ class _Sqlite(_Backend):
                 yield language, match
 
     def matched(self, language, conditions):
-        # FTS5 answers first, once, and the documents are looked up by its rowids. Joined
-        # directly, SQLite's planner may prefer the documents' paper index and ask FTS5 once
-        # per document of the paper: 21,000 queries for a paper of 1,000 sections.
-        fts = (
-            select(self.table.c.rowid, self.table.c.rank)
+        # FTS5 answers first, once, and the documents are looked up by its rowids: the join
+        # goes through `rowid + 0`, which FTS5 cannot take as a constraint. Otherwise
+        # SQLite's planner may prefer the documents' paper index and ask FTS5 once per
+        # document of the paper: 21,000 queries for a paper of 1,000 sections.
+        fields = self.fields
+        return (
+            select(*_match_columns(fields), (-self.table.c.rank).label("score"))
+            .select_from(self.table)
+            .join(fields, fields.c.id == self.table.c.rowid + literal_column("0"))
             .where(
                 self.fts.op("MATCH")(bindparam("match", type_=String)),
                 self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
+                fields.c.language == language,
+                *conditions,
             )
-            .cte("fts_hits")
-            .prefix_with("MATERIALIZED")
-        )
-        return (
-            select(*_MATCH_COLUMNS, (-fts.c.rank).label("score"))
-            .select_from(fts)
-            .join(D, D.id == fts.c.rowid)
-            .where(D.language == language, *conditions)
         )
 
     def page(self, language):  # noqa: ARG002 (FTS5's snippet needs no language)
@@ -607,14 +622,9 @@ class _Sqlite(_Backend):
 # --- facets and snippets ---------------------------------------------------------------
 
 
-def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
-    """Each facet's values with their counts (under the other facets' choices)."""
-    sections = {}
-    if counts["section_id"]:
-        sections = {
-            row.id: row
-            for row in _core().execute(_SECTION_FACETS, {"ids": list(counts["section_id"])})
-        }
+def _facets(counts: dict, chosen: dict, sections: dict) -> dict:
+    """Each facet's values with their counts (under the other facets' choices); `sections`
+    holds each counted section's row of the summary (its number, place and titles)."""
     kinds = [kind.value for kind in SearchKind]
     return {
         "kind": [
@@ -629,27 +639,13 @@ def _facets(counts: dict, chosen: dict, sectors: dict[int, str]) -> dict:
                 id_ == chosen["section_id"],
                 number=row.number,
             )
-            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[1].id))
+            for id_, row in sorted(sections.items(), key=lambda i: (i[1].position, i[0]))
         ],
         "sector": [
-            Facet(sectors[id_], sectors[id_], count, id_ == chosen["sector_id"])
-            for id_, count in sorted(counts["sector_id"].items(), key=lambda i: sectors[i[0]])
+            Facet(code, code, count, code == chosen["sector_id"])
+            for code, count in sorted(counts["sector_id"].items())
         ],
     }
-
-
-_SECTION_FACETS = (
-    select(
-        Section.id,
-        Section.number,
-        Section.position,
-        Section.title_en,
-        Section.title_fr,
-        Paper.language,
-    )
-    .join(Paper, Paper.id == Section.paper_id)
-    .where(Section.id.in_(bindparam("ids", expanding=True)))
-)
 
 
 def marked(snippet: str) -> Markup:

@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.models.search import KIND_OF_SOURCE
 from app.services.search_text import stored_text, terms
+from app.text.plain import plain_text
 
 S = SearchSource
 DOCUMENTS = SearchDocument.__table__
@@ -55,8 +56,9 @@ def document(
     sector_id: int | None = None,
     status: str | None = None,
 ) -> dict:
-    """One row of search_documents; on SQLite with the stems FTS5 indexes."""
-    heading, body = stored_text(heading), stored_text(body)
+    """One row of search_documents; on SQLite with the stems FTS5 indexes. The body is kept
+    as its page shows it (no Markdown), so snippets read cleanly and markup is never found."""
+    heading, body = stored_text(heading), stored_text(plain_text(body))
     stems = dialect == "sqlite"
     return {
         "paper_id": paper_id,

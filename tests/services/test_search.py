@@ -116,6 +116,42 @@ def test_a_french_snippet_marks_the_original_words(french):
     assert "<mark>droits</mark>" in snippet and "auteur</mark>" in snippet
 
 
+def test_a_snippet_reads_as_the_page_shows_it_without_markdown(english):
+    section = add_section(
+        english,
+        "2",
+        "Formats",
+        "## Provenance\n\n"
+        "Museums record **provenance** and _consent_ in the "
+        "[registry](https://example.org/registry_of_loans).\n\n"
+        "- `watermarking` of ~~scans~~ images",
+    )
+    reader = english.people[Role.OBSERVER]
+    results = find(reader, "provenance consent registry", paper_id=english.id)
+    assert found(results) == [("section", section.id)]
+    snippet = str(results.hits[0].snippet)
+    assert "<mark>provenance</mark> and <mark>consent</mark> in the <mark>registry</mark>" in (
+        snippet
+    )
+    for markup in ("*", "_consent", "[", "](", "https", "##", "`", "~~", "- "):
+        assert markup not in snippet, markup
+    # The link's address is not text: searching for it finds nothing.
+    assert found(find(reader, "example loans", paper_id=english.id)) == []
+    # A word of the list item is found and shown plain.
+    snippet = str(find(reader, "watermarking", paper_id=english.id).hits[0].snippet)
+    assert "<mark>watermarking</mark> of scans images" in snippet
+
+
+def test_a_comment_snippet_has_no_markdown(english):
+    reader = english.people[Role.OBSERVER]
+    made = comment(english, english.section, "Please **cite** the [source](https://x.org).")
+    results = find(reader, "cite source", paper_id=english.id, kind="comment")
+    assert found(results) == [("comment", made.id)]
+    snippet = str(results.hits[0].snippet)
+    assert "Please <mark>cite</mark> the <mark>source</mark>" in snippet
+    assert "*" not in snippet and "https" not in snippet
+
+
 def test_phrases_exclusion_and_or(french):
     reader = french.people[Role.OBSERVER]
     other = add_section(
