@@ -105,7 +105,7 @@ def test_search_plain_text_takes_the_markdown_out_of_the_index(empty_url):
     from app.models import Paper, SearchDocument
     from app.services.search_text import terms
 
-    migrate.upgrade(empty_url, "paper_numbered_paragraphs")
+    migrate.upgrade(empty_url, "comments_fillfactor")
     engine = make_engine(empty_url)
     sqlite = engine.dialect.name == "sqlite"
     body = "Museums record **provenance** of [loans](https://example.org/registry)."

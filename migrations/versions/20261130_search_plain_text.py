@@ -8,7 +8,7 @@ below are a frozen copy of app/text/plain.py and app/services/search_text.py (mi
 never import the app).
 
 Revision ID: search_plain_text
-Revises: paper_numbered_paragraphs
+Revises: comments_fillfactor
 Create Date: 2026-11-30
 """
 
@@ -20,7 +20,7 @@ import Stemmer
 from alembic import op
 
 revision = "search_plain_text"
-down_revision = "paper_numbered_paragraphs"
+down_revision = "comments_fillfactor"
 branch_labels = None
 depends_on = None
 
