@@ -374,17 +374,31 @@ def test_the_plain_alignment_matrix_says_what_its_schema_says(client, token_for,
     assert answered.get_json() == plain
 
 
-def test_the_plain_queue_comments_say_what_their_schema_says(client, token_for, filled):
-    from app.api.schemas.reviews import QueueCommentOut
+def test_the_plain_queue_sections_and_comments_say_what_their_schemas_say(
+    client, token_for, filled
+):
+    from app.api.schemas.reviews import QueueCommentOut, QueueSectionOut
     from app.services import queue
 
     coordinator = filled.people[Role.COORDINATOR]
     filled.section.lead_author_id = None  # the coordinator answers for it
     session.flush()
+    led = session.scalars(
+        select(Section).where(Section.paper_id == filled.id).order_by(Section.position)
+    ).all()[:3]
+    for n, section in enumerate(led):  # one overdue, one due later, one undated
+        section.lead_author_id = coordinator.id
+        section.due_date = (datetime.now(UTC) + timedelta(days=(-2, 5, 0)[n])).date()
+    led[2].due_date = None
+    session.flush()
     objects = queue.comments_to_resolve(coordinator)
     assert len(objects) >= 2 and any(c.replies for c in objects)
     answered = client.get("/api/v1/me/queue", headers=token_for(coordinator)).get_json()
     assert answered["comments"] == QueueCommentOut(many=True).dump(objects)
+    leading = queue.sections_i_lead(coordinator, datetime.now(UTC).date())
+    assert answered["sections"] == QueueSectionOut(many=True).dump(leading)
+    assert [s["overdue"] for s in answered["sections"]][:2] == [True, False]
+    assert answered["sections"][-1]["due_date"] is None
     assert set(answered) == {"sections", "comments", "rounds", "versions"}
 
 
