@@ -56,7 +56,8 @@ _WORD_COLUMNS = [
     ("rationale", 4.2),
 ]
 # Excel runs a cell that starts with one of these as a formula: comments are user text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = FORMULA_START
 
 
 def _headings(language: str) -> dict[str, str]:
@@ -77,15 +78,18 @@ def _safe(row: Sequence[str | None]) -> Sequence[str | None]:
     return row
 
 
-def comment_matrix_csv(rows: Iterable[Sequence[str | None]], language: str = "en") -> bytes:
+def comment_matrix_csv(
+    rows: Iterable[Sequence[str | None]], language: str = "en", *, guarded: bool = False
+) -> bytes:
     """The matrix as CSV: UTF-8 with a BOM (so Excel reads accents right), a header row, and
     one row per comment. `rows` are MatrixRows, or any tuples in their order (None: empty),
-    written in one pass: 20,000 comments are a 7 MB file."""
+    written in one pass: 20,000 comments are a 7 MB file. `guarded`: no cell starts with
+    FORMULA_START (the query guarded them), so none is looked at here."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     headings = _headings(language)
     writer.writerow([headings[name] for name in _FIELDS])
-    writer.writerows(map(_safe, rows))
+    writer.writerows(rows if guarded else map(_safe, rows))
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import Bundle
 
 from app.db import session, utcnow
 from app.export import comment_matrix_csv, comment_matrix_docx
 from app.export.document import MatrixRow
+from app.export.matrix import FORMULA_START
 from app.models import (
     ActivityAction,
     Comment,
@@ -516,30 +517,44 @@ def matrix(
     return entries
 
 
-def matrix_rows(paper: Paper, filters: MatrixFilters = MatrixFilters()) -> list[MatrixRow]:
-    """The matrix as its file's rows, read as tuples in their columns' order (None for an
-    empty cell): what a CSV of 20,000 comments needs, and no more."""
+def matrix_rows(
+    paper: Paper, filters: MatrixFilters = MatrixFilters(), *, for_spreadsheet: bool = False
+) -> list:
+    """The matrix as its file's rows (MatrixRow's columns), read as tuples in their order
+    (None for an empty cell): what a CSV of 20,000 comments needs, and no more.
+    `for_spreadsheet`: each cell that a spreadsheet would run as a formula is given a
+    leading ' in the query (OWASP's advice), so that the CSV looks at no cell."""
     title = (
         func.coalesce(func.nullif(Section.title_fr, ""), Section.title_en)
         if paper.language == "fr"
         else Section.title_en
     )
+    columns = [
+        Sector.code,
+        Section.number,
+        title,
+        Comment.quote_exact,
+        Comment.type,
+        Comment.body,
+        Comment.proposed_text,
+        Comment.decision,
+        Comment.rationale,
+    ]
+    if for_spreadsheet:
+        columns = [_as_text(column) for column in columns]
     query = (
-        select(
-            Sector.code,
-            Section.number,
-            title,
-            Comment.quote_exact,
-            Comment.type,
-            Comment.body,
-            Comment.proposed_text,
-            Comment.decision,
-            Comment.rationale,
-        )
+        select(*columns)
         .join(Section, Section.id == Comment.section_id)
         .join(Sector, Sector.id == Comment.sector_id)
     )
     return session.execute(_matrix_filtered(query, paper, filters, None)).all()
+
+
+def _as_text(column):
+    return case(
+        (func.substr(column, 1, 1).in_(FORMULA_START), literal("'", String) + column),
+        else_=column,
+    )
 
 
 MATRIX_MEDIA_TYPES = {
@@ -560,7 +575,8 @@ def matrix_file(
 ) -> MatrixFile:
     """The matrix as the CSV or Word file that the API and the web UI both serve."""
     if fmt == "csv":
-        data = comment_matrix_csv(matrix_rows(paper, filters), paper.language)
+        rows = matrix_rows(paper, filters, for_spreadsheet=True)
+        data = comment_matrix_csv(rows, paper.language, guarded=True)
     elif fmt == "docx":
         rows = [MatrixRow(*row) for row in matrix_rows(paper, filters)]
         data = comment_matrix_docx(rows, matrix_title(paper, review_round), paper.language)
