@@ -4,9 +4,9 @@ from flask import current_app
 
 from app.api import bp, current_user, pagination
 from app.api.pagination import PageQuery
-from app.api.plain import plain_json, section_out
+from app.api.plain import paper_out, plain_json, section_out
 from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, PaperSettingsPatch, SectionRowOut
-from app.services import access, papers, sections
+from app.services import access, papers, sections, stages
 from app.services.errors import BadInput
 from app.services.templates import template_path
 
@@ -16,7 +16,11 @@ from app.services.templates import template_path
 @bp.output(PaperOut(many=True))
 @bp.doc(tags=["Papers"], summary="The papers I am a member of")
 def list_papers(query):
-    return pagination.page(papers.list_papers(current_user()), query, lambda item: (item.id,))
+    listed, status, headers = pagination.page(
+        papers.list_papers(current_user()), query, lambda item: (item.id,)
+    )
+    statuses = stages.paper_statuses([paper.id for paper in listed])
+    return plain_json([paper_out(p, statuses[p.id]) for p in listed], status, headers)
 
 
 @bp.post("/papers")

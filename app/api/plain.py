@@ -102,6 +102,21 @@ def comment_out(row, rows) -> dict:
     }
 
 
+def paper_out(paper, status) -> dict:
+    """A paper with its status (app/services/stages.py `paper_statuses`, read for a whole
+    list at once) as PaperOut answers it."""
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "description": paper.description,
+        "language": paper.language,
+        "status": status.value,
+        "template": paper.template,
+        "frameworks": [f"{f.code}@{f.version}" for f in paper.frameworks],
+        "created_at": paper.created_at,
+    }
+
+
 SECTION_COLUMNS = (
     "id",
     "paper_id",

@@ -97,14 +97,11 @@ def withdraw_completion(round_id: int, sector: str):
 
 def _matrix(paper, review_round, query):
     fmt = query.pop("format")
-    entries = rounds.matrix(
-        paper,
-        rounds.MatrixFilters(round_id=review_round.id if review_round else None, **query),
-    )
-    title = rounds.matrix_title(paper, review_round)
+    filters = rounds.MatrixFilters(round_id=review_round.id if review_round else None, **query)
     if fmt == "json":
-        return {"title": title, "rows": entries}
-    made = rounds.matrix_file(paper, review_round, entries, fmt)
+        title = rounds.matrix_title(paper, review_round)
+        return {"title": title, "rows": rounds.matrix(paper, filters)}
+    made = rounds.matrix_file(paper, review_round, filters, fmt)
     return Response(
         made.data,
         mimetype=made.media_type,

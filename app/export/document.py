@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Position = Literal["approve", "no_objection", "block", "abstain"]
 
@@ -111,9 +111,9 @@ class ExportOptions:
     redline_against: VersionDocument | None = None  # earlier version: tracked changes (DOCX only)
 
 
-@dataclass(frozen=True)
-class MatrixRow:
-    """One row of a review round's comment resolution matrix (one comment)."""
+class MatrixRow(NamedTuple):
+    """One row of a review round's comment resolution matrix (one comment), in the CSV's
+    column order: a tuple, so that rows read from the database as tuples write as they are."""
 
     sector: str
     section_number: str

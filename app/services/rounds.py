@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import Bundle
 
 from app.db import session, utcnow
 from app.export import comment_matrix_csv, comment_matrix_docx
 from app.export.document import MatrixRow
+from app.export.matrix import FORMULA_START
 from app.models import (
     ActivityAction,
     Comment,
@@ -423,6 +424,28 @@ def check_filters(filters: MatrixFilters) -> MatrixFilters:
     return filters
 
 
+def _matrix_filtered(query, paper: Paper, filters: MatrixFilters, as_of: datetime | None):
+    """`query` (of comments joined to their section and sector) cut to the paper's matrix
+    under `filters`, in document order."""
+    check_filters(filters)
+    query = query.where(Section.paper_id == paper.id, Comment.status != CommentStatus.WITHDRAWN)
+    if filters.round_id is not None:
+        query = query.where(Comment.round_id == filters.round_id)
+    if filters.sector:
+        query = query.where(Sector.code == filters.sector.upper())
+    if filters.section_id is not None:
+        query = query.where(Comment.section_id == filters.section_id)
+    if filters.type:
+        query = query.where(Comment.type == filters.type)
+    if filters.decision == "open":
+        query = query.where(Comment.status == CommentStatus.OPEN)
+    elif filters.decision:
+        query = query.where(Comment.decision == filters.decision)
+    if as_of is not None:
+        query = query.where(Comment.created_at <= as_of)
+    return query.order_by(Section.position, Comment.id)
+
+
 def matrix(
     paper: Paper, filters: MatrixFilters = MatrixFilters(), *, as_of: datetime | None = None
 ) -> list[MatrixEntry]:
@@ -431,7 +454,6 @@ def matrix(
     `as_of` gives the matrix as it stood then: the comments made by that time, with the
     decision each had then (a version's export shows the review as it was when frozen).
     """
-    check_filters(filters)
     query = (
         select(
             # Columns, not Comment objects: at 20,000 comments loading them was most of it.
@@ -459,24 +481,8 @@ def matrix(
         .join(Section, Section.id == Comment.section_id)
         .join(Sector, Sector.id == Comment.sector_id)
         .join(User, User.id == Comment.author_id)
-        .where(Section.paper_id == paper.id, Comment.status != CommentStatus.WITHDRAWN)
     )
-    if filters.round_id is not None:
-        query = query.where(Comment.round_id == filters.round_id)
-    if filters.sector:
-        query = query.where(Sector.code == filters.sector.upper())
-    if filters.section_id is not None:
-        query = query.where(Comment.section_id == filters.section_id)
-    if filters.type:
-        query = query.where(Comment.type == filters.type)
-    if filters.decision == "open":
-        query = query.where(Comment.status == CommentStatus.OPEN)
-    elif filters.decision:
-        query = query.where(Comment.decision == filters.decision)
-    if as_of is not None:
-        query = query.where(Comment.created_at <= as_of)
-    query = query.order_by(Section.position, Comment.id)
-    rows = session.execute(query).all()
+    rows = session.execute(_matrix_filtered(query, paper, filters, as_of)).all()
     then = _decisions_as_of([row[0].id for row in rows], as_of) if as_of else {}
     entries = []
     for comment, number, title_en, title_fr, sector in rows:
@@ -511,22 +517,44 @@ def matrix(
     return entries
 
 
-def export_rows(entries: list[MatrixEntry]) -> list[MatrixRow]:
-    """The matrix's rows as the export package writes them to CSV and Word."""
-    return [
-        MatrixRow(
-            sector=entry.sector,
-            section_number=entry.section_number,
-            section_title=entry.section_title,
-            passage=entry.passage,
-            type=entry.type,
-            comment=entry.comment,
-            proposed_change=entry.proposed_change,
-            decision=entry.decision,
-            rationale=entry.rationale,
-        )
-        for entry in entries
+def matrix_rows(
+    paper: Paper, filters: MatrixFilters = MatrixFilters(), *, for_spreadsheet: bool = False
+) -> list:
+    """The matrix as its file's rows (MatrixRow's columns), read as tuples in their order
+    (None for an empty cell): what a CSV of 20,000 comments needs, and no more.
+    `for_spreadsheet`: each cell that a spreadsheet would run as a formula is given a
+    leading ' in the query (OWASP's advice), so that the CSV looks at no cell."""
+    title = (
+        func.coalesce(func.nullif(Section.title_fr, ""), Section.title_en)
+        if paper.language == "fr"
+        else Section.title_en
+    )
+    columns = [
+        Sector.code,
+        Section.number,
+        title,
+        Comment.quote_exact,
+        Comment.type,
+        Comment.body,
+        Comment.proposed_text,
+        Comment.decision,
+        Comment.rationale,
     ]
+    if for_spreadsheet:
+        columns = [_as_text(column) for column in columns]
+    query = (
+        select(*columns)
+        .join(Section, Section.id == Comment.section_id)
+        .join(Sector, Sector.id == Comment.sector_id)
+    )
+    return session.execute(_matrix_filtered(query, paper, filters, None)).all()
+
+
+def _as_text(column):
+    return case(
+        (func.substr(column, 1, 1).in_(FORMULA_START), literal("'", String) + column),
+        else_=column,
+    )
 
 
 MATRIX_MEDIA_TYPES = {
@@ -543,13 +571,14 @@ class MatrixFile:
 
 
 def matrix_file(
-    paper: Paper, review_round: ReviewRound | None, entries: list[MatrixEntry], fmt: str
+    paper: Paper, review_round: ReviewRound | None, filters: MatrixFilters, fmt: str
 ) -> MatrixFile:
     """The matrix as the CSV or Word file that the API and the web UI both serve."""
-    rows = export_rows(entries)
     if fmt == "csv":
-        data = comment_matrix_csv(rows, paper.language)
+        rows = matrix_rows(paper, filters, for_spreadsheet=True)
+        data = comment_matrix_csv(rows, paper.language, guarded=True)
     elif fmt == "docx":
+        rows = [MatrixRow(*row) for row in matrix_rows(paper, filters)]
         data = comment_matrix_docx(rows, matrix_title(paper, review_round), paper.language)
     else:
         raise BadInput("matrix_format", format=fmt)

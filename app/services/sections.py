@@ -83,14 +83,14 @@ def list_sections(
     sections = session.scalars(
         query.options(joinedload(Section.lead_author), subqueryload(Section.contributing_sectors))
     ).all()
-    counts = dict(
-        session.execute(
-            select(Comment.section_id, func.count())
-            .join(Section, Section.id == Comment.section_id)
-            .where(Section.paper_id == paper_id, Comment.status == CommentStatus.OPEN)
-            .group_by(Comment.section_id)
-        ).all()
-    )
+    counted = select(Comment.section_id, func.count()).where(Comment.status == CommentStatus.OPEN)
+    if limit is None:
+        counted = counted.join(Section, Section.id == Comment.section_id).where(
+            Section.paper_id == paper_id
+        )
+    else:  # a page of 50 need not count the paper's 20,000 comments
+        counted = counted.where(Comment.section_id.in_([section.id for section in sections]))
+    counts = dict(session.execute(counted.group_by(Comment.section_id)).all())
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
 
 

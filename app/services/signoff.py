@@ -87,15 +87,32 @@ def ballot(version: Version) -> list[BallotEntry]:
     """
     if version.purpose != VersionPurpose.SIGNATURE:
         return []  # a version frozen for review has no ballot
-    newest: dict[int, Position] = {}
-    for position in position_history(version):
-        newest[position.user_id] = position
-    signed = version.signed_off_at is not None
-    return [
-        BallotEntry(signatory, newest.get(signatory.id))
-        for signatory in required_signatories(version.paper_id)
-        if not signed or signatory.id in newest
-    ]
+    return ballots([version])[version.id]
+
+
+def ballots(paper_versions: list[Version]) -> dict[int, list[BallotEntry]]:
+    """{version id: its ballot} for versions of one paper: two statements, whether a page of
+    the list holds versions for signature or not."""
+    for_signature = [v for v in paper_versions if v.purpose == VersionPurpose.SIGNATURE]
+    found: dict[int, list[BallotEntry]] = {v.id: [] for v in paper_versions}
+    if not paper_versions:
+        return found
+    newest: dict[int, dict[int, Position]] = {v.id: {} for v in for_signature}
+    for position in session.scalars(
+        select(Position)
+        .where(Position.version_id.in_([v.id for v in for_signature]))
+        .order_by(Position.id)
+    ):
+        newest[position.version_id][position.user_id] = position
+    signatories = required_signatories(paper_versions[0].paper_id)
+    for version in for_signature:
+        signed = version.signed_off_at is not None
+        found[version.id] = [
+            BallotEntry(signatory, newest[version.id].get(signatory.id))
+            for signatory in signatories
+            if not signed or signatory.id in newest[version.id]
+        ]
+    return found
 
 
 def position_history(version: Version) -> list[Position]:

@@ -46,26 +46,41 @@ def latest_version(paper_id: int) -> Version | None:
 
 def paper_status(paper: Paper) -> PaperStatus:
     """The paper's status as the work says it is now (see the module's docstring)."""
+    return paper_statuses([paper.id])[paper.id]
+
+
+def paper_statuses(paper_ids: list[int]) -> dict[int, PaperStatus]:
+    """{paper id: its status} for these papers, in two statements however many."""
     from app.services.rounds import is_open
 
-    latest = latest_version(paper.id)
-    if latest is not None and latest.purpose == VersionPurpose.SIGNATURE:
-        return PaperStatus.SIGNED_OFF if latest.signed_off_at else PaperStatus.IN_SIGNATURE
-    paper_rounds = list(
-        session.scalars(select(ReviewRound).where(ReviewRound.paper_id == paper.id))
+    found: dict[int, PaperStatus] = {}
+    if not paper_ids:
+        return found
+    newest = (
+        select(func.max(Version.id))
+        .where(Version.paper_id.in_(paper_ids))
+        .group_by(Version.paper_id)
     )
-    if any(is_open(review_round) for review_round in paper_rounds):
-        return PaperStatus.IN_REVIEW
-    if paper_rounds and session.scalar(
+    for latest in session.scalars(select(Version).where(Version.id.in_(newest))):
+        if latest.purpose == VersionPurpose.SIGNATURE:
+            signed = latest.signed_off_at is not None
+            found[latest.paper_id] = PaperStatus.SIGNED_OFF if signed else PaperStatus.IN_SIGNATURE
+    open_comments = (
         select(Comment.id)
-        .where(
-            Comment.round_id.in_([review_round.id for review_round in paper_rounds]),
-            Comment.status == CommentStatus.OPEN,
-        )
-        .limit(1)
+        .where(Comment.round_id == ReviewRound.id, Comment.status == CommentStatus.OPEN)
+        .exists()
+    )
+    consolidating = set()
+    for review_round, has_open_comments in session.execute(
+        select(ReviewRound, open_comments).where(ReviewRound.paper_id.in_(paper_ids))
     ):
-        return PaperStatus.CONSOLIDATING
-    return PaperStatus.DRAFTING
+        if is_open(review_round):
+            found.setdefault(review_round.paper_id, PaperStatus.IN_REVIEW)
+        elif has_open_comments:
+            consolidating.add(review_round.paper_id)
+    for paper_id in consolidating:
+        found.setdefault(paper_id, PaperStatus.CONSOLIDATING)
+    return {paper_id: found.get(paper_id, PaperStatus.DRAFTING) for paper_id in paper_ids}
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import enum
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.db import session
 from app.models import (
@@ -168,9 +169,33 @@ def get_version(version_id: int, user: User | None) -> Version:
 
 
 def list_versions(paper_id: int) -> list[Version]:
+    """The paper's versions, oldest first, their frozen sections loaded with them."""
     return list(
-        session.scalars(select(Version).where(Version.paper_id == paper_id).order_by(Version.id))
+        session.scalars(
+            select(Version)
+            .where(Version.paper_id == paper_id)
+            .order_by(Version.id)
+            .options(selectinload(Version.sections))
+        )
     )
+
+
+def version_states(paper_versions: list[Version]) -> dict[int, VersionState]:
+    """{version id: its state} for every version of a paper, all of them given (as
+    `list_versions` reads them): the later ones are in the list, so no statement."""
+    states = {}
+    later = later_signed = False
+    for version in sorted(paper_versions, key=lambda v: v.id, reverse=True):
+        states[version.id] = _state(version, later=later, later_signed=later_signed)
+        later = True
+        later_signed = later_signed or version.signed_off_at is not None
+    return states
+
+
+def _state(version: Version, *, later: bool, later_signed: bool) -> VersionState:
+    if version.signed_off_at is not None:
+        return VersionState.SUPERSEDED if later_signed else VersionState.SIGNED_OFF
+    return VersionState.SUPERSEDED if later else VersionState.FROZEN
 
 
 def version_state(version: Version) -> VersionState:
@@ -183,11 +208,11 @@ def version_state(version: Version) -> VersionState:
                 Version.signed_off_at.is_not(None),
             )
         )
-        return VersionState.SUPERSEDED if later_signed else VersionState.SIGNED_OFF
+        return _state(version, later=True, later_signed=bool(later_signed))
     later = session.scalar(
         select(Version.id).where(Version.paper_id == version.paper_id, Version.id > version.id)
     )
-    return VersionState.SUPERSEDED if later else VersionState.FROZEN
+    return _state(version, later=bool(later), later_signed=False)
 
 
 def frozen_texts(version: Version) -> list[tuple[VersionSection, Revision | None]]:

@@ -364,7 +364,7 @@ def requests_for(built: Built) -> list[Request]:
     p, s = built.paper_id, built.big_section_id
     return [
         Request("web: alignment grid", f"/papers/{p}/alignment", "observer", True, "matrix"),
-        Request("web: paper overview", f"/papers/{p}", "observer", True, "sections"),
+        Request("web: paper overview", f"/papers/{p}", "observer", True, "overview"),
         Request(f"web: section page ({BIG} comments)", f"/sections/{s}", "observer", True, "page"),
         Request(
             "API: comment matrix CSV",
@@ -417,17 +417,28 @@ BARE_SQL = {
            JOIN sectors x ON x.id = ss.sector_id
            JOIN sections s ON s.id = ss.section_id WHERE s.paper_id = :paper""",
     ],
+    # Every column the API's comment answers: its author's and its replies' authors' names
+    # and sectors, its resolution history (Plume reads and answers all of it).
     "comments": [
-        """SELECT c.id, c.revision_id, c.round_id, c.type, c.body, c.proposed_text,
-                  c.quote_exact, c.quote_prefix, c.quote_suffix, c.anchor_revision_id,
-                  c.anchor_start, c.anchor_end, c.orphaned, c.status, c.decision, c.rationale,
-                  c.created_at, u.name, x.code
+        """SELECT c.id, c.section_id, c.revision_id, c.round_id, c.author_id, u.name, ux.code,
+                  x.code, c.type, c.body, c.proposed_text, c.item_code, c.quote_exact,
+                  c.quote_prefix, c.quote_suffix, c.anchor_revision_id, c.anchor_start,
+                  c.anchor_end, c.orphaned, c.status, c.decision, c.rationale, c.resolved_at,
+                  c.created_at, c.edited_at
            FROM comments c JOIN users u ON u.id = c.author_id
+           JOIN sectors ux ON ux.id = u.sector_id
            JOIN sectors x ON x.id = c.sector_id
            WHERE c.section_id = :section ORDER BY c.id""",
-        """SELECT r.id, r.comment_id, r.parent_id, r.body, r.created_at, u.name
+        """SELECT r.id, r.comment_id, r.parent_id, r.body, r.created_at, r.author_id, u.name,
+                  ux.code
            FROM comment_replies r JOIN comments c ON c.id = r.comment_id
-           JOIN users u ON u.id = r.author_id WHERE c.section_id = :section ORDER BY r.id""",
+           JOIN users u ON u.id = r.author_id JOIN sectors ux ON ux.id = u.sector_id
+           WHERE c.section_id = :section ORDER BY r.id""",
+        """SELECT h.id, h.comment_id, h.action, h.decision, h.rationale, h.applied_revision_id,
+                  h.created_at, h.actor_id, u.name, ux.code
+           FROM comment_resolutions h JOIN comments c ON c.id = h.comment_id
+           JOIN users u ON u.id = h.actor_id JOIN sectors ux ON ux.id = u.sector_id
+           WHERE c.section_id = :section ORDER BY h.id""",
     ],
     "comment_matrix": [
         """SELECT x.code, s.number, s.title_en, c.quote_exact, c.type, c.body, c.proposed_text,
@@ -442,20 +453,44 @@ BARE_SQL = {
            FROM sections s JOIN papers p ON p.id = s.paper_id
            WHERE s.lead_author_id = :author AND s.state <> 'approved'
            ORDER BY s.due_date, s.position""",
-        """SELECT c.id, c.section_id, c.type, c.body, c.proposed_text, c.quote_exact,
-                  c.status, c.orphaned, c.created_at
+        # The queue answers each comment's count of replies, not the replies.
+        """SELECT c.id, c.section_id, c.round_id, x.code, c.author_id, u.name, ux.code, c.type,
+                  c.body, c.quote_exact, c.orphaned, c.created_at,
+                  (SELECT count(*) FROM comment_replies r WHERE r.comment_id = c.id)
            FROM comments c JOIN sections s ON s.id = c.section_id
+           JOIN users u ON u.id = c.author_id JOIN sectors ux ON ux.id = u.sector_id
+           JOIN sectors x ON x.id = c.sector_id
            WHERE s.lead_author_id = :author AND c.status = 'open' ORDER BY c.id""",
-        """SELECT r.id, r.comment_id, r.body FROM comment_replies r
-           JOIN comments c ON c.id = r.comment_id JOIN sections s ON s.id = c.section_id
-           WHERE s.lead_author_id = :author AND c.status = 'open'""",
     ],
 }
-# The section page: the text, its comments and their threads.
+# The overview: a page of 50 sections (app/web/views/papers.py OVERVIEW_ROWS) with their
+# open comments, lead authors and sectors, and the paper's counts of sections by state.
+BARE_SQL["overview"] = [
+    """SELECT s.id, s.parent_id, s.position, s.number, s.title_en, s.title_fr,
+              s.expected_items, s.lead_author_id, u.name, s.due_date, s.state,
+              (SELECT count(*) FROM comments c
+               WHERE c.section_id = s.id AND c.status = 'open') AS open_comments
+       FROM sections s LEFT JOIN users u ON u.id = s.lead_author_id
+       WHERE s.paper_id = :paper ORDER BY s.position, s.id LIMIT 50""",
+    """SELECT ss.section_id, x.code FROM section_sectors ss
+       JOIN sectors x ON x.id = ss.sector_id
+       WHERE ss.section_id IN (SELECT id FROM sections WHERE paper_id = :paper
+                               ORDER BY position, id LIMIT 50)""",
+    """SELECT state, count(*) FROM sections WHERE paper_id = :paper GROUP BY state""",
+]
+# The section page: the text, what it needs of every comment to choose the ones it shows
+# (id, status, author, sector), and the first 50 shown (app/web/comments.py COMMENT_PAGE,
+# open ones first) whole, with their threads.
+_SHOWN = """(SELECT id FROM comments WHERE section_id = :section
+             ORDER BY status <> 'open', id LIMIT 50)"""
 BARE_SQL["page"] = [
     """SELECT r.id, r.number, r.body FROM revisions r WHERE r.section_id = :section
        ORDER BY r.number DESC LIMIT 1""",
-    *BARE_SQL["comments"],
+    """SELECT c.id, c.status, c.author_id, c.sector_id FROM comments c
+       WHERE c.section_id = :section ORDER BY c.id""",
+    BARE_SQL["comments"][0].replace("WHERE c.section_id = :section", f"WHERE c.id IN {_SHOWN}"),
+    BARE_SQL["comments"][1].replace("WHERE c.section_id = :section", f"WHERE c.id IN {_SHOWN}"),
+    BARE_SQL["comments"][2].replace("WHERE c.section_id = :section", f"WHERE c.id IN {_SHOWN}"),
 ]
 
 

@@ -506,6 +506,26 @@ def test_the_matrix_downloads_as_a_word_table_one_row_per_comment(client, sign_i
         assert "Cite the 2005 Convention." in cells
 
 
+def test_the_csv_defuses_every_formula_start_and_the_word_table_keeps_the_text(
+    client, sign_in, matrix, db
+):
+    reviewer = matrix.people[Role.REVIEWER]
+    starts = ["=1+1", "+44 20", "-1 is too few", "@mention"]  # the service strips a leading tab
+    for body in starts:
+        _make_comment(matrix, reviewer, body=body, proposed_text=body, round_id=matrix.round.id)
+    db.flush()
+    sign_in(matrix.people[Role.OBSERVER])
+    data = client.get(f"/rounds/{matrix.round.id}/matrix.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data)))
+    comments, proposed = [row[5] for row in rows[1:]], [row[6] for row in rows[1:]]
+    for body in starts:
+        assert "'" + body in comments and "'" + body in proposed, body
+    assert "Shorter, please." in comments  # text that runs nothing is left alone
+    document = docx.Document(io.BytesIO(client.get(f"/rounds/{matrix.round.id}/matrix.docx").data))
+    cells = [cell.text for row in document.tables[0].rows[1:] for cell in row.cells]
+    assert "-1 is too few" in cells and "'-1 is too few" not in cells
+
+
 def test_a_non_member_gets_no_matrix(client, sign_in, matrix, create_user):
     sign_in(create_user("SC"))
     assert client.get(f"/rounds/{matrix.round.id}").status_code == 404

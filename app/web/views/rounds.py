@@ -257,8 +257,8 @@ def paper_matrix(paper_id: int):
 
 def _file(paper, review_round, fmt: str) -> Response:
     """The matrix as the CSV or Word file that the API also serves."""
-    entries = rounds.matrix(paper, _filters(review_round.id if review_round else None))
-    made = rounds.matrix_file(paper, review_round, entries, fmt)
+    filters = _filters(review_round.id if review_round else None)
+    made = rounds.matrix_file(paper, review_round, filters, fmt)
     return Response(
         made.data,
         mimetype=made.media_type,
