@@ -158,10 +158,10 @@ def coverage_out(coverage) -> dict:
     answers it."""
     people: dict[int, dict] = {}
 
-    def person(user) -> dict:
-        if user.id not in people:
-            people[user.id] = {"id": user.id, "name": user.name, "sector": user.sector.code}
-        return people[user.id]
+    def person(who) -> dict:
+        if who.id not in people:
+            people[who.id] = {"id": who.id, "name": who.name, "sector": who.sector}
+        return people[who.id]
 
     return {
         "paper_id": coverage.matrix.paper.id,

@@ -8,11 +8,11 @@ paper, item) is the current one; the older ones stay as its history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Table, func, insert, select
-from sqlalchemy.orm import contains_eager, load_only
+from sqlalchemy.orm import contains_eager
 
 from app.db import session
 from app.models import (
@@ -25,6 +25,7 @@ from app.models import (
     Paper,
     Role,
     Section,
+    Sector,
     User,
 )
 from app.models.alignment import alignment_decision_comments
@@ -346,11 +347,35 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
 # --- the traceability matrix -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class MatrixSection:
+    """What a row of the matrix shows of its section, read as columns: a thousand rows need
+    neither a thousand ORM objects nor their briefs."""
+
+    id: int
+    paper_id: int
+    parent_id: int | None
+    position: int
+    number: str
+    title_en: str
+    title_fr: str | None
+    expected_items: list[str]
+    lead_author_id: int | None
+    state: str
+
+    # The same rules as a Section's (one rule, one place).
+    level = Section.level
+    title = Section.title
+
+
+MATRIX_SECTION_COLUMNS = [getattr(Section, field.name) for field in fields(MatrixSection)]
+
+
+@dataclass(frozen=True, slots=True)
 class AlignmentRow:
     """One row of the matrix: a section (None: the whole paper) and its cells by item code."""
 
-    section: Section | None
+    section: MatrixSection | None
     cells: dict[str, str | None]
 
     @property
@@ -375,13 +400,20 @@ class CurrentDecisions(Mapping):
     def load(self, *conditions) -> None:
         """Read the current decisions that meet the conditions, in one statement."""
         for decision in session.scalars(
-            select(AlignmentDecision).where(
-                AlignmentDecision.id.in_(self._newest),
-                AlignmentDecision.item_id.in_(self._item_ids),
-                *conditions,
-            )
+            select(AlignmentDecision).where(*self.conditions(), *conditions)
         ):
             self._loaded[decision.id] = decision
+
+    def conditions(self) -> list:
+        """The SQL conditions that keep the current decisions on the matrix's items."""
+        return [
+            AlignmentDecision.id.in_(self._newest),
+            AlignmentDecision.item_id.in_(self._item_ids),
+        ]
+
+    def id_of(self, key: tuple[int | None, str]) -> int:
+        """The id of the current decision on a filled cell, without reading it."""
+        return self._ids[key]
 
     def __getitem__(self, key):
         decision_id = self._ids[key]
@@ -410,26 +442,28 @@ class Matrix:
     rows: list[AlignmentRow]
     # The current decision behind each filled cell, by (section id or None, item code).
     decisions: CurrentDecisions
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return _count(
-            status for row in [self.whole_paper, *self.rows] for status in row.cells.values()
-        )
-
-    @property
-    def item_counts(self) -> dict[str, dict[str, int]]:
-        return {
-            item.code: _count(row.cells[item.code] for row in [self.whole_paper, *self.rows])
-            for item in self.items
-        }
+    # The filled cells only, by section id (None: the whole paper) then item code: what the
+    # counts and the coverage report are read from, rather than every empty cell.
+    filled: dict[int | None, dict[str, str]]
+    counts: dict[str, int]
+    item_counts: dict[str, dict[str, int]]
 
 
-def _count(statuses: Iterable[str | None]) -> dict[str, int]:
-    counts = dict.fromkeys([*STATUSES, "none"], 0)
-    for status in statuses:
-        counts[status or "none"] += 1
-    return counts
+def _counts(
+    codes: list[str], filled: dict[int | None, dict[str, str]], rows: int
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """(every cell's statuses counted, each item's): from the filled cells, the empty ones
+    being what is left of `rows` cells per item."""
+    by_item = {code: dict.fromkeys([*STATUSES, "none"], 0) for code in codes}
+    for cells in filled.values():
+        for code, status in cells.items():
+            by_item[code][status] += 1
+    total = dict.fromkeys([*STATUSES, "none"], 0)
+    for counts in by_item.values():
+        counts["none"] = rows - sum(counts.values())
+        for status, n in counts.items():
+            total[status] += n
+    return total, by_item
 
 
 def alignment_matrix(
@@ -454,33 +488,24 @@ def alignment_matrix(
     if framework is not None:
         items = _keep_framework(items, framework)
     frameworks = list(dict.fromkeys(item.framework for item in items))
-    sections = session.scalars(
-        select(Section)
-        .where(Section.paper_id == paper.id)
-        .order_by(Section.position)
-        # What a row shows of its section: not the briefs of 1,000 sections.
-        .options(
-            load_only(
-                Section.paper_id,
-                Section.parent_id,
-                Section.position,
-                Section.number,
-                Section.title_en,
-                Section.title_fr,
-                Section.expected_items,
-                Section.lead_author_id,
-                Section.state,
-            )
+    sections = [
+        MatrixSection(*values)
+        for values in session.execute(
+            select(*MATRIX_SECTION_COLUMNS)
+            .where(Section.paper_id == paper.id)
+            .order_by(Section.position)
         )
-    ).all()
+    ]
 
     newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
     if as_of is not None:
         newest = newest.where(AlignmentDecision.created_at <= as_of)
     newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     codes = {item.id: item.code for item in items}
+    shown = {section.id for section in sections}
+    shown.add(None)
     # The cells need a status each, not 7,000 decision objects: those are read when asked.
-    statuses: dict[int | None, dict[str, str]] = {}
+    filled: dict[int | None, dict[str, str]] = {}
     ids = {}
     for decision_id, section_id, item_id, status in session.execute(
         select(
@@ -490,14 +515,15 @@ def alignment_matrix(
             AlignmentDecision.status,
         ).where(AlignmentDecision.id.in_(newest))
     ):
-        if item_id in codes:
-            statuses.setdefault(section_id, {})[codes[item_id]] = status
+        if item_id in codes and section_id in shown:
+            filled.setdefault(section_id, {})[codes[item_id]] = status
             ids[(section_id, codes[item_id])] = decision_id
-    decisions = CurrentDecisions(ids, newest, list(codes))
     empty = dict.fromkeys(codes.values())
+    counts, item_counts = _counts(list(codes.values()), filled, len(sections) + 1)
 
-    def row(section: Section | None) -> AlignmentRow:
-        return AlignmentRow(section, {**empty, **statuses.get(section.id if section else None, {})})
+    def row(section: MatrixSection | None) -> AlignmentRow:
+        cells = filled.get(section.id if section else None)
+        return AlignmentRow(section, {**empty, **cells} if cells else dict(empty))
 
     return Matrix(
         paper=paper,
@@ -505,7 +531,10 @@ def alignment_matrix(
         items=items,
         whole_paper=row(None),
         rows=[row(section) for section in sections],
-        decisions=decisions,
+        decisions=CurrentDecisions(ids, newest, list(codes)),
+        filled=filled,
+        counts=counts,
+        item_counts=item_counts,
     )
 
 
@@ -531,75 +560,144 @@ def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem
 # --- the coverage report ---------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who took a decision, as the coverage report names them."""
+
+    id: int
+    name: str
+    sector: str  # the sector's code
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictDecision:
+    """What the coverage report shows of the decision behind a conflict."""
+
+    id: int
+    rationale: str
+    decided_by: Person
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class Cell:
     """A filled cell of the matrix: where (section None: the whole paper), what, and why."""
 
-    section: Section | None
+    section: MatrixSection | None
     item: FrameworkItem
-    decision: AlignmentDecision
+    decision: ConflictDecision
 
 
 @dataclass(frozen=True)
 class MissingExpected:
     """A section and the items its template expected it to address that have no decision."""
 
-    section: Section
+    section: MatrixSection
     items: list[FrameworkItem]
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """Where the paper falls short: what nothing addresses, what conflicts, what is undecided."""
+    """Where the paper falls short: what nothing addresses, what conflicts, what is undecided.
+
+    `conflicts` holds the first conflicts in the matrix's order (all of them unless the
+    report was asked for fewer); `conflict_count` counts them all.
+    """
 
     matrix: Matrix
     unaddressed_items: list[FrameworkItem]
     conflicts: list[Cell]
-    sections_without_decisions: list[Section]
+    conflict_count: int
+    sections_without_decisions: list[MatrixSection]
     expected_without_decision: list[MissingExpected]
 
 
-def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
-    """The coverage report, read off the matrix.
+def coverage_report(
+    paper: Paper, *, framework: str | None = None, conflicts: int | None = None
+) -> Coverage:
+    """The coverage report, read off the matrix's filled cells.
 
     An item is addressed where any cell, the whole paper's included, is aligned or partial.
     Expected items outside the paper's frameworks are left out: nobody could decide on them.
+    `conflicts` reads only the first so many conflicts' decisions (a page lists a few).
     """
     matrix = alignment_matrix(paper, framework=framework)
-    every_row = [matrix.whole_paper, *matrix.rows]
+    filled = matrix.filled
     by_code = {item.code: item for item in matrix.items}
-    unaddressed = [
-        item
-        for item in matrix.items
-        if not any(row.cells[item.code] in ADDRESSING for row in every_row)
-    ]
+    addressed = {
+        code for cells in filled.values() for code, status in cells.items() if status in ADDRESSING
+    }
+    position = {item.code: n for n, item in enumerate(matrix.items)}
     conflicting = [
-        (row, item)
-        for row in every_row
-        for item in matrix.items
-        if row.cells[item.code] == AlignmentStatus.CONFLICT
+        (row, by_code[code])
+        for row in [matrix.whole_paper, *matrix.rows]
+        if row.section_id in filled
+        for code in sorted(
+            (code for code, s in filled[row.section_id].items() if s == AlignmentStatus.CONFLICT),
+            key=position.__getitem__,
+        )
     ]
-    matrix.decisions.load(AlignmentDecision.status == AlignmentStatus.CONFLICT)
-    conflicts = [
-        Cell(row.section, item, matrix.decisions[(row.section_id, item.code)])
-        for row, item in conflicting
-    ]
+    shown = conflicting if conflicts is None else conflicting[:conflicts]
+    decisions = _conflict_decisions(
+        matrix,
+        [matrix.decisions.id_of((row.section_id, item.code)) for row, item in shown],
+        every=len(shown) == len(conflicting),
+    )
     missing = []
     for row in matrix.rows:
+        cells = filled.get(row.section.id, {})
         undecided = [
             by_code[code]
             for code in row.section.expected_items
-            if code in by_code and row.cells[code] is None
+            if code in by_code and code not in cells
         ]
         if undecided:
             missing.append(MissingExpected(row.section, undecided))
     return Coverage(
         matrix=matrix,
-        unaddressed_items=unaddressed,
-        conflicts=conflicts,
-        sections_without_decisions=[row.section for row in matrix.rows if not row.decided],
+        unaddressed_items=[item for item in matrix.items if item.code not in addressed],
+        conflicts=[
+            Cell(row.section, item, decisions[matrix.decisions.id_of((row.section_id, item.code))])
+            for row, item in shown
+        ],
+        conflict_count=len(conflicting),
+        sections_without_decisions=[
+            row.section for row in matrix.rows if row.section.id not in filled
+        ],
         expected_without_decision=missing,
     )
+
+
+def _conflict_decisions(
+    matrix: Matrix, ids: list[int], *, every: bool
+) -> dict[int, ConflictDecision]:
+    """The decisions of these ids (current conflicts of the matrix; `every`: all of them), with
+    who took them, as columns in one statement."""
+    query = (
+        select(
+            AlignmentDecision.id,
+            AlignmentDecision.rationale,
+            AlignmentDecision.created_at,
+            User.id,
+            User.name,
+            Sector.code,
+        )
+        .join(User, User.id == AlignmentDecision.decided_by_id)
+        .join(Sector, Sector.id == User.sector_id)
+    )
+    if not ids:
+        return {}
+    if every:
+        # Every conflict: the matrix's own conditions, rather than a thousand ids.
+        query = query.where(
+            *matrix.decisions.conditions(), AlignmentDecision.status == AlignmentStatus.CONFLICT
+        )
+    else:
+        query = query.where(AlignmentDecision.id.in_(ids))
+    return {
+        decision_id: ConflictDecision(decision_id, rationale, Person(user_id, name, sector), at)
+        for decision_id, rationale, at, user_id, name, sector in session.execute(query)
+    }
 
 
 # --- the annex of an export ------------------------------------------------------------
