@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, and_, case, func, insert, select
 from sqlalchemy.orm import contains_eager
 
 from app.db import session
@@ -438,15 +439,33 @@ class Matrix:
     paper: Paper
     frameworks: list[Framework]
     items: list[FrameworkItem]
-    whole_paper: AlignmentRow
-    rows: list[AlignmentRow]
+    sections: list[MatrixSection]
+    # The filled cells only, by section id (None: the whole paper) then item code: what the
+    # counts, the coverage report and the rows are read from, rather than every empty cell.
+    filled: dict[int | None, dict[str, str]]
     # The current decision behind each filled cell, by (section id or None, item code).
     decisions: CurrentDecisions
-    # The filled cells only, by section id (None: the whole paper) then item code: what the
-    # counts and the coverage report are read from, rather than every empty cell.
-    filled: dict[int | None, dict[str, str]]
     counts: dict[str, int]
     item_counts: dict[str, dict[str, int]]
+
+    def row(self, section: MatrixSection | None) -> AlignmentRow:
+        """A section's row (None: the whole paper's), every item's cell in it."""
+        cells = self._empty.copy()
+        cells.update(self.filled.get(section.id if section else None, ()))
+        return AlignmentRow(section, cells)
+
+    @cached_property
+    def _empty(self) -> dict[str, None]:
+        return dict.fromkeys(item.code for item in self.items)
+
+    @cached_property
+    def whole_paper(self) -> AlignmentRow:
+        return self.row(None)
+
+    @cached_property
+    def rows(self) -> list[AlignmentRow]:
+        """Every section's row, in document order (a page of the grid asks `row` for its own)."""
+        return [self.row(section) for section in self.sections]
 
 
 def _counts(
@@ -475,6 +494,14 @@ def alignment_matrix(
     counts only the decisions taken by then (an export shows the matrix of its version).
     Callers check that the reader may see the paper.
     """
+    return _matrix(paper, framework, as_of)[0]
+
+
+def _matrix(
+    paper: Paper, framework: str | None, as_of: datetime | None, *, conflicts: bool = False
+) -> tuple[Matrix, dict[tuple[int | None, str], ConflictDecision]]:
+    """The matrix, and with `conflicts` the decision behind each conflicting cell, read in
+    the same statement as the statuses."""
     items = list(
         session.scalars(
             select(FrameworkItem)
@@ -490,11 +517,13 @@ def alignment_matrix(
     frameworks = list(dict.fromkeys(item.framework for item in items))
     sections = [
         MatrixSection(*values)
-        for values in session.execute(
+        for values in _core()
+        .execute(
             select(*MATRIX_SECTION_COLUMNS)
             .where(Section.paper_id == paper.id)
             .order_by(Section.position)
         )
+        .all()
     ]
 
     newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
@@ -502,40 +531,61 @@ def alignment_matrix(
         newest = newest.where(AlignmentDecision.created_at <= as_of)
     newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     codes = {item.id: item.code for item in items}
+    # The cells need a status each, not 7,000 decision objects: those are read when asked.
+    query = select(
+        AlignmentDecision.id,
+        AlignmentDecision.section_id,
+        AlignmentDecision.item_id,
+        AlignmentDecision.status,
+    ).where(AlignmentDecision.id.in_(newest), AlignmentDecision.item_id.in_(list(codes)))
+    if conflicts:
+        conflict = AlignmentDecision.status == AlignmentStatus.CONFLICT
+        query = (
+            query.add_columns(
+                # Only the conflicts' (the report shows those): NULL for the other rows.
+                case((conflict, AlignmentDecision.rationale)),
+                case((conflict, AlignmentDecision.created_at)),
+                User.id,
+                User.name,
+                Sector.code,
+            )
+            .outerjoin(User, and_(conflict, User.id == AlignmentDecision.decided_by_id))
+            .outerjoin(Sector, Sector.id == User.sector_id)
+        )
     shown = {section.id for section in sections}
     shown.add(None)
-    # The cells need a status each, not 7,000 decision objects: those are read when asked.
     filled: dict[int | None, dict[str, str]] = {}
     ids = {}
-    for decision_id, section_id, item_id, status in session.execute(
-        select(
-            AlignmentDecision.id,
-            AlignmentDecision.section_id,
-            AlignmentDecision.item_id,
-            AlignmentDecision.status,
-        ).where(AlignmentDecision.id.in_(newest))
-    ):
-        if item_id in codes and section_id in shown:
-            filled.setdefault(section_id, {})[codes[item_id]] = status
-            ids[(section_id, codes[item_id])] = decision_id
-    empty = dict.fromkeys(codes.values())
+    why = {}
+    for decision_id, section_id, item_id, status, *details in _core().execute(query).all():
+        if section_id in shown:
+            code = codes[item_id]
+            filled.setdefault(section_id, {})[code] = status
+            ids[(section_id, code)] = decision_id
+            if details and status == AlignmentStatus.CONFLICT:
+                rationale, at, user_id, name, sector = details
+                why[(section_id, code)] = ConflictDecision(
+                    decision_id, rationale, Person(user_id, name, sector), at
+                )
     counts, item_counts = _counts(list(codes.values()), filled, len(sections) + 1)
-
-    def row(section: MatrixSection | None) -> AlignmentRow:
-        cells = filled.get(section.id if section else None)
-        return AlignmentRow(section, {**empty, **cells} if cells else dict(empty))
-
-    return Matrix(
+    matrix = Matrix(
         paper=paper,
         frameworks=frameworks,
         items=items,
-        whole_paper=row(None),
-        rows=[row(section) for section in sections],
-        decisions=CurrentDecisions(ids, newest, list(codes)),
+        sections=sections,
         filled=filled,
+        decisions=CurrentDecisions(ids, newest, list(codes)),
         counts=counts,
         item_counts=item_counts,
     )
+    return matrix, why
+
+
+def _core():
+    """The session's connection: the matrix's statements select columns, so they skip the
+    ORM's execution layer, which took longer than PostgreSQL to read 7,000 decisions. (Read
+    their rows with `all()`: iterating a result fetches them one at a time.)"""
+    return session.connection()
 
 
 def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem]:
@@ -598,106 +648,51 @@ class MissingExpected:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Where the paper falls short: what nothing addresses, what conflicts, what is undecided.
-
-    `conflicts` holds the first conflicts in the matrix's order (all of them unless the
-    report was asked for fewer); `conflict_count` counts them all.
-    """
+    """Where the paper falls short: what nothing addresses, what conflicts, what is undecided."""
 
     matrix: Matrix
     unaddressed_items: list[FrameworkItem]
     conflicts: list[Cell]
-    conflict_count: int
     sections_without_decisions: list[MatrixSection]
     expected_without_decision: list[MissingExpected]
 
 
-def coverage_report(
-    paper: Paper, *, framework: str | None = None, conflicts: int | None = None
-) -> Coverage:
-    """The coverage report, read off the matrix's filled cells.
+def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
+    """The coverage report, read off the matrix's filled cells, in as many statements.
 
     An item is addressed where any cell, the whole paper's included, is aligned or partial.
     Expected items outside the paper's frameworks are left out: nobody could decide on them.
-    `conflicts` reads only the first so many conflicts' decisions (a page lists a few).
     """
-    matrix = alignment_matrix(paper, framework=framework)
+    matrix, why = _matrix(paper, framework, None, conflicts=True)
     filled = matrix.filled
     by_code = {item.code: item for item in matrix.items}
     addressed = {
         code for cells in filled.values() for code, status in cells.items() if status in ADDRESSING
     }
     position = {item.code: n for n, item in enumerate(matrix.items)}
-    conflicting = [
-        (row, by_code[code])
-        for row in [matrix.whole_paper, *matrix.rows]
-        if row.section_id in filled
-        for code in sorted(
-            (code for code, s in filled[row.section_id].items() if s == AlignmentStatus.CONFLICT),
-            key=position.__getitem__,
-        )
-    ]
-    shown = conflicting if conflicts is None else conflicting[:conflicts]
-    decisions = _conflict_decisions(
-        matrix,
-        [matrix.decisions.id_of((row.section_id, item.code)) for row, item in shown],
-        every=len(shown) == len(conflicting),
-    )
+    conflicts = []
+    for section in [None, *matrix.sections]:
+        section_id = section.id if section else None
+        codes = [code for code in filled.get(section_id, ()) if (section_id, code) in why]
+        for code in sorted(codes, key=position.__getitem__):
+            conflicts.append(Cell(section, by_code[code], why[(section_id, code)]))
     missing = []
-    for row in matrix.rows:
-        cells = filled.get(row.section.id, {})
+    for section in matrix.sections:
+        cells = filled.get(section.id, ())
         undecided = [
             by_code[code]
-            for code in row.section.expected_items
+            for code in section.expected_items
             if code in by_code and code not in cells
         ]
         if undecided:
-            missing.append(MissingExpected(row.section, undecided))
+            missing.append(MissingExpected(section, undecided))
     return Coverage(
         matrix=matrix,
         unaddressed_items=[item for item in matrix.items if item.code not in addressed],
-        conflicts=[
-            Cell(row.section, item, decisions[matrix.decisions.id_of((row.section_id, item.code))])
-            for row, item in shown
-        ],
-        conflict_count=len(conflicting),
-        sections_without_decisions=[
-            row.section for row in matrix.rows if row.section.id not in filled
-        ],
+        conflicts=conflicts,
+        sections_without_decisions=[s for s in matrix.sections if s.id not in filled],
         expected_without_decision=missing,
     )
-
-
-def _conflict_decisions(
-    matrix: Matrix, ids: list[int], *, every: bool
-) -> dict[int, ConflictDecision]:
-    """The decisions of these ids (current conflicts of the matrix; `every`: all of them), with
-    who took them, as columns in one statement."""
-    query = (
-        select(
-            AlignmentDecision.id,
-            AlignmentDecision.rationale,
-            AlignmentDecision.created_at,
-            User.id,
-            User.name,
-            Sector.code,
-        )
-        .join(User, User.id == AlignmentDecision.decided_by_id)
-        .join(Sector, Sector.id == User.sector_id)
-    )
-    if not ids:
-        return {}
-    if every:
-        # Every conflict: the matrix's own conditions, rather than a thousand ids.
-        query = query.where(
-            *matrix.decisions.conditions(), AlignmentDecision.status == AlignmentStatus.CONFLICT
-        )
-    else:
-        query = query.where(AlignmentDecision.id.in_(ids))
-    return {
-        decision_id: ConflictDecision(decision_id, rationale, Person(user_id, name, sector), at)
-        for decision_id, rationale, at, user_id, name, sector in session.execute(query)
-    }
 
 
 # --- the annex of an export ------------------------------------------------------------

@@ -169,13 +169,17 @@ def alignment_page(paper_id: int):
         # A long paper shows one framework at a time: 1,000 rows by every item are more cells
         # than a reader scans; "every framework" stays one choice away.
         framework = reference.framework_label(paper.frameworks[0])
-    coverage = alignment.coverage_report(paper, framework=framework, conflicts=COVERAGE_LIST)
+    coverage = alignment.coverage_report(paper, framework=framework)
     decided = position_decisions.list_position_decisions(paper)
     about_section = Counter(entry.section_id for entry in decided if entry.section_id)
     matrix = coverage.matrix
-    pages = max(1, -(-len(matrix.rows) // GRID_ROWS))
+    pages = max(1, -(-len(matrix.sections) // GRID_ROWS))
     number = min(max(1, request.args.get("rows", 1, type=int)), pages)
-    shown = matrix.rows[(number - 1) * GRID_ROWS : number * GRID_ROWS]
+    # The cells of the rows shown only; the counts and the coverage cover every row.
+    shown = [
+        matrix.row(section)
+        for section in matrix.sections[(number - 1) * GRID_ROWS : number * GRID_ROWS]
+    ]
     return render_template(
         "alignment/matrix.html",
         **page,
@@ -186,7 +190,7 @@ def alignment_page(paper_id: int):
             "pages": pages,
             "first": (number - 1) * GRID_ROWS + 1,
             "last": (number - 1) * GRID_ROWS + len(shown),
-            "total": len(matrix.rows),
+            "total": len(matrix.sections),
         },
         coverage=coverage,
         list_limit=COVERAGE_LIST,
@@ -195,7 +199,7 @@ def alignment_page(paper_id: int):
         framework_label=reference.framework_label,
         all_frameworks=reference.list_frameworks() if page["is_coordinator"] else [],
         position_counts=about_section,
-        sections_by_id={row.section_id: row.section for row in coverage.matrix.rows},
+        sections_by_id={section.id: section for section in matrix.sections},
         recent_positions=list(reversed(decided))[:5],
         position_total=len(decided),
     )
