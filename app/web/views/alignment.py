@@ -108,6 +108,24 @@ EVERY_FRAMEWORK = "all"
 COVERAGE_LIST = 50
 
 
+def cell_links(paper):
+    """A function giving the address of a cell (section None: the whole paper's row), with
+    url_for called once per row rather than once per cell."""
+    bases: dict[int | None, str] = {}
+
+    def cell_link(section, code: str) -> str:
+        key = section.id if section else None
+        if key not in bases:
+            if section is None:
+                url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~")
+            else:
+                url = url_for("web.section_alignment", section_id=section.id, item_code="~")
+            bases[key] = url.removesuffix("~")
+        return bases[key] + code
+
+    return cell_link
+
+
 def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple[object, Markup]]:
     """(row, the HTML of its cells) for the rows shown. Each distinct piece (an item's code,
     a status's name and mark, a row's link) is escaped once, and each cell is one string:
@@ -128,15 +146,15 @@ def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple[object, 
         escape(_("Whole paper")),
         escape(" (" + _("expected by the template") + ")"),
     )
-    paper_url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~").rstrip("~")
+    cell_link = cell_links(paper)
     out = []
     for row in rows:
         section = row.section
+        base = escape(cell_link(section, ""))
         if section is None:
-            base, where, key, expected = escape(paper_url), whole, "paper", ()
+            where, key, expected = whole, "paper", ()
         else:
-            base = url_for("web.section_alignment", section_id=section.id, item_code="~")
-            base, where, key = escape(base.rstrip("~")), escape(section.number), str(section.id)
+            where, key = escape(section.number), str(section.id)
             expected = section.expected_items or ()
         cells = row.cells
         html = []
@@ -185,6 +203,7 @@ def alignment_page(paper_id: int):
         **page,
         matrix=matrix,
         grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"]),
+        cell_link=cell_links(paper),
         row_page={
             "number": number,
             "pages": pages,
