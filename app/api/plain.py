@@ -170,13 +170,21 @@ def _item_ref(item) -> dict:
 
 def coverage_out(coverage) -> dict:
     """The coverage report (app/services/alignment.py `Coverage`) as AlignmentCoverageOut
-    answers it."""
+    answers it: a section or a person listed a thousand times is shaped once."""
     people: dict[int, dict] = {}
+    sections: dict[int, dict] = {}
 
-    def person(user) -> dict:
-        if user.id not in people:
-            people[user.id] = {"id": user.id, "name": user.name, "sector": user.sector.code}
-        return people[user.id]
+    def person(who) -> dict:
+        if who.id not in people:
+            people[who.id] = {"id": who.id, "name": who.name, "sector": who.sector}
+        return people[who.id]
+
+    def section(where) -> dict | None:
+        if where is None:
+            return None
+        if where.id not in sections:
+            sections[where.id] = section_ref(where)
+        return sections[where.id]
 
     return {
         "paper_id": coverage.matrix.paper.id,
@@ -184,20 +192,20 @@ def coverage_out(coverage) -> dict:
         "unaddressed_items": [_item_ref(item) for item in coverage.unaddressed_items],
         "conflicts": [
             {
-                "section": section_ref(cell.section),
+                "section": section(cell.section),
                 "item": cell.item.code,
                 "decision_id": cell.decision.id,
                 "rationale": cell.decision.rationale,
                 "decided_by": person(cell.decision.decided_by),
-                "decided_at": cell.decision.created_at,
+                "decided_at": cell.decision.created_at.isoformat(),
             }
             for cell in coverage.conflicts
         ],
         "sections_without_decisions": [
-            section_ref(section) for section in coverage.sections_without_decisions
+            section(where) for where in coverage.sections_without_decisions
         ],
         "expected_without_decision": [
-            {"section": section_ref(entry.section), "items": [i.code for i in entry.items]}
+            {"section": section(entry.section), "items": [i.code for i in entry.items]}
             for entry in coverage.expected_without_decision
         ],
     }

@@ -8,11 +8,13 @@ paper, item) is the current one; the older ones stay as its history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cached_property
+from typing import NamedTuple
 
-from sqlalchemy import Table, func, insert, select
-from sqlalchemy.orm import contains_eager, load_only
+from sqlalchemy import Table, and_, case, func, insert, select
+from sqlalchemy.orm import contains_eager
 
 from app.db import session
 from app.models import (
@@ -25,6 +27,7 @@ from app.models import (
     Paper,
     Role,
     Section,
+    Sector,
     User,
 )
 from app.models.alignment import alignment_decision_comments
@@ -346,11 +349,35 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
 # --- the traceability matrix -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class MatrixSection:
+    """What a row of the matrix shows of its section, read as columns: a thousand rows need
+    neither a thousand ORM objects nor their briefs."""
+
+    id: int
+    paper_id: int
+    parent_id: int | None
+    position: int
+    number: str
+    title_en: str
+    title_fr: str | None
+    expected_items: list[str]
+    lead_author_id: int | None
+    state: str
+
+    # The same rules as a Section's (one rule, one place).
+    level = Section.level
+    title = Section.title
+
+
+MATRIX_SECTION_COLUMNS = [getattr(Section, field.name) for field in fields(MatrixSection)]
+
+
+@dataclass(frozen=True, slots=True)
 class AlignmentRow:
     """One row of the matrix: a section (None: the whole paper) and its cells by item code."""
 
-    section: Section | None
+    section: MatrixSection | None
     cells: dict[str, str | None]
 
     @property
@@ -375,13 +402,20 @@ class CurrentDecisions(Mapping):
     def load(self, *conditions) -> None:
         """Read the current decisions that meet the conditions, in one statement."""
         for decision in session.scalars(
-            select(AlignmentDecision).where(
-                AlignmentDecision.id.in_(self._newest),
-                AlignmentDecision.item_id.in_(self._item_ids),
-                *conditions,
-            )
+            select(AlignmentDecision).where(*self.conditions(), *conditions)
         ):
             self._loaded[decision.id] = decision
+
+    def conditions(self) -> list:
+        """The SQL conditions that keep the current decisions on the matrix's items."""
+        return [
+            AlignmentDecision.id.in_(self._newest),
+            AlignmentDecision.item_id.in_(self._item_ids),
+        ]
+
+    def id_of(self, key: tuple[int | None, str]) -> int:
+        """The id of the current decision on a filled cell, without reading it."""
+        return self._ids[key]
 
     def __getitem__(self, key):
         decision_id = self._ids[key]
@@ -406,30 +440,50 @@ class Matrix:
     paper: Paper
     frameworks: list[Framework]
     items: list[FrameworkItem]
-    whole_paper: AlignmentRow
-    rows: list[AlignmentRow]
+    sections: list[MatrixSection]
+    # The filled cells only, by section id (None: the whole paper) then item code: what the
+    # counts, the coverage report and the rows are read from, rather than every empty cell.
+    filled: dict[int | None, dict[str, str]]
     # The current decision behind each filled cell, by (section id or None, item code).
     decisions: CurrentDecisions
+    counts: dict[str, int]
+    item_counts: dict[str, dict[str, int]]
 
-    @property
-    def counts(self) -> dict[str, int]:
-        return _count(
-            status for row in [self.whole_paper, *self.rows] for status in row.cells.values()
-        )
+    def row(self, section: MatrixSection | None) -> AlignmentRow:
+        """A section's row (None: the whole paper's), every item's cell in it."""
+        cells = self._empty.copy()
+        cells.update(self.filled.get(section.id if section else None, ()))
+        return AlignmentRow(section, cells)
 
-    @property
-    def item_counts(self) -> dict[str, dict[str, int]]:
-        return {
-            item.code: _count(row.cells[item.code] for row in [self.whole_paper, *self.rows])
-            for item in self.items
-        }
+    @cached_property
+    def _empty(self) -> dict[str, None]:
+        return dict.fromkeys(item.code for item in self.items)
+
+    @cached_property
+    def whole_paper(self) -> AlignmentRow:
+        return self.row(None)
+
+    @cached_property
+    def rows(self) -> list[AlignmentRow]:
+        """Every section's row, in document order (a page of the grid asks `row` for its own)."""
+        return [self.row(section) for section in self.sections]
 
 
-def _count(statuses: Iterable[str | None]) -> dict[str, int]:
-    counts = dict.fromkeys([*STATUSES, "none"], 0)
-    for status in statuses:
-        counts[status or "none"] += 1
-    return counts
+def _counts(
+    codes: list[str], filled: dict[int | None, dict[str, str]], rows: int
+) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """(every cell's statuses counted, each item's): from the filled cells, the empty ones
+    being what is left of `rows` cells per item."""
+    by_item = {code: dict.fromkeys([*STATUSES, "none"], 0) for code in codes}
+    for cells in filled.values():
+        for code, status in cells.items():
+            by_item[code][status] += 1
+    total = dict.fromkeys([*STATUSES, "none"], 0)
+    for counts in by_item.values():
+        counts["none"] = rows - sum(counts.values())
+        for status, n in counts.items():
+            total[status] += n
+    return total, by_item
 
 
 def alignment_matrix(
@@ -441,6 +495,14 @@ def alignment_matrix(
     counts only the decisions taken by then (an export shows the matrix of its version).
     Callers check that the reader may see the paper.
     """
+    return _matrix(paper, framework, as_of)[0]
+
+
+def _matrix(
+    paper: Paper, framework: str | None, as_of: datetime | None, *, conflicts: bool = False
+) -> tuple[Matrix, dict[tuple[int | None, str], ConflictDecision]]:
+    """The matrix, and with `conflicts` the decision behind each conflicting cell, read in
+    the same statement as the statuses."""
     items = list(
         session.scalars(
             select(FrameworkItem)
@@ -454,25 +516,16 @@ def alignment_matrix(
     if framework is not None:
         items = _keep_framework(items, framework)
     frameworks = list(dict.fromkeys(item.framework for item in items))
-    sections = session.scalars(
-        select(Section)
-        .where(Section.paper_id == paper.id)
-        .order_by(Section.position)
-        # What a row shows of its section: not the briefs of 1,000 sections.
-        .options(
-            load_only(
-                Section.paper_id,
-                Section.parent_id,
-                Section.position,
-                Section.number,
-                Section.title_en,
-                Section.title_fr,
-                Section.expected_items,
-                Section.lead_author_id,
-                Section.state,
-            )
+    sections = [
+        MatrixSection(*values)
+        for values in _core()
+        .execute(
+            select(*MATRIX_SECTION_COLUMNS)
+            .where(Section.paper_id == paper.id)
+            .order_by(Section.position)
         )
-    ).all()
+        .all()
+    ]
 
     newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
     if as_of is not None:
@@ -480,33 +533,61 @@ def alignment_matrix(
     newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     codes = {item.id: item.code for item in items}
     # The cells need a status each, not 7,000 decision objects: those are read when asked.
-    statuses: dict[int | None, dict[str, str]] = {}
+    query = select(
+        AlignmentDecision.id,
+        AlignmentDecision.section_id,
+        AlignmentDecision.item_id,
+        AlignmentDecision.status,
+    ).where(AlignmentDecision.id.in_(newest), AlignmentDecision.item_id.in_(list(codes)))
+    if conflicts:
+        conflict = AlignmentDecision.status == AlignmentStatus.CONFLICT
+        query = (
+            query.add_columns(
+                # Only the conflicts' (the report shows those): NULL for the other rows.
+                case((conflict, AlignmentDecision.rationale)),
+                case((conflict, AlignmentDecision.created_at)),
+                User.id,
+                User.name,
+                Sector.code,
+            )
+            .outerjoin(User, and_(conflict, User.id == AlignmentDecision.decided_by_id))
+            .outerjoin(Sector, Sector.id == User.sector_id)
+        )
+    shown = {section.id for section in sections}
+    shown.add(None)
+    filled: dict[int | None, dict[str, str]] = {}
     ids = {}
-    for decision_id, section_id, item_id, status in session.execute(
-        select(
-            AlignmentDecision.id,
-            AlignmentDecision.section_id,
-            AlignmentDecision.item_id,
-            AlignmentDecision.status,
-        ).where(AlignmentDecision.id.in_(newest))
-    ):
-        if item_id in codes:
-            statuses.setdefault(section_id, {})[codes[item_id]] = status
-            ids[(section_id, codes[item_id])] = decision_id
-    decisions = CurrentDecisions(ids, newest, list(codes))
-    empty = dict.fromkeys(codes.values())
-
-    def row(section: Section | None) -> AlignmentRow:
-        return AlignmentRow(section, {**empty, **statuses.get(section.id if section else None, {})})
-
-    return Matrix(
+    why = {}
+    for row in _core().execute(query).all():
+        decision_id, section_id, item_id, status = row[:4]
+        if section_id in shown:
+            code = codes[item_id]
+            filled.setdefault(section_id, {})[code] = status
+            ids[(section_id, code)] = decision_id
+            if conflicts and status == AlignmentStatus.CONFLICT:
+                rationale, at, user_id, name, sector = row[4:]
+                why[(section_id, code)] = ConflictDecision(
+                    decision_id, rationale, Person(user_id, name, sector), at
+                )
+    counts, item_counts = _counts(list(codes.values()), filled, len(sections) + 1)
+    matrix = Matrix(
         paper=paper,
         frameworks=frameworks,
         items=items,
-        whole_paper=row(None),
-        rows=[row(section) for section in sections],
-        decisions=decisions,
+        sections=sections,
+        filled=filled,
+        decisions=CurrentDecisions(ids, newest, list(codes)),
+        counts=counts,
+        item_counts=item_counts,
     )
+    return matrix, why
+
+
+def _core():
+    """The session's connection: the matrix's statements select columns, so they skip the
+    ORM's execution layer, which took longer than PostgreSQL to read 7,000 decisions. (Read
+    their rows with `all()`: iterating a result fetches them one at a time.)"""
+    return session.connection()
 
 
 def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem]:
@@ -531,20 +612,38 @@ def _keep_framework(items: list[FrameworkItem], name: str) -> list[FrameworkItem
 # --- the coverage report ---------------------------------------------------------------
 
 
+class Person(NamedTuple):
+    """Who took a decision, as the coverage report names them."""
+
+    id: int
+    name: str
+    sector: str  # the sector's code
+
+
+class ConflictDecision(NamedTuple):
+    """What the coverage report shows of the decision behind a conflict (a thousand of them
+    are made per report: tuples, quicker to make than frozen dataclasses)."""
+
+    id: int
+    rationale: str
+    decided_by: Person
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class Cell:
     """A filled cell of the matrix: where (section None: the whole paper), what, and why."""
 
-    section: Section | None
+    section: MatrixSection | None
     item: FrameworkItem
-    decision: AlignmentDecision
+    decision: ConflictDecision
 
 
 @dataclass(frozen=True)
 class MissingExpected:
     """A section and the items its template expected it to address that have no decision."""
 
-    section: Section
+    section: MatrixSection
     items: list[FrameworkItem]
 
 
@@ -555,49 +654,44 @@ class Coverage:
     matrix: Matrix
     unaddressed_items: list[FrameworkItem]
     conflicts: list[Cell]
-    sections_without_decisions: list[Section]
+    sections_without_decisions: list[MatrixSection]
     expected_without_decision: list[MissingExpected]
 
 
 def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
-    """The coverage report, read off the matrix.
+    """The coverage report, read off the matrix's filled cells, in as many statements.
 
     An item is addressed where any cell, the whole paper's included, is aligned or partial.
     Expected items outside the paper's frameworks are left out: nobody could decide on them.
     """
-    matrix = alignment_matrix(paper, framework=framework)
-    every_row = [matrix.whole_paper, *matrix.rows]
+    matrix, why = _matrix(paper, framework, None, conflicts=True)
+    filled = matrix.filled
     by_code = {item.code: item for item in matrix.items}
-    unaddressed = [
-        item
-        for item in matrix.items
-        if not any(row.cells[item.code] in ADDRESSING for row in every_row)
-    ]
-    conflicting = [
-        (row, item)
-        for row in every_row
-        for item in matrix.items
-        if row.cells[item.code] == AlignmentStatus.CONFLICT
-    ]
-    matrix.decisions.load(AlignmentDecision.status == AlignmentStatus.CONFLICT)
-    conflicts = [
-        Cell(row.section, item, matrix.decisions[(row.section_id, item.code)])
-        for row, item in conflicting
-    ]
+    addressed = {
+        code for cells in filled.values() for code, status in cells.items() if status in ADDRESSING
+    }
+    position = {item.code: n for n, item in enumerate(matrix.items)}
+    conflicts = []
+    for section in [None, *matrix.sections]:
+        section_id = section.id if section else None
+        codes = [code for code in filled.get(section_id, ()) if (section_id, code) in why]
+        for code in sorted(codes, key=position.__getitem__):
+            conflicts.append(Cell(section, by_code[code], why[(section_id, code)]))
     missing = []
-    for row in matrix.rows:
+    for section in matrix.sections:
+        cells = filled.get(section.id, ())
         undecided = [
             by_code[code]
-            for code in row.section.expected_items
-            if code in by_code and row.cells[code] is None
+            for code in section.expected_items
+            if code in by_code and code not in cells
         ]
         if undecided:
-            missing.append(MissingExpected(row.section, undecided))
+            missing.append(MissingExpected(section, undecided))
     return Coverage(
         matrix=matrix,
-        unaddressed_items=unaddressed,
+        unaddressed_items=[item for item in matrix.items if item.code not in addressed],
         conflicts=conflicts,
-        sections_without_decisions=[row.section for row in matrix.rows if not row.decided],
+        sections_without_decisions=[s for s in matrix.sections if s.id not in filled],
         expected_without_decision=missing,
     )
 

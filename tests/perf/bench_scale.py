@@ -380,7 +380,7 @@ def requests_for(built: Built) -> list[Request]:
             False,
             "matrix",
         ),
-        Request("API: coverage", f"/api/v1/papers/{p}/coverage", "observer", False, "matrix"),
+        Request("API: coverage", f"/api/v1/papers/{p}/coverage", "observer", False, "coverage"),
         Request("API: sections", f"/api/v1/papers/{p}/sections", "observer", False, "sections"),
         Request(
             f"API: comments ({BIG})",
@@ -463,6 +463,20 @@ BARE_SQL = {
            WHERE s.lead_author_id = :author AND c.status = 'open' ORDER BY c.id""",
     ],
 }
+# The coverage report: the matrix's rows, and who decided each conflict and why (the report
+# lists every conflict with its rationale, its author and their sector).
+BARE_SQL["coverage"] = [
+    *BARE_SQL["matrix"][:2],
+    """SELECT d.section_id, i.code, d.status,
+              CASE WHEN d.status = 'conflict' THEN d.rationale END,
+              CASE WHEN d.status = 'conflict' THEN d.created_at END, u.name, x.code
+       FROM alignment_decisions d
+       JOIN framework_items i ON i.id = d.item_id
+       LEFT JOIN users u ON u.id = d.decided_by_id AND d.status = 'conflict'
+       LEFT JOIN sectors x ON x.id = u.sector_id
+       WHERE d.id IN (SELECT max(id) FROM alignment_decisions WHERE paper_id = :paper
+                      GROUP BY section_id, item_id)""",
+]
 # The overview: a page of 50 sections (app/web/views/papers.py OVERVIEW_ROWS) with their
 # open comments, lead authors and sectors, and the paper's counts of sections by state.
 BARE_SQL["overview"] = [

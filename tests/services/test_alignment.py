@@ -461,8 +461,11 @@ def test_the_matrix_takes_as_many_statements_for_60_sections_as_for_6(app, creat
         assert matrix.counts["none"] == 25  # only the whole-paper row is empty
         assert sum(matrix.counts.values()) == (sections + 1) * 25
         assert report.expected_without_decision == []
-    # The cells' statuses, then the conflicting cells' decisions: never every decision.
-    assert len(counted[6]) == len(counted[60]) == 4, counted[60]
+        assert len(report.conflicts) == matrix.counts["conflict"] > 0
+        assert {cell.decision.rationale for cell in report.conflicts} == {"Bulk."}
+    # The items, the sections, and the cells' statuses with the conflicting cells' decisions
+    # beside them in the same statement: never every decision as an object.
+    assert len(counted[6]) == len(counted[60]) == 3, counted[60]
 
 
 # --- position decisions --------------------------------------------------------------------

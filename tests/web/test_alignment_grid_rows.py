@@ -57,3 +57,39 @@ def test_a_long_paper_shows_its_grid_in_pages_of_rows_and_counts_every_row(paper
     assert cell and cell.group(1).split() == ["cell", "cell-conflict"]
     assert f"Sections {GRID_ROWS + 1}–{total} of {total}" in second
     assert "Previous sections" in second and "Next sections" not in second
+
+
+def test_every_page_of_the_grid_takes_as_many_statements_as_a_short_paper(
+    paper, client, sign_in, db
+):
+    from sqlalchemy import event
+
+    def statements(url: str) -> int:
+        seen: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        engine = db.get_bind().engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        return len(seen)
+
+    sign_in(paper.people[Role.OBSERVER])
+    url = f"/papers/{paper.id}/alignment?framework=all"
+    client.get(url)  # what a first request reads once (the session, the translations)
+    short = statements(url)
+    last = session.scalar(select(func.max(Section.position)).where(Section.paper_id == paper.id))
+    session.execute(
+        insert(Section),
+        [
+            {"paper_id": paper.id, "position": last + n, "number": f"90.{n}", "title_en": "More"}
+            for n in range(1, 2 * GRID_ROWS + 1)
+        ],
+    )
+    pages = [statements(f"{url}&rows={n}") for n in (1, 2, 3)]
+    assert pages == [short] * 3, (short, pages)

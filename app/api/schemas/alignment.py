@@ -153,7 +153,13 @@ class AlignmentConflictOut(Schema):
     item = fields.String(attribute="item.code")
     decision_id = fields.Integer(attribute="decision.id")
     rationale = fields.String(attribute="decision.rationale")
-    decided_by = fields.Function(lambda cell: _person(cell.decision.decided_by))
+    decided_by = fields.Function(
+        lambda cell: {
+            "id": cell.decision.decided_by.id,
+            "name": cell.decision.decided_by.name,
+            "sector": cell.decision.decided_by.sector,
+        }
+    )
     decided_at = fields.DateTime(attribute="decision.created_at")
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
+from markupsafe import Markup, escape
 
 from app.errors import message, status_of
 from app.services import access, alignment, position_decisions, reference, reviews, sections
@@ -108,49 +108,68 @@ EVERY_FRAMEWORK = "all"
 COVERAGE_LIST = 50
 
 
-@dataclass(frozen=True)
-class GridCell:
-    css: str
-    key: str
-    url: str
-    title: str
-    mark: str
-    hidden: str
+def cell_links(paper):
+    """A function giving the address of a cell (section None: the whole paper's row), with
+    url_for called once per row rather than once per cell."""
+    bases: dict[int | None, str] = {}
+
+    def cell_link(section, code: str) -> str:
+        key = section.id if section else None
+        if key not in bases:
+            if section is None:
+                url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~")
+            else:
+                url = url_for("web.section_alignment", section_id=section.id, item_code="~")
+            bases[key] = url.removesuffix("~")
+        return bases[key] + code
+
+    return cell_link
 
 
-def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple]:
-    """(row, its cells) for the rows shown: each cell's class, link, title and text worked
-    out here, once per distinct value, rather than by template macros per cell."""
+def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple[object, Markup]]:
+    """(row, the HTML of its cells) for the rows shown. Each distinct piece (an item's code,
+    a status's name and mark, a row's link) is escaped once, and each cell is one string:
+    a hundred rows of 33 cells through the template's loop and escaping cost more than the
+    queries behind them."""
     names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
     names[None] = _("No decision")
-    whole, expected_note = _("Whole paper"), " (" + _("expected by the template") + ")"
-    paper_url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~").rstrip("~")
+    status_parts = {
+        status: (
+            escape(f"cell cell-{status or 'none'}"),
+            escape(marks[status or "none"]),
+            escape(name),
+        )
+        for status, name in names.items()
+    }
+    codes = [(item.code, escape(item.code)) for item in matrix.items]
+    whole, expected_note = (
+        escape(_("Whole paper")),
+        escape(" (" + _("expected by the template") + ")"),
+    )
+    cell_link = cell_links(paper)
     out = []
     for row in rows:
         section = row.section
+        base = escape(cell_link(section, ""))
         if section is None:
-            base, where, key, expected = paper_url, whole, "paper", ()
+            where, key, expected = whole, "paper", ()
         else:
-            base = url_for("web.section_alignment", section_id=section.id, item_code="~")
-            base, where, key = base.rstrip("~"), section.number, str(section.id)
-            expected = set(section.expected_items or ())
-        cells = []
-        for item in matrix.items:
-            code = item.code
-            status = row.cells[code]
-            framed = code in expected
-            name = names[status]
-            cells.append(
-                GridCell(
-                    css=f"cell cell-{status or 'none'}" + (" cell-expected" if framed else ""),
-                    key=f"{key}:{code}",
-                    url=base + code,
-                    title=f"{where} × {code} — {name}",
-                    mark=marks[status or "none"],
-                    hidden=f"{code}: {name}" + (expected_note if framed else ""),
-                )
+            where, key = escape(section.number), str(section.id)
+            expected = section.expected_items or ()
+        cells = row.cells
+        html = []
+        for code, safe in codes:
+            css, mark, name = status_parts[cells[code]]
+            if code in expected:
+                css, note = css + " cell-expected", expected_note
+            else:
+                note = ""
+            html.append(
+                f'<td class="{css}" data-cell="{key}:{safe}"><a href="{base}{safe}" '
+                f'title="{where} × {safe} — {name}"><span aria-hidden="true">{mark}</span>'
+                f'<span class="visually-hidden">{safe}: {name}{note}</span></a></td>'
             )
-        out.append((row, cells))
+        out.append((row, Markup("".join(html))))
     return out
 
 
@@ -172,20 +191,25 @@ def alignment_page(paper_id: int):
     decided = position_decisions.list_position_decisions(paper)
     about_section = Counter(entry.section_id for entry in decided if entry.section_id)
     matrix = coverage.matrix
-    pages = max(1, -(-len(matrix.rows) // GRID_ROWS))
+    pages = max(1, -(-len(matrix.sections) // GRID_ROWS))
     number = min(max(1, request.args.get("rows", 1, type=int)), pages)
-    shown = matrix.rows[(number - 1) * GRID_ROWS : number * GRID_ROWS]
+    # The cells of the rows shown only; the counts and the coverage cover every row.
+    shown = [
+        matrix.row(section)
+        for section in matrix.sections[(number - 1) * GRID_ROWS : number * GRID_ROWS]
+    ]
     return render_template(
         "alignment/matrix.html",
         **page,
         matrix=matrix,
         grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"]),
+        cell_link=cell_links(paper),
         row_page={
             "number": number,
             "pages": pages,
             "first": (number - 1) * GRID_ROWS + 1,
             "last": (number - 1) * GRID_ROWS + len(shown),
-            "total": len(matrix.rows),
+            "total": len(matrix.sections),
         },
         coverage=coverage,
         list_limit=COVERAGE_LIST,
@@ -194,7 +218,7 @@ def alignment_page(paper_id: int):
         framework_label=reference.framework_label,
         all_frameworks=reference.list_frameworks() if page["is_coordinator"] else [],
         position_counts=about_section,
-        sections_by_id={row.section_id: row.section for row in coverage.matrix.rows},
+        sections_by_id={section.id: section for section in matrix.sections},
         recent_positions=list(reversed(decided))[:5],
         position_total=len(decided),
     )
