@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.export import cache, frontmatter, pandoc, runner
+from app.export import cache, frontmatter, pandoc, pdf_chunks, runner
 from app.export.document import ExportError, ExportOptions, VersionDocument
 from app.export.labels import epoch, labels, original_line, place_and_date, stamp
 from app.export.markdown import normalize_line
@@ -65,25 +65,28 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
     # Chapters (and the sign-off page) start on a new page.
     new_page = {part.name for part in parts if part.level == 1} | {"front"}
     annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
-    body: list[str] = []
+    levels = {part.name: part.level for part in parts}
+    items: list[pdf_chunks.Item] = []
     landscape = False
     for name, text in split_typst(written):
         if name in cached:
             text = cached[name]
         elif name in keys:
             pieces.put("typst", keys[name], text.encode("utf-8"))
-        if name in annexes and not landscape:
+        flip = name in annexes and not landscape
+        if flip:
             # The annexes are wide tables: landscape pages from the first annex on (a page
             # set rule starts a new page).
-            body.append("#set page(flipped: true)\n")
             landscape = True
-        elif name in new_page and text.strip():
-            body.append("#pagebreak(weak: true)\n")
+        breaks = not flip and name in new_page and bool(text.strip())
         if name in annexes:
             text = column_widths(text, annexes[name].widths)
         if has_long_word(text):
             text = f"#long-words[\n{text}\n]\n"
-        body.append(text)
+        items.append(pdf_chunks.Item(name, levels.get(name, 0), landscape, flip, breaks, text))
+    if len(parts) > pdf_chunks.chunk_sections():
+        return pdf_chunks.render(doc, options, items, pieces)
+    body = [item.typst() for item in items]
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
     return COMPILER.compile(source, epoch(doc.frozen_at))
 
@@ -274,7 +277,9 @@ class WarmCompiler:
             runner.kill_group(self._child)
         self._child = None
 
-    def compile(self, source: str, timestamp: int) -> bytes:
+    def compile(self, source: str, timestamp: int, end: bool = False) -> bytes:
+        """The PDF of `source`; with `end` (a chunk: pdf_chunks.py), `<pdf size> `, an untagged
+        PDF and the JSON of the source's `<plume-end>` metadata."""
         limits = runner.limits()
         with self._lock:
             try:
@@ -283,13 +288,13 @@ class WarmCompiler:
                     # holds from earlier exports would only add to its peak.
                     self.stop()
                 try:
-                    return self._compile(source, timestamp, limits)
+                    return self._compile(source, timestamp, limits, end)
                 except runner.RenderLimit as error:
                     if error.kind != "memory" or self._compiled == 0:
                         raise
                 # A warm child holds typst's caches from earlier documents: try once from cold.
                 self.stop()
-                return self._compile(source, timestamp, limits)
+                return self._compile(source, timestamp, limits, end)
             finally:
                 self._release_memory()
 
@@ -303,12 +308,13 @@ class WarmCompiler:
         if alive and resident_mb(child.pid) > keep_mb():
             self.stop()
 
-    def _compile(self, source: str, timestamp: int, limits: runner.Limits) -> bytes:
+    def _compile(self, source: str, timestamp: int, limits: runner.Limits, end: bool) -> bytes:
         child = self._ready(limits.memory_mb)
         deadline = time.monotonic() + limits.typst_seconds
         data = source.encode("utf-8")
+        mode = b" end" if end else b""
         try:
-            child.stdin.write(b"%d %d\n" % (timestamp, len(data)) + data)
+            child.stdin.write(b"%d %d%s\n" % (timestamp, len(data), mode) + data)
             child.stdin.flush()
             header = b""
             while not header.endswith(b"\n"):
