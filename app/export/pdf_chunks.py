@@ -36,7 +36,9 @@ from app.export.document import ExportError, ExportOptions, VersionDocument
 from app.export.labels import epoch
 
 DEFAULT_CHUNK_SECTIONS = 40
-TOC_STEP = 0.5  # points: a contents entry's placeholder link encodes its index in its y
+# A contents entry's placeholder link encodes the entry's index in its target: x the thousands
+# and a half, y the rest in steps of half a point (typst's target is 10 pt above the y given).
+TOC_ROWS = 1500
 
 
 def chunk_sections() -> int:
@@ -118,7 +120,7 @@ def _compile(source: str, timestamp: int, pieces: cache.PieceCache | None) -> Co
 
 
 END = (
-    '\n#context [#metadata((footnotes: counter(footnote).get().first(), paragraphs: '
+    "\n#context [#metadata((footnotes: counter(footnote).get().first(), paragraphs: "
     'counter("plume-paragraph").get().first())) <plume-end>]\n'
 )
 
@@ -175,15 +177,18 @@ def front_source(doc: VersionDocument, options: ExportOptions, entries: list[tup
     )
     if not options.toc:  # the cover without its closing page break: the body is another PDF
         return source[: source.rindex("#pagebreak()")] + END
-    words = pdf._values(doc, options)
+    title = pdf.typst_string(pdf._values(doc, options)["contents"])
     lines = [
-        f"#heading(level: 1, outlined: false, bookmarked: false)[#{pdf.typst_string(words['contents'])}]",
+        f"#heading(level: 1, outlined: false, bookmarked: false)[#{title}]",
+        # An entry links to its heading: pdf_chunks._merge points it there (its placeholder
+        # target's y holds the entry's index). Set like typst's own outline: indented by
+        # level, dotted leaders, chapters in bold.
         "#let plume-entry(level, title, page, index) = block(above: if level == 1 { 1.1em } "
-        "else { 0.6em }, below: 0em, link((page: 1, x: 0pt, y: index * "
-        f"{TOC_STEP}pt), grid(columns: ((level - 1) * 1.5em, 1fr, auto), [], "
+        "else { 0.6em }, below: 0em, link((page: 1, x: calc.floor(index / "
+        f"{TOC_ROWS}) * 1pt, y: 20pt + calc.rem(index, {TOC_ROWS}) * 0.5pt), text(fill: black, grid(columns: ((level - 1) * 1.5em, 1fr, auto), [], "
         "{ set par(justify: false); if level == 1 { strong(title) } else { title } "
-        '; box(width: 1fr, inset: (x: 3pt), repeat(gap: 0.15em)[.]) }, '
-        "if level == 1 { strong(page) } else { page })))",
+        "; box(width: 1fr, inset: (x: 3pt), repeat(gap: 0.15em)[.]) }, "
+        "if level == 1 { strong(page) } else { page }))))",
     ]
     for index, (level, title, page) in enumerate(entries):
         lines.append(f"#plume-entry({level}, {pdf.typst_string(title)}, [{page}], {index})")
@@ -245,10 +250,17 @@ def render(
     else:
         raise ExportError("the contents' page count did not settle")
 
-    return _merge(doc, options, front_reader, readers, headings, [e for e in entries])
+    return _merge(doc, options, front_reader, readers, headings)
 
 
-def _merge(doc, options, front_reader, readers, headings, entries) -> bytes:
+def _merge(
+    doc: VersionDocument,
+    options: ExportOptions,
+    front_reader,
+    readers: list,
+    headings: list[tuple[int, Heading]],
+) -> bytes:
+    """One PDF: the front, the chunks (their outlines), each page over its decoration."""
     import pypdf
     from pypdf.generic import (
         ArrayObject,
@@ -305,13 +317,18 @@ def _merge(doc, options, front_reader, readers, headings, entries) -> bytes:
                 continue
             dest = dest.get_object()
             height = float(writer.pages[0].mediabox.height)
-            index = round((height - float(dest[3])) / TOC_STEP)
+            index = round(float(dest[2])) * TOC_ROWS + round((height - 10 - float(dest[3])) * 2)
             if 0 <= index < len(targets):
                 number, left, top = targets[index]
                 target = writer.pages[number].indirect_reference
                 annotation[NameObject("/Dest")] = ArrayObject(
-                    [target, NameObject("/XYZ"), pypdf.generic.FloatObject(left),
-                     pypdf.generic.FloatObject(top), pypdf.generic.NullObject()]
+                    [
+                        target,
+                        NameObject("/XYZ"),
+                        pypdf.generic.FloatObject(left),
+                        pypdf.generic.FloatObject(top),
+                        pypdf.generic.NullObject(),
+                    ]
                 )
 
     writer.add_metadata({"/Title": normalize_line(doc.paper_title), "/Creator": "Plume"})
