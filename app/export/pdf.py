@@ -7,10 +7,11 @@ cache makes small edits cheap to re-lay; an edit that moves page breaks costs ab
 compile, which the template keeps short (no hyphenation: see template.typ).
 
 Memory: typst memoises layout in-process and never gives it back; compiling a 40,000-word
-paper holds about 200 MB, a 700,000-word one about 2 GB (typst's own frames and caches: the
+paper holds about 200 MB, a 700,000-word one about 2.7 GB (typst's own frames and caches: the
 raw compiler needs as much on the same text). So no long-lived process may keep it: the child
 that compiles ends after each export (PLUME_TYPST_KEEP_MB, default 0, keeps it warm while it
-holds less), and a large document is always compiled by a fresh child (see WarmCompiler).
+holds less), and a paper of more than PLUME_PDF_CHUNK_SECTIONS parts (default 40) is compiled
+in chunks, each by a fresh child, and merged (pdf_chunks.py): its peak is one chunk's.
 
 The PDF always shows the clean current text: Word comments and tracked changes are review
 features of the DOCX, so neither option changes the PDF.

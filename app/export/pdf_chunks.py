@@ -185,7 +185,8 @@ def front_source(doc: VersionDocument, options: ExportOptions, entries: list[tup
         # level, dotted leaders, chapters in bold.
         "#let plume-entry(level, title, page, index) = block(above: if level == 1 { 1.1em } "
         "else { 0.6em }, below: 0em, link((page: 1, x: calc.floor(index / "
-        f"{TOC_ROWS}) * 1pt, y: 20pt + calc.rem(index, {TOC_ROWS}) * 0.5pt), text(fill: black, grid(columns: ((level - 1) * 1.5em, 1fr, auto), [], "
+        f"{TOC_ROWS}) * 1pt, y: 20pt + calc.rem(index, {TOC_ROWS}) * 0.5pt), text(fill: black, "
+        "grid(columns: ((level - 1) * 1.5em, 1fr, auto), [], "
         "{ set par(justify: false); if level == 1 { strong(title) } else { title } "
         "; box(width: 1fr, inset: (x: 3pt), repeat(gap: 0.15em)[.]) }, "
         "if level == 1 { strong(page) } else { page }))))",
@@ -266,6 +267,7 @@ def _merge(
         ArrayObject,
         ByteStringObject,
         DecodedStreamObject,
+        IndirectObject,
         NameObject,
         NumberObject,
     )
@@ -301,8 +303,13 @@ def _merge(
         resources["/XObject"].get_object()[name] = writer._add_object(form)
         draw = DecodedStreamObject()
         draw.set_data(b"q " + name.encode() + b" Do Q\n")
-        contents = page["/Contents"]
-        old = list(contents.get_object()) if isinstance(contents.get_object(), list) else [contents]
+        contents = page.raw_get("/Contents")  # a reference, or an array of references
+        if isinstance(contents.get_object(), list):
+            old = list(contents.get_object())
+        elif isinstance(contents, IndirectObject):
+            old = [contents]
+        else:
+            old = [writer._add_object(contents)]
         page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *old])
 
     # The contents' links: each placeholder's y holds its entry's index.

@@ -14,7 +14,8 @@ import pypdf
 import pytest
 
 from app.export import ExportOptions, render
-from tests.export.builders import make_doc, section
+from tests.export.builders import large_doc, make_doc, reference_frameworks, section
+from tests.export.test_layout import check_layout
 
 CHAPTERS = 6
 
@@ -141,3 +142,16 @@ def test_a_re_export_recompiles_only_the_chunk_of_the_changed_section(chunked, c
     assert len(new) == 1  # the other chunks came from the cache
     text = "".join(page.extract_text() for page in read(data).pages)
     assert "New text of 2.1" in text and "v0.4" in text and "v0.3" not in text
+
+
+def test_numbered_paragraphs_number_on_across_chunks(chunked):
+    data = render(paper(numbered_paragraphs=True), "pdf", ExportOptions())
+    text = "\n".join(page.extract_text() for page in read(data).pages)
+    numbered = re.findall(r"^(\d+)\. ?Text of ([\d.]+):", text, re.M)
+    sections = [s.number for s in paper().sections]
+    assert numbered == [(str(index), number) for index, number in enumerate(sections, start=1)]
+
+
+def test_a_chunked_export_stays_on_its_pages_with_its_annexes_landscape(chunked):
+    doc = replace(large_doc(sections=12, comments=40), signed_off=False)
+    check_layout(render(doc, "pdf", ExportOptions(toc=True)), doc, reference_frameworks())
