@@ -182,14 +182,13 @@ def front_source(doc: VersionDocument, options: ExportOptions, entries: list[tup
         f"#heading(level: 1, outlined: false, bookmarked: false)[#{title}]",
         # An entry links to its heading: pdf_chunks._merge points it there (its placeholder
         # target's y holds the entry's index). Set like typst's own outline: indented by
-        # level, dotted leaders, chapters in bold.
-        "#let plume-entry(level, title, page, index) = block(above: if level == 1 { 1.1em } "
-        "else { 0.6em }, below: 0em, link((page: 1, x: calc.floor(index / "
+        # level, dotted leaders, the page number at the right.
+        "#let plume-entry(level, title, page, index) = block(above: 0.65em, below: 0em, "
+        "link((page: 1, x: calc.floor(index / "
         f"{TOC_ROWS}) * 1pt, y: 20pt + calc.rem(index, {TOC_ROWS}) * 0.5pt), text(fill: black, "
-        "grid(columns: ((level - 1) * 1.5em, 1fr, auto), [], "
-        "{ set par(justify: false); if level == 1 { strong(title) } else { title } "
-        "; box(width: 1fr, inset: (x: 3pt), repeat(gap: 0.15em)[.]) }, "
-        "if level == 1 { strong(page) } else { page }))))",
+        "grid(columns: ((level - 1) * 1.2em, 1fr, auto), [], "
+        "{ set par(justify: false); title "
+        "; box(width: 1fr, inset: (x: 3pt), repeat(gap: 0.15em)[.]) }, page))))",
     ]
     for index, (level, title, page) in enumerate(entries):
         lines.append(f"#plume-entry({level}, {pdf.typst_string(title)}, [{page}], {index})")
