@@ -10,7 +10,7 @@ Memory: typst memoises layout in-process and never gives it back; compiling a 40
 paper holds about 200 MB, a 700,000-word one about 2.7 GB (typst's own frames and caches: the
 raw compiler needs as much on the same text). So no long-lived process may keep it: the child
 that compiles ends after each export (PLUME_TYPST_KEEP_MB, default 0, keeps it warm while it
-holds less), and a paper of more than PLUME_PDF_CHUNK_SECTIONS parts (default 40) is compiled
+holds less), and a paper of more than PLUME_PDF_CHUNKED_FROM parts (default 150) is compiled
 in chunks, each by a fresh child, and merged (pdf_chunks.py): its peak is one chunk's.
 
 The PDF always shows the clean current text: Word comments and tracked changes are review
@@ -85,7 +85,7 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
         if has_long_word(text):
             text = f"#long-words[\n{text}\n]\n"
         items.append(pdf_chunks.Item(name, levels.get(name, 0), landscape, flip, breaks, text))
-    if len(parts) > pdf_chunks.chunk_sections():
+    if pdf_chunks.chunked(len(parts)):
         return pdf_chunks.render(doc, options, items, pieces)
     body = [item.typst() for item in items]
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)

@@ -34,6 +34,7 @@ def paper(**changes):
 
 @pytest.fixture
 def chunked(monkeypatch):
+    monkeypatch.setenv("PLUME_PDF_CHUNKED_FROM", "1")
     monkeypatch.setenv("PLUME_PDF_CHUNK_SECTIONS", "4")  # a chunk: about two chapters
 
 
@@ -66,7 +67,7 @@ def test_a_chunked_export_numbers_pages_and_footnotes_on_across_chunks(chunked):
 
 def test_a_chunked_export_lays_out_the_pages_one_compile_does(chunked, monkeypatch):
     chunked_pdf = read(render(paper(), "pdf", ExportOptions(toc=True)))
-    monkeypatch.setenv("PLUME_PDF_CHUNK_SECTIONS", "1000")
+    monkeypatch.setenv("PLUME_PDF_CHUNKED_FROM", "1000")
     whole = read(render(paper(), "pdf", ExportOptions(toc=True)))
     assert len(chunked_pdf.pages) == len(whole.pages)
     assert heading_pages(chunked_pdf) == heading_pages(whole)
@@ -124,6 +125,8 @@ def test_a_chunked_export_gives_the_same_bytes_with_or_without_a_cache(chunked, 
     assert render(doc, "pdf", ExportOptions(toc=True), cache_dir) == first
     assert render(doc, "pdf", ExportOptions(toc=True), cache_dir) == first
     assert "DRAFT" not in "".join(page.extract_text() for page in read(first).pages)
+    assert read(first).metadata.title == doc.paper_title
+    assert read(first).metadata.creation_date.isoformat() == "2025-03-14T09:30:00+00:00"
 
 
 def test_a_re_export_recompiles_only_the_chunk_of_the_changed_section(chunked, cache_dir):
