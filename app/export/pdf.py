@@ -52,15 +52,31 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
         if data is not None:
             cached[part.name] = data.decode("utf-8")
 
-    plan = pandoc.Plan()
-    plan.trusted(frontmatter.front_pages(doc))
-    for part in parts:
-        plan.mark(part.name)
-        if part.name not in cached:
-            plan.extend(part.text.chunks())
-    plan.mark("end")
     extra = ["--lua-filter", str(NUMBERED)] if numbered else []
-    written = pandoc.convert(plan, "typst", extra).decode("utf-8")
+    # A paper compiled in chunks is converted in batches too: each pandoc run then holds a
+    # chunk's text, not the paper's (about 1 GB at 1,000 sections), and has its own deadline.
+    batch = pdf_chunks.chunk_sections() if pdf_chunks.chunked(len(parts)) else len(parts)
+    written: list[tuple[str, str]] = []
+    back = ""
+    for start in range(0, max(len(parts), 1), max(batch, 1)):
+        group = parts[start : start + batch]
+        if start and all(part.name in cached for part in group):
+            written.extend((part.name, "") for part in group)
+            continue
+        plan = pandoc.Plan()
+        if not start:
+            plan.trusted(frontmatter.front_pages(doc))
+        for part in group:
+            plan.mark(part.name)
+            if part.name not in cached:
+                plan.extend(part.text.chunks())
+        plan.mark("end")
+        for name, text in split_typst(pandoc.convert(plan, "typst", extra).decode("utf-8")):
+            if name == "back":
+                back = text  # what follows the last mark (nothing, in practice)
+            elif name != "front" or not start:
+                written.append((name, text))
+    written.append(("back", back))
 
     keys = {part.name: part.key for part in parts}
     # Chapters (and the sign-off page) start on a new page.
@@ -69,7 +85,7 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
     levels = {part.name: part.level for part in parts}
     items: list[pdf_chunks.Item] = []
     landscape = False
-    for name, text in split_typst(written):
+    for name, text in written:
         if name in cached:
             text = cached[name]
         elif name in keys:
