@@ -7,10 +7,11 @@ cache makes small edits cheap to re-lay; an edit that moves page breaks costs ab
 compile, which the template keeps short (no hyphenation: see template.typ).
 
 Memory: typst memoises layout in-process and never gives it back; compiling a 40,000-word
-paper holds about 200 MB, a 700,000-word one about 2 GB (typst's own frames and caches: the
+paper holds about 200 MB, a 700,000-word one about 2.7 GB (typst's own frames and caches: the
 raw compiler needs as much on the same text). So no long-lived process may keep it: the child
 that compiles ends after each export (PLUME_TYPST_KEEP_MB, default 0, keeps it warm while it
-holds less), and a large document is always compiled by a fresh child (see WarmCompiler).
+holds less), and a paper of more than PLUME_PDF_CHUNKED_FROM parts (default 150) is compiled
+in chunks, each by a fresh child, and merged (pdf_chunks.py): its peak is one chunk's.
 
 The PDF always shows the clean current text: Word comments and tracked changes are review
 features of the DOCX, so neither option changes the PDF.
@@ -27,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from app.export import cache, frontmatter, pandoc, runner
+from app.export import cache, frontmatter, pandoc, pdf_chunks, runner
 from app.export.document import ExportError, ExportOptions, VersionDocument
 from app.export.labels import epoch, labels, original_line, place_and_date, stamp
 from app.export.markdown import normalize_line
@@ -51,39 +52,58 @@ def render_pdf(doc: VersionDocument, options: ExportOptions, pieces: cache.Piece
         if data is not None:
             cached[part.name] = data.decode("utf-8")
 
-    plan = pandoc.Plan()
-    plan.trusted(frontmatter.front_pages(doc))
-    for part in parts:
-        plan.mark(part.name)
-        if part.name not in cached:
-            plan.extend(part.text.chunks())
-    plan.mark("end")
     extra = ["--lua-filter", str(NUMBERED)] if numbered else []
-    written = pandoc.convert(plan, "typst", extra).decode("utf-8")
+    # A paper compiled in chunks is converted in batches too: each pandoc run then holds a
+    # chunk's text, not the paper's (about 1 GB at 1,000 sections), and has its own deadline.
+    batch = pdf_chunks.chunk_sections() if pdf_chunks.chunked(len(parts)) else len(parts)
+    written: list[tuple[str, str]] = []
+    back = ""
+    for start in range(0, max(len(parts), 1), max(batch, 1)):
+        group = parts[start : start + batch]
+        if start and all(part.name in cached for part in group):
+            written.extend((part.name, "") for part in group)
+            continue
+        plan = pandoc.Plan()
+        if not start:
+            plan.trusted(frontmatter.front_pages(doc))
+        for part in group:
+            plan.mark(part.name)
+            if part.name not in cached:
+                plan.extend(part.text.chunks())
+        plan.mark("end")
+        for name, text in split_typst(pandoc.convert(plan, "typst", extra).decode("utf-8")):
+            if name == "back":
+                back = text  # what follows the last mark (nothing, in practice)
+            elif name != "front" or not start:
+                written.append((name, text))
+    written.append(("back", back))
 
     keys = {part.name: part.key for part in parts}
     # Chapters (and the sign-off page) start on a new page.
     new_page = {part.name for part in parts if part.level == 1} | {"front"}
     annexes = {f"a{index}": annex for index, annex in enumerate(doc.annexes)}
-    body: list[str] = []
+    levels = {part.name: part.level for part in parts}
+    items: list[pdf_chunks.Item] = []
     landscape = False
-    for name, text in split_typst(written):
+    for name, text in written:
         if name in cached:
             text = cached[name]
         elif name in keys:
             pieces.put("typst", keys[name], text.encode("utf-8"))
-        if name in annexes and not landscape:
+        flip = name in annexes and not landscape
+        if flip:
             # The annexes are wide tables: landscape pages from the first annex on (a page
             # set rule starts a new page).
-            body.append("#set page(flipped: true)\n")
             landscape = True
-        elif name in new_page and text.strip():
-            body.append("#pagebreak(weak: true)\n")
+        breaks = not flip and name in new_page and bool(text.strip())
         if name in annexes:
             text = column_widths(text, annexes[name].widths)
         if has_long_word(text):
             text = f"#long-words[\n{text}\n]\n"
-        body.append(text)
+        items.append(pdf_chunks.Item(name, levels.get(name, 0), landscape, flip, breaks, text))
+    if pdf_chunks.chunked(len(parts)):
+        return pdf_chunks.render(doc, options, items, pieces)
+    body = [item.typst() for item in items]
     source = _template(doc, options) + "\n" + "".join(body) + _document_title(doc)
     return COMPILER.compile(source, epoch(doc.frozen_at))
 
@@ -274,7 +294,9 @@ class WarmCompiler:
             runner.kill_group(self._child)
         self._child = None
 
-    def compile(self, source: str, timestamp: int) -> bytes:
+    def compile(self, source: str, timestamp: int, end: bool = False) -> bytes:
+        """The PDF of `source`; with `end` (a chunk: pdf_chunks.py), `<pdf size> `, an untagged
+        PDF and the JSON of the source's `<plume-end>` metadata."""
         limits = runner.limits()
         with self._lock:
             try:
@@ -283,13 +305,13 @@ class WarmCompiler:
                     # holds from earlier exports would only add to its peak.
                     self.stop()
                 try:
-                    return self._compile(source, timestamp, limits)
+                    return self._compile(source, timestamp, limits, end)
                 except runner.RenderLimit as error:
                     if error.kind != "memory" or self._compiled == 0:
                         raise
                 # A warm child holds typst's caches from earlier documents: try once from cold.
                 self.stop()
-                return self._compile(source, timestamp, limits)
+                return self._compile(source, timestamp, limits, end)
             finally:
                 self._release_memory()
 
@@ -303,12 +325,13 @@ class WarmCompiler:
         if alive and resident_mb(child.pid) > keep_mb():
             self.stop()
 
-    def _compile(self, source: str, timestamp: int, limits: runner.Limits) -> bytes:
+    def _compile(self, source: str, timestamp: int, limits: runner.Limits, end: bool) -> bytes:
         child = self._ready(limits.memory_mb)
         deadline = time.monotonic() + limits.typst_seconds
         data = source.encode("utf-8")
+        mode = b" end" if end else b""
         try:
-            child.stdin.write(b"%d %d\n" % (timestamp, len(data)) + data)
+            child.stdin.write(b"%d %d%s\n" % (timestamp, len(data), mode) + data)
             child.stdin.flush()
             header = b""
             while not header.endswith(b"\n"):

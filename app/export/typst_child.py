@@ -8,7 +8,10 @@ parent dies.
 
 Protocol, on stdin/stdout: a request is a line `<timestamp> <size>\\n` then `size` bytes of
 typst source; an answer is a line `ok <size>\\n` then the PDF, `error <size>\\n` then the
-message in UTF-8, or `memory 0\\n` when the memory limit stopped it.
+message in UTF-8, or `memory 0\\n` when the memory limit stopped it. A request line
+`<timestamp> <size> end` (a chunk of a large export: pdf_chunks.py) compiles an untagged PDF
+and also answers the value of the document's `<plume-end>` metadata: after `ok <size>\\n` come
+`<pdf size> `, the PDF, then that value as JSON.
 """
 
 import sys
@@ -23,13 +26,16 @@ def main(root: str) -> None:
         line = read.readline()
         if not line:
             return
-        timestamp, size = (int(word) for word in line.split())
-        source = read.read(size)
+        timestamp, size, *mode = line.split()
+        source = read.read(int(size))
         try:
-            pdf, _warnings = compiler.compile_with_warnings(input=source, timestamp=timestamp)
-            if not isinstance(pdf, bytes):
-                raise ValueError("typst returned no PDF")
-            answer, body = b"ok", pdf
+            if mode:
+                answer, body = b"ok", chunk(root, source, int(timestamp))
+            else:
+                pdf, _ = compiler.compile_with_warnings(input=source, timestamp=int(timestamp))
+                if not isinstance(pdf, bytes):
+                    raise ValueError("typst returned no PDF")
+                answer, body = b"ok", pdf
         except MemoryError:
             answer, body = b"memory", b""
         except typst.TypstError as error:
@@ -39,6 +45,27 @@ def main(root: str) -> None:
             answer, body = b"error", f"typst failed: {error}".encode()
         write.write(answer + b" %d\n" % len(body) + body)
         write.flush()
+
+
+def chunk(root: str, source: bytes, timestamp: int) -> bytes:
+    """`<pdf size> `, a chunk's PDF (untagged: chunks are merged), its `<plume-end>` as JSON."""
+    import os
+
+    import typst
+
+    # typst's query reads the document from a file: the chunk's source, alone in the root.
+    path = os.path.join(root, "chunk.typ")
+    with open(path, "wb") as out:
+        out.write(source)
+    try:
+        compiler = typst.Compiler(input=path, root=root, ignore_system_fonts=True)
+        pdf, _ = compiler.compile_with_warnings(timestamp=timestamp, pdf_tags=False)
+        if not isinstance(pdf, bytes):
+            raise ValueError("typst returned no PDF")
+        end = compiler.query("<plume-end>", field="value", one=True, format="json")
+    finally:
+        os.unlink(path)
+    return b"%d " % len(pdf) + pdf + end.encode("utf-8")
 
 
 if __name__ == "__main__":
