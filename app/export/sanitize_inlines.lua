@@ -23,10 +23,13 @@ function Math(math) return pandoc.Code(math.text) end
 function Cite(cite) return cite.content end
 function Span(span) return span.content end
 -- The link schemes a reader may follow: app/text/links.py SAFE_SCHEMES (a test compares them).
--- A link with another scheme (javascript:, data:, file:...) becomes its text.
+-- A link with another scheme (javascript:, data:, file:...) becomes its text. So does a link to an
+-- anchor (#part): a section's text names no anchor of the assembled document, and typst refuses
+-- a link to a label that does not exist (the whole PDF would fail).
 local SAFE = {http = true, https = true, mailto = true}
 
 function Link(link)
+  if link.target:match('^%s*#') then return link.content end
   local scheme = link.target:match('^%s*(%a[%w+.%-]*):')
   if scheme and not SAFE[scheme:lower()] then return link.content end
   link.attr = pandoc.Attr()

@@ -28,10 +28,12 @@ def is_safe_url(url: str) -> bool:
 
 
 def may_hold_unsafe_link(markdown: str) -> bool:
-    """Whether a Markdown text may hold a link that is_safe_url refuses (cheap, and errs on the
-    side of yes: an entity or a backslash in a destination could hide a scheme)."""
+    """Whether a Markdown text may hold a link that is_safe_url refuses, or a link to an anchor
+    (#part), which the exports also show as its text: no anchor of a section's text exists in
+    the assembled document. Cheap, and errs on the side of yes: an entity or a backslash in a
+    destination could hide a scheme."""
     for match in _DESTINATIONS.finditer(markdown):
         url = next(group for group in match.groups() if group is not None)
-        if "&" in url or "\\" in url or not is_safe_url(url):
+        if "&" in url or "\\" in url or url.startswith("#") or not is_safe_url(url):
             return True
     return False

@@ -103,3 +103,20 @@ def test_the_markdown_export_drops_unsafe_links_and_keeps_the_rest_as_typed():
     # A body without an unsafe link is not rewritten.
     assert f"## 2 Plain\n\n{plain}\n" in text
     assert render(doc, "md") == render(doc, "md")
+
+
+def test_a_link_to_an_anchor_becomes_its_text_and_the_pdf_still_compiles():
+    # No anchor of a section's text exists in the assembled document; typst refused the
+    # link to a missing label, and with it the whole PDF.
+    body = "See [the part](#part) and [the notes](notes/a.html) and [the site](https://x.org)."
+    doc = make_doc(sections=(section("1", "Links", body),))
+    assert may_hold_unsafe_link(body)
+
+    text = "\n".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(render(doc, "pdf"))).pages
+    )
+    assert "See the part and the notes and the site." in " ".join(text.split())
+    xml = docx_part(render(doc, "docx"), "word/document.xml")
+    assert "the part" in xml and 'w:anchor="part"' not in xml
+    markdown = render(doc, "md").decode()
+    assert "See the part and [the notes](notes/a.html) and [the site](https://x.org)." in markdown
