@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Section, User
@@ -109,6 +110,73 @@ class SectionReview:
     newest_reply_id: int | None = None
     new_count: int = 0
     member_ids: frozenset[int] = frozenset()  # people holding a role on the paper now
+    # The fixed sentences of review/_macros.html's comment, translated once per page.
+    texts: dict = field(default_factory=dict)
+
+
+# The sentences every comment on the page repeats (review/_macros.html): translated once per page
+# instead of once per comment and form (2,000 comments, each with its header, forms and labels).
+_COMMENT_TEXTS = {
+    "typed_still_here": _l("What you typed is still here."),
+    "reply": _l("Reply"),
+    "your_reply": _l("Your reply"),
+    "send_reply": _l("Send the reply"),
+    "new": _l("New"),
+    "comment_number": _l("Comment %(number)s"),
+    "round_number": _l("Round %(id)s"),
+    "show_passage": _l("Show the passage in the text"),
+    "former_member": _l("former member"),
+    "edited": _l("(edited)"),
+    "decided_since": _l("Decided since your visit"),
+    "passage_gone": _l("Its passage is no longer in the text. It was made on:"),
+    "reanchoring": _l("Re-anchoring… its passage is being looked for in the new text."),
+    "whole_section": _l("On the whole section"),
+    "proposed_text": _l("Proposed text"),
+    "framework_item": _l("Framework item"),
+    "history": _l("History"),
+    "suggestion_applied": _l("suggestion applied"),
+    "resolve": _l("Resolve"),
+    "decision": _l("Decision"),
+    "choose": _l("Choose…"),
+    "rationale": _l("Rationale"),
+    "rationale_hint": _l("Needed to reject, or to accept with changes."),
+    "apply_suggestion": _l("Apply the suggestion: its text replaces the passage in a new revision"),
+    "reopen": _l("Reopen"),
+    "why_optional": _l("Why (optional)"),
+    "edit_or_withdraw": _l("Edit or withdraw"),
+    "type": _l("Type"),
+    "comment": _l("Comment"),
+    "proposed_optional": _l("Proposed text (optional)"),
+    "save_changes": _l("Save the changes"),
+    "withdraw": _l("Withdraw the comment"),
+}
+
+
+def comment_texts() -> dict:
+    """{name: sentence} in the reader's language, safe as the template's own _() gives it;
+    with `label` and `when`, the i18n label and the date of templating.when, each worked out
+    once per value and page."""
+    from app.web import i18n, templating
+
+    texts: dict = {name: Markup(str(sentence)) for name, sentence in _COMMENT_TEXTS.items()}
+    texts["lang"] = i18n.current_language()
+    labels: dict = {}
+    dates: dict = {}
+
+    def label_of(value, kind: str) -> str:
+        key = (value, kind)
+        if key not in labels:
+            labels[key] = i18n.label(value, kind)
+        return labels[key]
+
+    def when(value, style: str = "medium") -> str:
+        key = (value, style)
+        if key not in dates:
+            dates[key] = templating.when(value, style)
+        return dates[key]
+
+    texts["label"], texts["when"] = label_of, when
+    return texts
 
 
 def label(comment: Comment) -> str:
@@ -217,6 +285,7 @@ def section_review(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since
         ),
         member_ids=frozenset(member.user_id for member in perms.members),
+        texts=comment_texts(),
     )
 
 

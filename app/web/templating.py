@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from babel import Locale
+from babel import Locale, dates
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, format_timedelta
+from flask_babel import (
+    _get_format,
+    format_date,
+    format_datetime,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,8 +34,53 @@ def when(value, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
+        formatter = _datetime_formatter(style)
+        if formatter is not None:
+            return formatter(value) + " UTC"
         return format_datetime(value, style) + " UTC"
     return format_date(value, style)
+
+
+# {(locale, timezone, style): a function formatting a timestamp as format_datetime does}: babel
+# looks up and parses the locale's patterns on every call (a page of 50 comments, each with its
+# replies and history, spent more time there than in the rest of its template).
+_DATETIME_FORMATTERS: dict = {}
+
+
+def _datetime_formatter(style: str):
+    """flask_babel.format_datetime(value, style) for the request's locale and timezone, with its
+    patterns parsed once; None for a style that is not one of babel's named ones."""
+    locale, zone = get_locale(), get_timezone()
+    if locale is None or zone is None:
+        return None
+    key = (locale, zone, style)
+    formatter = _DATETIME_FORMATTERS.get(key)
+    if formatter is None:
+        if _get_format("datetime", style) != style or style not in _NAMED_STYLES:
+            return None
+        # babel.dates.format_datetime's steps for a named style, its patterns parsed here.
+        layout = dates.get_datetime_format(style, locale=locale).replace("'", "")
+        time_pattern = dates.parse_pattern(dates.get_time_format(style, locale=locale))
+        date_pattern = dates.parse_pattern(dates.get_date_format(style, locale=locale))
+        normalize = getattr(zone, "normalize", None)
+
+        def formatter(value: datetime) -> str:
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            value = value.astimezone(zone)
+            if normalize is not None:
+                value = normalize(value)
+            day = value.date()
+            return layout.replace(
+                "{0}", time_pattern.apply(value.timetz(), locale, reference_date=day)
+            ).replace("{1}", date_pattern.apply(day, locale))
+
+        if len(_DATETIME_FORMATTERS) < 256:
+            _DATETIME_FORMATTERS[key] = formatter
+    return formatter
+
+
+_NAMED_STYLES = ("full", "long", "medium", "short")
 
 
 def is_overdue(due: date | None, state: str | None = None) -> bool:

@@ -7,6 +7,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -145,3 +146,22 @@ def test_every_activity_action_has_a_label_in_both_languages():
     catalog = _read_po()
     for action, label in ACTIONS.items():
         assert catalog.get(label._args[0]).string, f"{action} has no French label"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("style", ["short", "medium", "long", "full"])
+def test_a_timestamp_reads_as_babel_writes_it_in_each_language(app, language, style):
+    """The page's dates come from patterns parsed once (templating.when): each reads exactly as
+    flask_babel.format_datetime writes it, naive or aware, at any hour of any day."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale, format_datetime
+
+    from app.web import templating
+
+    start = datetime(2024, 12, 31, 23, 59, 59)
+    with app.test_request_context("/"), force_locale(language):
+        for step in range(0, 400):
+            moment = start + timedelta(hours=step * 7, minutes=step * 13, seconds=step)
+            for value in (moment, moment.replace(tzinfo=UTC)):
+                assert templating.when(value, style) == format_datetime(value, style) + " UTC"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -10,7 +12,7 @@ from app.errors import message, status_of
 from app.models import Role
 from app.services import access, activity, papers, sections, visits
 from app.services.errors import DomainError, Forbidden, NotFound
-from app.web import bp, feed, forms, i18n
+from app.web import bp, feed, forms, i18n, templating
 from app.web.auth import me
 
 ACTIVITY_PAGE = 50
@@ -45,6 +47,8 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
         "paper/overview.html",
         paper=paper,
         rows=rows,
+        cells=_overview_cells(rows, paper.language),
+        sections_by_id={row.id: row.section for row in rows},
         roles=perms.roles,
         counts=counts,
         total=total,
@@ -58,6 +62,58 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
         settings=settings or {name: getattr(paper, name) for name in papers.SETTINGS},
         settings_error=settings_error,
     ), status
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewCells:
+    """A row of the overview as the template writes it: plain values, each label translated
+    and each date formatted once per page (not once per row through a macro)."""
+
+    id: int
+    level: int
+    number: str | None
+    title: str
+    href: str
+    state: str
+    state_label: str
+    lead_name: str | None
+    lead_sector: str | None
+    due_iso: str | None
+    due_text: str | None
+    overdue: bool
+    open_comments: int
+
+
+def _overview_cells(rows, language: str) -> list[OverviewCells]:
+    state_labels: dict = {}
+    due_texts: dict = {}
+    cells = []
+    for row in rows:
+        section = row.section
+        state, due, lead = section.state, section.due_date, section.lead_author
+        if state not in state_labels:
+            state_labels[state] = i18n.label(state, "section_state")
+        if due is not None and due not in due_texts:
+            due_texts[due] = (due.isoformat(), templating.when(due))
+        due_iso, due_text = due_texts[due] if due is not None else (None, None)
+        cells.append(
+            OverviewCells(
+                id=section.id,
+                level=section.level,
+                number=section.number,
+                title=section.title(language),
+                href=url_for("web.section", section_id=section.id),
+                state=state,
+                state_label=state_labels[state],
+                lead_name=lead.name if lead else None,
+                lead_sector=lead.sector.code if lead else None,
+                due_iso=due_iso,
+                due_text=due_text,
+                overdue=templating.is_overdue(due, state),
+                open_comments=row.open_comments,
+            )
+        )
+    return cells
 
 
 @bp.post("/papers/<int:paper_id>/settings")
