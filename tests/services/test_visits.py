@@ -75,6 +75,37 @@ def count_statements(function) -> int:
     return len(statements)
 
 
+def test_the_overview_s_brief_news_counts_only_where_the_reader_has_been(paper):
+    author, reader = paper.people[Role.COORDINATOR], paper.people[Role.REVIEWER]
+    other = session.scalar(
+        select(Section).where(Section.paper_id == paper.id, Section.id != paper.section.id)
+    )
+    visits.mark_seen(reader, paper.section)
+    for section in (paper.section, other):
+        for n in range(3):
+            note = reviews.create_comment(
+                section, author, reviews.NewComment(body=f"Note {n}.", type="editorial")
+            )
+            reviews.reply(note, author, "Indeed.")
+    full = visits.news_for_paper(reader, paper.id)
+    brief = visits.news_for_paper(reader, paper.id, brief=True)
+    assert brief.keys() == full.keys()
+    # Where the reader has been: the same exact counts.
+    assert brief[paper.section.id] == full[paper.section.id]
+    assert (full[paper.section.id].new_comments, full[paper.section.id].new_replies) == (3, 3)
+    # Never opened: whether there is anything, not how much.
+    assert (full[other.id].new_comments, full[other.id].new_replies) == (3, 3)
+    assert not brief[other.id].visited and brief[other.id].anything
+    assert (brief[other.id].new_comments, brief[other.id].new_replies) == (1, 1)
+    # A section with nothing by others is not new, briefly or not.
+    quiet = [i for i, n in full.items() if not n.anything]
+    assert all(not brief[i].anything for i in quiet)
+    assert {i for i, n in brief.items() if n.anything} == {i for i, n in full.items() if n.anything}
+    # Nothing is new to the one who wrote it all.
+    mine = visits.news_for_paper(author, paper.id, brief=True)
+    assert not mine[paper.section.id].new_comments and not mine[other.id].new_comments
+
+
 def test_news_costs_one_statement_and_a_visit_one_upsert(paper):
     reader = paper.people[Role.REVIEWER]
     assert count_statements(lambda: visits.news_for_paper(reader, paper.id)) == 1
