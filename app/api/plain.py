@@ -13,7 +13,7 @@ from datetime import date
 from flask import current_app
 
 from app.api.schemas.alignment import section_ref
-from app.api.schemas.reviews import reanchoring
+from app.api.schemas.reviews import latest_revision_id
 
 
 def _default(value):
@@ -34,72 +34,120 @@ def _person(row, name: str = "name", code: str = "code", key: str = "author_id")
     return {"id": row[key], "name": row[name], "sector": row[code]}
 
 
-def comment_out(row, rows) -> dict:
-    """A comment row (app/services/reviews.py `comment_rows`) as CommentOut answers it."""
-    comment_id = row["id"]
-    quoted = row["quote_exact"] is not None
-    return {
-        "id": comment_id,
-        "section_id": row["section_id"],
-        "revision_id": row["revision_id"],
-        "round_id": row["round_id"],
-        "author": _person(row, "author_name", "author_sector"),
-        "sector": row["sector"],
-        "type": row["type"],
-        "body": row["body"],
-        "proposed_text": row["proposed_text"],
-        "item_code": row["item_code"],
-        "quote": {
-            "exact": row["quote_exact"],
-            "prefix": row["quote_prefix"],
-            "suffix": row["quote_suffix"],
-        }
-        if quoted
-        else None,
-        "anchor": {
-            "revision_id": row["anchor_revision_id"],
-            "start": row["anchor_start"],
-            "end": row["anchor_end"],
-        }
-        if quoted and not row["orphaned"]
-        else None,
-        "orphaned": row["orphaned"],
-        "reanchoring": reanchoring(
-            row["section_id"],
-            row["anchor_revision_id"],
-            quoted=quoted,
-            orphaned=row["orphaned"],
-            status=row["status"],
-        ),
-        "status": row["status"],
-        "decision": row["decision"],
-        "rationale": row["rationale"],
-        "resolved_at": row["resolved_at"],
-        "created_at": row["created_at"],
-        "edited_at": row["edited_at"],
-        "replies": [
+def _iso(value):
+    """A date or datetime as marshmallow dumps it (None stays None): converted while the
+    row is built, so that the encoder never calls back into Python."""
+    return None if value is None else value.isoformat()
+
+
+def comments_out(rows) -> list[dict]:
+    """Comment rows (app/services/reviews.py `comment_rows`, tuples) as CommentOut answers
+    them. The section's latest revision, which says whether a comment is re-anchoring, is
+    looked up once per section, not once per comment."""
+    latest: dict[int, int | None] = {}
+    replies, history = rows.replies, rows.history
+    out = []
+    for (
+        comment_id,
+        section_id,
+        revision_id,
+        round_id,
+        author_id,
+        author_name,
+        author_sector,
+        sector,
+        type_,
+        body,
+        proposed_text,
+        item_code,
+        quote_exact,
+        quote_prefix,
+        quote_suffix,
+        anchor_revision_id,
+        anchor_start,
+        anchor_end,
+        orphaned,
+        status,
+        decision,
+        rationale,
+        resolved_at,
+        created_at,
+        edited_at,
+    ) in rows.comments:
+        quoted = quote_exact is not None
+        reanchoring = False
+        if quoted and not orphaned and status == "open":
+            if section_id not in latest:
+                latest[section_id] = latest_revision_id(section_id)
+            reanchoring = anchor_revision_id != latest[section_id]
+        out.append(
             {
-                "id": reply["id"],
-                "parent_id": reply["parent_id"],
-                "author": _person(reply),
-                "body": reply["body"],
-                "created_at": reply["created_at"],
+                "id": comment_id,
+                "section_id": section_id,
+                "revision_id": revision_id,
+                "round_id": round_id,
+                "author": {"id": author_id, "name": author_name, "sector": author_sector},
+                "sector": sector,
+                "type": type_,
+                "body": body,
+                "proposed_text": proposed_text,
+                "item_code": item_code,
+                "quote": {"exact": quote_exact, "prefix": quote_prefix, "suffix": quote_suffix}
+                if quoted
+                else None,
+                "anchor": {
+                    "revision_id": anchor_revision_id,
+                    "start": anchor_start,
+                    "end": anchor_end,
+                }
+                if quoted and not orphaned
+                else None,
+                "orphaned": orphaned,
+                "reanchoring": reanchoring,
+                "status": status,
+                "decision": decision,
+                "rationale": rationale,
+                "resolved_at": _iso(resolved_at),
+                "created_at": _iso(created_at),
+                "edited_at": _iso(edited_at),
+                "replies": [
+                    {
+                        "id": reply_id,
+                        "parent_id": parent_id,
+                        "author": {"id": who, "name": name, "sector": code},
+                        "body": reply_body,
+                        "created_at": _iso(at),
+                    }
+                    for _, reply_id, parent_id, reply_body, at, who, name, code in replies.get(
+                        comment_id, ()
+                    )
+                ],
+                "history": [
+                    {
+                        "id": entry_id,
+                        "action": action,
+                        "decision": entry_decision,
+                        "rationale": entry_rationale,
+                        "applied_revision_id": applied,
+                        "actor": {"id": who, "name": name, "sector": code},
+                        "created_at": _iso(at),
+                    }
+                    for (
+                        _,
+                        entry_id,
+                        action,
+                        entry_decision,
+                        entry_rationale,
+                        applied,
+                        at,
+                        who,
+                        name,
+                        code,
+                    ) in history.get(comment_id, ())
+                ],
             }
-            for reply in rows.replies.get(comment_id, ())
-        ],
-        "history": [
-            {
-                "id": entry["id"],
-                "action": entry["action"],
-                "decision": entry["decision"],
-                "rationale": entry["rationale"],
-                "applied_revision_id": entry["applied_revision_id"],
-                "actor": _person(entry, key="actor_id"),
-                "created_at": entry["created_at"],
-            }
-            for entry in rows.history.get(comment_id, ())
-        ],
-    }
+        )
+    return out
 
 
 def paper_out(paper, status) -> dict:
