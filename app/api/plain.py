@@ -30,20 +30,11 @@ def plain_json(data, status: int = 200, headers: dict | None = None):
     )
 
 
-def _person(row, name: str = "name", code: str = "code", key: str = "author_id") -> dict:
-    return {"id": row[key], "name": row[name], "sector": row[code]}
-
-
-def _iso(value):
-    """A date or datetime as marshmallow dumps it (None stays None): converted while the
-    row is built, so that the encoder never calls back into Python."""
-    return None if value is None else value.isoformat()
-
-
 def comments_out(rows) -> list[dict]:
     """Comment rows (app/services/reviews.py `comment_rows`, tuples) as CommentOut answers
     them. The section's latest revision, which says whether a comment is re-anchoring, is
-    looked up once per section, not once per comment."""
+    looked up once per section, not once per comment; datetimes are turned into marshmallow's
+    iso format here (`x and x.isoformat()` keeps None), so the encoder never calls back."""
     latest: dict[int, int | None] = {}
     replies, history = rows.replies, rows.history
     out = []
@@ -107,16 +98,16 @@ def comments_out(rows) -> list[dict]:
                 "status": status,
                 "decision": decision,
                 "rationale": rationale,
-                "resolved_at": _iso(resolved_at),
-                "created_at": _iso(created_at),
-                "edited_at": _iso(edited_at),
+                "resolved_at": resolved_at and resolved_at.isoformat(),
+                "created_at": created_at and created_at.isoformat(),
+                "edited_at": edited_at and edited_at.isoformat(),
                 "replies": [
                     {
                         "id": reply_id,
                         "parent_id": parent_id,
                         "author": {"id": who, "name": name, "sector": code},
                         "body": reply_body,
-                        "created_at": _iso(at),
+                        "created_at": at and at.isoformat(),
                     }
                     for _, reply_id, parent_id, reply_body, at, who, name, code in replies.get(
                         comment_id, ()
@@ -130,7 +121,7 @@ def comments_out(rows) -> list[dict]:
                         "rationale": entry_rationale,
                         "applied_revision_id": applied,
                         "actor": {"id": who, "name": name, "sector": code},
-                        "created_at": _iso(at),
+                        "created_at": at and at.isoformat(),
                     }
                     for (
                         _,
@@ -274,19 +265,36 @@ def matrix_out(matrix) -> dict:
     }
 
 
-def queue_comment_out(row) -> dict:
-    """A comment to resolve (app/services/queue.py `comment_rows_to_resolve`) as
-    QueueCommentOut answers it."""
-    return {
-        "id": row["id"],
-        "section_id": row["section_id"],
-        "round_id": row["round_id"],
-        "sector": row["sector"],
-        "author": _person(row, "author_name", "author_sector"),
-        "type": row["type"],
-        "body": row["body"],
-        "passage": row["quote_exact"],
-        "orphaned": row["orphaned"],
-        "replies": row["replies"],
-        "created_at": row["created_at"],
-    }
+def queue_comments_out(rows) -> list[dict]:
+    """Comments to resolve (app/services/queue.py `comment_rows_to_resolve`, tuples) as
+    QueueCommentOut answers them."""
+    return [
+        {
+            "id": comment_id,
+            "section_id": section_id,
+            "round_id": round_id,
+            "sector": sector,
+            "author": {"id": author_id, "name": author_name, "sector": author_sector},
+            "type": type_,
+            "body": body,
+            "passage": quote_exact,
+            "orphaned": orphaned,
+            "replies": replies,
+            "created_at": created_at and created_at.isoformat(),
+        }
+        for (
+            comment_id,
+            section_id,
+            round_id,
+            author_id,
+            type_,
+            body,
+            quote_exact,
+            orphaned,
+            created_at,
+            author_name,
+            author_sector,
+            sector,
+            replies,
+        ) in rows
+    ]

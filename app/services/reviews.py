@@ -173,8 +173,10 @@ def comment_rows(
     if after_id is not None:
         where.append(Comment.id > after_id)
     # Plain tuples in the order app/api/plain.py `comments_out` unpacks them: a list of
-    # 2,000 comments is read without a mapping per row.
-    comments = session.execute(
+    # 2,000 comments is read without a mapping per row, and through Core, not the ORM's
+    # row loading.
+    connection = session.connection()
+    comments = connection.execute(
         select(
             Comment.id,
             Comment.section_id,
@@ -216,7 +218,7 @@ def comment_rows(
     def by_comment(table, actor_column, *columns):
         # (comment_id, *columns, actor's id, name, sector code) by comment id
         grouped: dict[int, list] = {}
-        rows = session.execute(
+        rows = connection.execute(
             select(table.comment_id, *columns, author.id, author.name, author_sector.code)
             .join(Comment, Comment.id == table.comment_id)
             .join(author, author.id == actor_column)
