@@ -156,31 +156,46 @@ def paper_out(paper, status) -> dict:
     }
 
 
-SECTION_COLUMNS = (
-    "id",
-    "paper_id",
-    "parent_id",
-    "position",
-    "number",
-    "title_en",
-    "title_fr",
-    "brief",
-    "brief_fr",
-    "expected_items",
-    "lead_author_id",
-    "due_date",
-    "state",
-    "open_comments",
-)
-
-
-def section_out(row, sectors: dict) -> dict:
-    """A section row (app/services/sections.py `section_rows`) as SectionRowOut answers it."""
-    out = {name: row[name] for name in SECTION_COLUMNS}
-    lead = row["lead_author_id"]
-    out["lead_author"] = {"id": lead, "name": row["lead_author_name"]} if lead else None
-    out["contributing_sectors"] = sectors.get(row["id"], [])
-    return out
+def sections_out(rows, sectors: dict) -> list[dict]:
+    """Section rows (app/services/sections.py `section_rows`, tuples) as SectionRowOut
+    answers them."""
+    return [
+        {
+            "id": section_id,
+            "paper_id": paper_id,
+            "parent_id": parent_id,
+            "position": position,
+            "number": number,
+            "title_en": title_en,
+            "title_fr": title_fr,
+            "brief": brief,
+            "brief_fr": brief_fr,
+            "expected_items": expected_items,
+            "lead_author_id": lead,
+            "due_date": due_date and due_date.isoformat(),
+            "state": state,
+            "open_comments": open_comments,
+            "lead_author": {"id": lead, "name": lead_name} if lead else None,
+            "contributing_sectors": sectors.get(section_id, []),
+        }
+        for (
+            section_id,
+            paper_id,
+            parent_id,
+            position,
+            number,
+            title_en,
+            title_fr,
+            brief,
+            brief_fr,
+            expected_items,
+            lead,
+            due_date,
+            state,
+            open_comments,
+            lead_name,
+        ) in rows
+    ]
 
 
 def _framework_ref(framework) -> dict:
