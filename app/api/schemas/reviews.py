@@ -100,8 +100,7 @@ def latest_revision_id(section_id: int) -> int | None:
     """The section's latest revision id, read once per request however many comments."""
     known = request.environ.setdefault("plume.latest_revision_ids", {})
     if section_id not in known:
-        latest = revisions.latest(section_id)
-        known[section_id] = latest.id if latest else None
+        known[section_id] = revisions.latest_id(section_id)
     return known[section_id]
 
 
