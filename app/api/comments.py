@@ -1,7 +1,7 @@
 """Comments on sections: create, list, edit or withdraw, reply, resolve and reopen."""
 
 from app.api import bp, current_user, pagination
-from app.api.plain import comment_out, plain_json
+from app.api.plain import comments_out, plain_json
 from app.api.schemas.reviews import (
     CommentIn,
     CommentOut,
@@ -42,8 +42,9 @@ def list_comments(section_id: int, query):
         after_id=after[0] if after else None,
         limit=query["limit"] + 1,
     )
-    page, status, headers = pagination.answer(rows.comments, query, lambda c: (c["id"],))
-    return plain_json([comment_out(row, rows) for row in page], status, headers)
+    page, status, headers = pagination.answer(rows.comments, query, lambda c: (c.id,))
+    rows = reviews.CommentRows(page, rows.replies, rows.history)
+    return plain_json(comments_out(rows), status, headers)
 
 
 @bp.post("/sections/<int:section_id>/comments")

@@ -4,7 +4,7 @@ from flask import current_app
 
 from app.api import bp, current_user, pagination
 from app.api.pagination import PageQuery
-from app.api.plain import paper_out, plain_json, section_out
+from app.api.plain import paper_out, plain_json, sections_out
 from app.api.schemas import PaperDetailOut, PaperIn, PaperOut, PaperSettingsPatch, SectionRowOut
 from app.services import access, papers, sections, stages
 from app.services.errors import BadInput
@@ -71,6 +71,6 @@ def list_sections(paper_id: int, query):
         paper_id, current_user(), after=pagination.after_key(query, 2), limit=query["limit"] + 1
     )
     page, status, headers = pagination.answer(
-        rows.sections, query, lambda row: (row["position"], row["id"])
+        rows.sections, query, lambda row: (row.position, row.id)
     )
-    return plain_json([section_out(row, rows.sectors) for row in page], status, headers)
+    return plain_json(sections_out(page, rows.sectors), status, headers)

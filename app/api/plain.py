@@ -13,7 +13,7 @@ from datetime import date
 from flask import current_app
 
 from app.api.schemas.alignment import section_ref
-from app.api.schemas.reviews import reanchoring
+from app.api.schemas.reviews import latest_revision_id
 
 
 def _default(value):
@@ -30,76 +30,115 @@ def plain_json(data, status: int = 200, headers: dict | None = None):
     )
 
 
-def _person(row, name: str = "name", code: str = "code", key: str = "author_id") -> dict:
-    return {"id": row[key], "name": row[name], "sector": row[code]}
-
-
-def comment_out(row, rows) -> dict:
-    """A comment row (app/services/reviews.py `comment_rows`) as CommentOut answers it."""
-    comment_id = row["id"]
-    quoted = row["quote_exact"] is not None
-    return {
-        "id": comment_id,
-        "section_id": row["section_id"],
-        "revision_id": row["revision_id"],
-        "round_id": row["round_id"],
-        "author": _person(row, "author_name", "author_sector"),
-        "sector": row["sector"],
-        "type": row["type"],
-        "body": row["body"],
-        "proposed_text": row["proposed_text"],
-        "item_code": row["item_code"],
-        "quote": {
-            "exact": row["quote_exact"],
-            "prefix": row["quote_prefix"],
-            "suffix": row["quote_suffix"],
-        }
-        if quoted
-        else None,
-        "anchor": {
-            "revision_id": row["anchor_revision_id"],
-            "start": row["anchor_start"],
-            "end": row["anchor_end"],
-        }
-        if quoted and not row["orphaned"]
-        else None,
-        "orphaned": row["orphaned"],
-        "reanchoring": reanchoring(
-            row["section_id"],
-            row["anchor_revision_id"],
-            quoted=quoted,
-            orphaned=row["orphaned"],
-            status=row["status"],
-        ),
-        "status": row["status"],
-        "decision": row["decision"],
-        "rationale": row["rationale"],
-        "resolved_at": row["resolved_at"],
-        "created_at": row["created_at"],
-        "edited_at": row["edited_at"],
-        "replies": [
+def comments_out(rows) -> list[dict]:
+    """Comment rows (app/services/reviews.py `comment_rows`, tuples) as CommentOut answers
+    them. The section's latest revision, which says whether a comment is re-anchoring, is
+    looked up once per section, not once per comment; datetimes are turned into marshmallow's
+    iso format here (`x and x.isoformat()` keeps None), so the encoder never calls back."""
+    latest: dict[int, int | None] = {}
+    replies, history = rows.replies, rows.history
+    out = []
+    for (
+        comment_id,
+        section_id,
+        revision_id,
+        round_id,
+        author_id,
+        author_name,
+        author_sector,
+        sector,
+        type_,
+        body,
+        proposed_text,
+        item_code,
+        quote_exact,
+        quote_prefix,
+        quote_suffix,
+        anchor_revision_id,
+        anchor_start,
+        anchor_end,
+        orphaned,
+        status,
+        decision,
+        rationale,
+        resolved_at,
+        created_at,
+        edited_at,
+    ) in rows.comments:
+        quoted = quote_exact is not None
+        reanchoring = False
+        if quoted and not orphaned and status == "open":
+            if section_id not in latest:
+                latest[section_id] = latest_revision_id(section_id)
+            reanchoring = anchor_revision_id != latest[section_id]
+        out.append(
             {
-                "id": reply["id"],
-                "parent_id": reply["parent_id"],
-                "author": _person(reply),
-                "body": reply["body"],
-                "created_at": reply["created_at"],
+                "id": comment_id,
+                "section_id": section_id,
+                "revision_id": revision_id,
+                "round_id": round_id,
+                "author": {"id": author_id, "name": author_name, "sector": author_sector},
+                "sector": sector,
+                "type": type_,
+                "body": body,
+                "proposed_text": proposed_text,
+                "item_code": item_code,
+                "quote": {"exact": quote_exact, "prefix": quote_prefix, "suffix": quote_suffix}
+                if quoted
+                else None,
+                "anchor": {
+                    "revision_id": anchor_revision_id,
+                    "start": anchor_start,
+                    "end": anchor_end,
+                }
+                if quoted and not orphaned
+                else None,
+                "orphaned": orphaned,
+                "reanchoring": reanchoring,
+                "status": status,
+                "decision": decision,
+                "rationale": rationale,
+                "resolved_at": resolved_at and resolved_at.isoformat(),
+                "created_at": created_at and created_at.isoformat(),
+                "edited_at": edited_at and edited_at.isoformat(),
+                "replies": [
+                    {
+                        "id": reply_id,
+                        "parent_id": parent_id,
+                        "author": {"id": who, "name": name, "sector": code},
+                        "body": reply_body,
+                        "created_at": at and at.isoformat(),
+                    }
+                    for _, reply_id, parent_id, reply_body, at, who, name, code in replies.get(
+                        comment_id, ()
+                    )
+                ],
+                "history": [
+                    {
+                        "id": entry_id,
+                        "action": action,
+                        "decision": entry_decision,
+                        "rationale": entry_rationale,
+                        "applied_revision_id": applied,
+                        "actor": {"id": who, "name": name, "sector": code},
+                        "created_at": at and at.isoformat(),
+                    }
+                    for (
+                        _,
+                        entry_id,
+                        action,
+                        entry_decision,
+                        entry_rationale,
+                        applied,
+                        at,
+                        who,
+                        name,
+                        code,
+                    ) in history.get(comment_id, ())
+                ],
             }
-            for reply in rows.replies.get(comment_id, ())
-        ],
-        "history": [
-            {
-                "id": entry["id"],
-                "action": entry["action"],
-                "decision": entry["decision"],
-                "rationale": entry["rationale"],
-                "applied_revision_id": entry["applied_revision_id"],
-                "actor": _person(entry, key="actor_id"),
-                "created_at": entry["created_at"],
-            }
-            for entry in rows.history.get(comment_id, ())
-        ],
-    }
+        )
+    return out
 
 
 def paper_out(paper, status) -> dict:
@@ -117,31 +156,46 @@ def paper_out(paper, status) -> dict:
     }
 
 
-SECTION_COLUMNS = (
-    "id",
-    "paper_id",
-    "parent_id",
-    "position",
-    "number",
-    "title_en",
-    "title_fr",
-    "brief",
-    "brief_fr",
-    "expected_items",
-    "lead_author_id",
-    "due_date",
-    "state",
-    "open_comments",
-)
-
-
-def section_out(row, sectors: dict) -> dict:
-    """A section row (app/services/sections.py `section_rows`) as SectionRowOut answers it."""
-    out = {name: row[name] for name in SECTION_COLUMNS}
-    lead = row["lead_author_id"]
-    out["lead_author"] = {"id": lead, "name": row["lead_author_name"]} if lead else None
-    out["contributing_sectors"] = sectors.get(row["id"], [])
-    return out
+def sections_out(rows, sectors: dict) -> list[dict]:
+    """Section rows (app/services/sections.py `section_rows`, tuples) as SectionRowOut
+    answers them."""
+    return [
+        {
+            "id": section_id,
+            "paper_id": paper_id,
+            "parent_id": parent_id,
+            "position": position,
+            "number": number,
+            "title_en": title_en,
+            "title_fr": title_fr,
+            "brief": brief,
+            "brief_fr": brief_fr,
+            "expected_items": expected_items,
+            "lead_author_id": lead,
+            "due_date": due_date and due_date.isoformat(),
+            "state": state,
+            "open_comments": open_comments,
+            "lead_author": {"id": lead, "name": lead_name} if lead else None,
+            "contributing_sectors": sectors.get(section_id, []),
+        }
+        for (
+            section_id,
+            paper_id,
+            parent_id,
+            position,
+            number,
+            title_en,
+            title_fr,
+            brief,
+            brief_fr,
+            expected_items,
+            lead,
+            due_date,
+            state,
+            open_comments,
+            lead_name,
+        ) in rows
+    ]
 
 
 def _framework_ref(framework) -> dict:
@@ -234,19 +288,36 @@ def matrix_out(matrix) -> dict:
     }
 
 
-def queue_comment_out(row) -> dict:
-    """A comment to resolve (app/services/queue.py `comment_rows_to_resolve`) as
-    QueueCommentOut answers it."""
-    return {
-        "id": row["id"],
-        "section_id": row["section_id"],
-        "round_id": row["round_id"],
-        "sector": row["sector"],
-        "author": _person(row, "author_name", "author_sector"),
-        "type": row["type"],
-        "body": row["body"],
-        "passage": row["quote_exact"],
-        "orphaned": row["orphaned"],
-        "replies": row["replies"],
-        "created_at": row["created_at"],
-    }
+def queue_comments_out(rows) -> list[dict]:
+    """Comments to resolve (app/services/queue.py `comment_rows_to_resolve`, tuples) as
+    QueueCommentOut answers them."""
+    return [
+        {
+            "id": comment_id,
+            "section_id": section_id,
+            "round_id": round_id,
+            "sector": sector,
+            "author": {"id": author_id, "name": author_name, "sector": author_sector},
+            "type": type_,
+            "body": body,
+            "passage": quote_exact,
+            "orphaned": orphaned,
+            "replies": replies,
+            "created_at": created_at and created_at.isoformat(),
+        }
+        for (
+            comment_id,
+            section_id,
+            round_id,
+            author_id,
+            type_,
+            body,
+            quote_exact,
+            orphaned,
+            created_at,
+            author_name,
+            author_sector,
+            sector,
+            replies,
+        ) in rows
+    ]

@@ -1,7 +1,7 @@
 """My queue."""
 
 from app.api import bp, current_user
-from app.api.plain import plain_json, queue_comment_out
+from app.api.plain import plain_json, queue_comments_out
 from app.api.schemas.reviews import QueueOut
 from app.db import utcnow
 from app.services import queue, signoff
@@ -27,5 +27,5 @@ def my_queue():
     )
     out = QueueOut().dump(waiting)
     out["sections"] = queue.section_rows_i_lead(user, today)
-    out["comments"] = [queue_comment_out(row) for row in queue.comment_rows_to_resolve(user)]
+    out["comments"] = queue_comments_out(queue.comment_rows_to_resolve(user))
     return plain_json(out)

@@ -175,8 +175,9 @@ def comments_to_resolve(user: User) -> list[Comment]:
 
 
 def comment_rows_to_resolve(user: User) -> list:
-    """`comments_to_resolve` as plain rows, each with its author's name and sector, its
-    sector's code and its count of replies: one statement, for a queue of thousands."""
+    """`comments_to_resolve` as plain rows (tuples, in the order selected), each with its
+    author's name and sector, its sector's code and its count of replies: one statement,
+    for a queue of thousands."""
     coordinated = select(PaperMember.paper_id).where(
         PaperMember.user_id == user.id, PaperMember.role == Role.COORDINATOR
     )
@@ -219,7 +220,8 @@ def comment_rows_to_resolve(user: User) -> list:
         )
         .order_by(Comment.id)
     )
-    return session.execute(query).mappings().all()
+    # Core, not the ORM's row loading: thousands of plain rows.
+    return session.connection().execute(query).all()
 
 
 def rounds_to_review(user: User) -> list[RoundToReview]:

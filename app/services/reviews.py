@@ -147,7 +147,7 @@ def comments_with_thread(section: Section, ids: list[int]) -> list[Comment]:
 class CommentRows:
     """A page of a section's comments as plain rows, for a list too long to load as objects:
     each comment's columns with its author's and sector's names, and its replies and
-    resolution history by comment id."""
+    resolution history by comment id: tuples, in the order of `comment_rows`' selects."""
 
     comments: list
     replies: dict[int, list]
@@ -172,46 +172,84 @@ def comment_rows(
         where.append(Comment.round_id == round_id)
     if after_id is not None:
         where.append(Comment.id > after_id)
-    comments = (
-        session.execute(
-            select(
-                *Comment.__table__.c,
-                author.name.label("author_name"),
-                author_sector.code.label("author_sector"),
-                sector.code.label("sector"),
-            )
-            .join(author, author.id == Comment.author_id)
-            .join(author_sector, author_sector.id == author.sector_id)
-            .join(sector, sector.id == Comment.sector_id)
-            .where(*where)
-            .order_by(Comment.id)
-            .limit(limit)
+    # Plain tuples in the order app/api/plain.py `comments_out` unpacks them: a list of
+    # 2,000 comments is read without a mapping per row, and through Core, not the ORM's
+    # row loading.
+    connection = session.connection()
+    comments = connection.execute(
+        select(
+            Comment.id,
+            Comment.section_id,
+            Comment.revision_id,
+            Comment.round_id,
+            Comment.author_id,
+            author.name.label("author_name"),
+            author_sector.code.label("author_sector"),
+            sector.code.label("sector"),
+            Comment.type,
+            Comment.body,
+            Comment.proposed_text,
+            Comment.item_code,
+            Comment.quote_exact,
+            Comment.quote_prefix,
+            Comment.quote_suffix,
+            Comment.anchor_revision_id,
+            Comment.anchor_start,
+            Comment.anchor_end,
+            Comment.orphaned,
+            Comment.status,
+            Comment.decision,
+            Comment.rationale,
+            Comment.resolved_at,
+            Comment.created_at,
+            Comment.edited_at,
         )
-        .mappings()
-        .all()
-    )
+        .join(author, author.id == Comment.author_id)
+        .join(author_sector, author_sector.id == author.sector_id)
+        .join(sector, sector.id == Comment.sector_id)
+        .where(*where)
+        .order_by(Comment.id)
+        .limit(limit)
+    ).all()
     if not comments:
         return CommentRows([], {}, {})
-    where.append(Comment.id <= comments[-1]["id"])
+    where.append(Comment.id <= comments[-1].id)
 
-    def by_comment(table, actor_column):
+    def by_comment(table, actor_column, *columns):
+        # (comment_id, *columns, actor's id, name, sector code) by comment id
         grouped: dict[int, list] = {}
-        rows = session.execute(
-            select(*table.__table__.c, author.name.label("name"), author_sector.code.label("code"))
+        rows = connection.execute(
+            select(table.comment_id, *columns, author.id, author.name, author_sector.code)
             .join(Comment, Comment.id == table.comment_id)
             .join(author, author.id == actor_column)
             .join(author_sector, author_sector.id == author.sector_id)
             .where(*where)
             .order_by(table.id)
-        ).mappings()
+        )
         for row in rows:
-            grouped.setdefault(row["comment_id"], []).append(row)
+            grouped.setdefault(row[0], []).append(row)
         return grouped
 
     return CommentRows(
         comments,
-        by_comment(CommentReply, CommentReply.author_id),
-        by_comment(CommentResolution, CommentResolution.actor_id),
+        by_comment(
+            CommentReply,
+            CommentReply.author_id,
+            CommentReply.id,
+            CommentReply.parent_id,
+            CommentReply.body,
+            CommentReply.created_at,
+        ),
+        by_comment(
+            CommentResolution,
+            CommentResolution.actor_id,
+            CommentResolution.id,
+            CommentResolution.action,
+            CommentResolution.decision,
+            CommentResolution.rationale,
+            CommentResolution.applied_revision_id,
+            CommentResolution.created_at,
+        ),
     )
 
 

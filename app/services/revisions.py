@@ -45,6 +45,16 @@ def latest(section_id: int) -> Revision | None:
     )
 
 
+def latest_id(section_id: int) -> int | None:
+    """The id of the section's latest revision, without reading its text."""
+    return session.scalar(
+        select(Revision.id)
+        .where(Revision.section_id == section_id)
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
+
+
 def get_revision(revision_id: int, section: Section | None = None) -> Revision:
     revision = session.get(Revision, revision_id)
     if revision is None or (section is not None and revision.section_id != section.id):

@@ -119,30 +119,42 @@ def section_rows(
         .correlate(Section)
         .scalar_subquery()
     )
+    # Plain tuples, through Core (no ORM row loading), in the order app/api/plain.py
+    # `sections_out` unpacks them.
     query = (
         select(
-            *Section.__table__.c,
-            User.name.label("lead_author_name"),
+            Section.id,
+            Section.paper_id,
+            Section.parent_id,
+            Section.position,
+            Section.number,
+            Section.title_en,
+            Section.title_fr,
+            Section.brief,
+            Section.brief_fr,
+            Section.expected_items,
+            Section.lead_author_id,
+            Section.due_date,
+            Section.state,
             open_comments.label("open_comments"),
+            User.name.label("lead_author_name"),
         )
         .outerjoin(User, User.id == Section.lead_author_id)
         .where(Section.paper_id == paper_id)
     )
     if after is not None:
         query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
-    rows = (
-        session.execute(query.order_by(Section.position, Section.id).limit(limit)).mappings().all()
-    )
+    connection = session.connection()
+    rows = connection.execute(query.order_by(Section.position, Section.id).limit(limit)).all()
     sectors: dict[int, list[str]] = {}
     if rows:
-        for section_id, code in session.execute(
+        for section_id, code in connection.execute(
             select(section_sectors.c.section_id, Sector.code)
             .join(Sector, Sector.id == section_sectors.c.sector_id)
             .join(Section, Section.id == section_sectors.c.section_id)
             .where(
                 Section.paper_id == paper_id,
-                tuple_(Section.position, Section.id)
-                <= tuple_(rows[-1]["position"], rows[-1]["id"]),
+                tuple_(Section.position, Section.id) <= tuple_(rows[-1].position, rows[-1].id),
             )
             .order_by(Sector.code)
         ):

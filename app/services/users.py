@@ -237,15 +237,16 @@ def revoke_token(token_id: int, *, actor: User) -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    record = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
-        )
+    """The active user a bearer token belongs to, or None: one statement, on every API
+    request (the token's row is not loaded, only its user)."""
+    user = session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
     )
-    if record is None or not record.user.is_active:
+    if user is None or not user.is_active:
         return None
-    return record.user
+    return user
 
 
 SYSTEM_EMAIL = "template@plume.invalid"

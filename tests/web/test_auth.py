@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from app.config import from_environment
-from app.models import Role
+from app.models import ApiToken, Role
 from app.services import users
 from tests.web.helpers import PASSWORD, csrf_token, page
 
@@ -144,6 +146,21 @@ def test_the_api_still_takes_bearer_tokens_without_csrf(client, create_user, tok
         "/api/v1/papers", json={"title": "Token only", "language": "en"}, headers=token_for(user)
     )
     assert response.status_code == 201
+
+
+def test_a_bearer_token_answers_for_its_user_until_revoked_or_the_user_is_disabled(
+    client, create_user, token_for, db
+):
+    user, other = create_user(), create_user()
+    mine, theirs = token_for(user), token_for(other)
+    assert client.get("/api/v1/me", headers=mine).get_json()["id"] == user.id
+    assert client.get("/api/v1/me", headers=theirs).get_json()["id"] == other.id
+    token = db.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    users.revoke_token(token.id, actor=user)
+    users.set_active(other, False, actor=create_user(admin=True))
+    db.flush()
+    assert client.get("/api/v1/me", headers=mine).status_code == 401
+    assert client.get("/api/v1/me", headers=theirs).status_code == 401
 
 
 def test_the_web_pages_stay_out_of_the_openapi_document(client):

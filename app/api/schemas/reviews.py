@@ -96,12 +96,11 @@ class ResolutionOut(Schema):
     created_at = fields.DateTime()
 
 
-def _latest_revision_id(section_id: int) -> int | None:
+def latest_revision_id(section_id: int) -> int | None:
     """The section's latest revision id, read once per request however many comments."""
     known = request.environ.setdefault("plume.latest_revision_ids", {})
     if section_id not in known:
-        latest = revisions.latest(section_id)
-        known[section_id] = latest.id if latest else None
+        known[section_id] = revisions.latest_id(section_id)
     return known[section_id]
 
 
@@ -112,7 +111,7 @@ def reanchoring(
     its re-anchoring to the worker (what `CommentOut.reanchoring` and the plain rows say)."""
     if not quoted or orphaned or status != "open":
         return False
-    return anchor_revision_id != _latest_revision_id(section_id)
+    return anchor_revision_id != latest_revision_id(section_id)
 
 
 class CommentOut(Schema):
