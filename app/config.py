@@ -53,6 +53,8 @@ def from_environment(instance_path: str) -> dict:
         "DRAFTS_DIR": os.environ.get("PLUME_DRAFTS_DIR", str(ROOT / "drafts")),
         "REFERENCE_DIR": os.environ.get("PLUME_REFERENCE_DIR", str(ROOT / "app" / "reference")),
         "SECRET_KEY": secret_key(instance_path),
+        # The Argon2 cost of a password, by argon2-cffi profile name (users._hasher).
+        "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
         # Section texts are large but not that large; anything bigger is a mistake.
         "MAX_CONTENT_LENGTH": int(os.environ.get("PLUME_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         # A returned Word file may be larger than a form: its own limit (app/docx_import).

@@ -7,8 +7,9 @@ import hashlib
 import re
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.db import session, utcnow
@@ -16,8 +17,18 @@ from app.models import ActivityAction, ApiToken, Sector, User
 from app.services import activity
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 
-_hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _hasher() -> PasswordHasher:
+    """The Argon2 hasher of the app's PASSWORD_HASH_PROFILE: RFC 9106's low-memory profile
+    (argon2-cffi's default) unless a test run names a cheaper one."""
+    return _hasher_for(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
+@functools.cache
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
 
 
 def _token_hash(token: str) -> str:
@@ -91,7 +102,7 @@ def set_password(user: User, password: str) -> None:
     """Store an Argon2 hash; a new password also ends every signed-in session."""
     if len(password) < 8:
         raise BadInput("password_too_short")
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.session_nonce = secrets.token_hex(16)
 
 
@@ -99,7 +110,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """The user changes their own password, proving they know the current one. Their other
     sessions end (set_password changes the nonce)."""
     try:
-        _hasher.verify(user.password_hash or "", current or "")
+        _hasher().verify(user.password_hash or "", current or "")
     except (VerificationError, InvalidHashError):
         raise Invalid("password_wrong") from None
     if new != confirm:
@@ -110,9 +121,13 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     activity.record(user, ActivityAction.USER_PASSWORD_CHANGED, user)
 
 
-@functools.cache
 def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_hex(16))
+    return _dummy_hash_for(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
+@functools.cache
+def _dummy_hash_for(profile: str) -> str:
+    return _hasher_for(profile).hash(secrets.token_hex(16))
 
 
 def check_password(email: str, password: str) -> User | None:
@@ -124,7 +139,7 @@ def check_password(email: str, password: str) -> User | None:
     user = find_by_email(email)
     usable = user is not None and user.is_active and bool(user.password_hash)
     try:
-        _hasher.verify(user.password_hash if usable else _dummy_hash(), password)
+        _hasher().verify(user.password_hash if usable else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return user if usable else None
