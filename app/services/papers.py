@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -78,6 +79,7 @@ def create_paper(
 
 def _add_template_sections(paper: Paper, template: PaperTemplate, actor: User | None) -> None:
     by_number: dict[str, Section] = {}
+    sector = functools.cache(get_sector)  # a template names the same few sectors again and again
     for position, spec in enumerate(template.sections):
         section = Section(
             paper_id=paper.id,
@@ -89,7 +91,7 @@ def _add_template_sections(paper: Paper, template: PaperTemplate, actor: User | 
             brief=spec.brief,
             brief_fr=spec.brief_fr,
             expected_items=list(spec.expected_items),
-            contributing_sectors=[get_sector(code) for code in spec.reviewers],
+            contributing_sectors=[sector(code) for code in spec.reviewers],
         )
         session.add(section)
         session.flush()
