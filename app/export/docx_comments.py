@@ -104,8 +104,9 @@ def _tokens(body: str) -> str:
         start = body.rfind("<w:r>", position, found.start())
         end = body.find("</w:r>", found.start())
         if start < 0 or end < 0:  # not in a run's text: dropped
-            out.append(strip_markers(body[position : found.end()]))
-            position = found.end()
+            whole = _MARKER.match(body, found.start())
+            out.append(body[position : found.start()])
+            position = whole.end() if whole else found.end()
             continue
         end += len("</w:r>")
         out.append(body[position:start])
