@@ -40,8 +40,6 @@ _REFERENCE_RUN = (
     '<w:r><w:rPr><w:rStyle w:val="CommentReference" /></w:rPr>'
     '<w:commentReference w:id="{id}" /></w:r>'
 )
-# Where a piece's token for a marker goes until we know whether its comment is placed.
-_TOKEN = re.compile("\x02([SE])([0-9]+)\x02")
 
 
 def annotate(piece: Piece, notes: Sequence[OpenComment], language: str) -> None:
@@ -51,13 +49,14 @@ def annotate(piece: Piece, notes: Sequence[OpenComment], language: str) -> None:
     xml = piece.xml
     heading_end = xml.find("</w:p>")
     head, body = (xml[:heading_end], xml[heading_end:]) if heading_end >= 0 else ("", xml)
-    body = _tokens(body) if _ANY.search(body) else body
-    order: list[tuple[str, int]] = [(m.group(1), int(m.group(2))) for m in _TOKEN.finditer(body)]
+    chunks = _cut(body)
+    # A marker is a (kind, comment id) tuple among the chunks of XML text.
+    order = [chunk for chunk in chunks if isinstance(chunk, tuple)]
     ids = {note.id for note in notes}
     first_start: dict[int, int] = {}
     first_end: dict[int, int] = {}
     for position, (kind, comment_id) in enumerate(order):
-        (first_start if kind == "S" else first_end).setdefault(comment_id, position)
+        (first_start if kind == START else first_end).setdefault(comment_id, position)
     placed = {
         comment_id
         for comment_id, start in first_start.items()
@@ -70,22 +69,20 @@ def annotate(piece: Piece, notes: Sequence[OpenComment], language: str) -> None:
     for note in unplaced:
         local[note.id] = base + len(local)
     for kind, comment_id in order:
-        if kind == "S" and comment_id in placed and comment_id not in local:
+        if kind == START and comment_id in placed and comment_id not in local:
             local[comment_id] = base + len(local)
 
+    out: list[str] = []
     done: set[tuple[str, int]] = set()
-
-    def element(match: re.Match[str]) -> str:
-        kind, comment_id = match.group(1), int(match.group(2))
-        if comment_id not in placed or (kind, comment_id) in done:
-            return ""
-        done.add((kind, comment_id))
-        return _start(local[comment_id]) if kind == "S" else _end(local[comment_id])
-
-    body = _TOKEN.sub(element, body)
+    for chunk in chunks:
+        if not isinstance(chunk, tuple):
+            out.append(chunk)
+        elif chunk[1] in placed and chunk not in done:
+            done.add(chunk)
+            out.append(_start(local[chunk[1]]) if chunk[0] == START else _end(local[chunk[1]]))
     if unplaced and head:
         head = _wrap_heading(head, [local[note.id] for note in unplaced])
-    piece.xml = head + body
+    piece.xml = head + "".join(out)
     by_id = {note.id: note for note in notes}
     for comment_id in sorted(local, key=local.__getitem__):
         piece.comments.append(_comment(local[comment_id], by_id[comment_id], language))
@@ -95,11 +92,15 @@ def annotate(piece: Piece, notes: Sequence[OpenComment], language: str) -> None:
         link[0] = strip_markers(link[0])
 
 
-def _tokens(body: str) -> str:
-    """`body` with each marker in the text of a run made a token between two runs (the run cut
-    in two, each part with its properties); markers in code, or anywhere else, dropped. Only
-    the runs that hold a marker are looked at."""
-    out, position = [], 0
+Chunk = str | tuple[str, int]  # XML, or a marker: (START or END, comment id)
+
+
+def _cut(body: str) -> list[Chunk]:
+    """`body` as XML chunks and markers: each run that holds a marker cut in two there (each
+    part with the run's properties); markers in code, or anywhere else, dropped. Only the runs
+    that hold a marker are looked at."""
+    out: list[Chunk] = []
+    position = 0
     while (found := _ANY.search(body, position)) is not None:
         start = body.rfind("<w:r>", position, found.start())
         end = body.find("</w:r>", found.start())
@@ -111,23 +112,26 @@ def _tokens(body: str) -> str:
         end += len("</w:r>")
         out.append(body[position:start])
         run = _TEXT_RUN.fullmatch(body, start, end)
-        out.append(_split(run.group(1), run.group(2)) if run else strip_markers(body[start:end]))
+        if run is None:
+            out.append(strip_markers(body[start:end]))
+        else:
+            _split(run.group(1), run.group(2), out)
         position = end
     out.append(body[position:])
-    return "".join(out)
+    return out
 
 
-def _split(properties: str, text: str) -> str:
-    """A run's text cut at its markers, a token in place of each (none in code)."""
+def _split(properties: str, text: str, out: list[Chunk]) -> None:
+    """A run's text cut at its markers (none kept in code)."""
     if _CODE in properties:
-        return _run(properties, strip_markers(text))
-    out, position = [], 0
+        out.append(_run(properties, strip_markers(text)))
+        return
+    position = 0
     for marker in _MARKER.finditer(text):
         out.append(_run(properties, text[position : marker.start()]))
-        out.append(f"\x02{'S' if marker.group(1) == START else 'E'}{marker.group(2)}\x02")
+        out.append((marker.group(1), int(marker.group(2))))
         position = marker.end()
     out.append(_run(properties, strip_markers(text[position:])))
-    return "".join(out)
 
 
 def _run(properties: str, text: str) -> str:
@@ -176,7 +180,8 @@ def _lines(value: str, out: list[str]) -> None:
 
 def _words(value: str) -> str:
     """Words as pandoc writes the Str and Space elements of `ast.text`: one space between."""
-    return " ".join(word for word in ast.SPACES.split(value) if word)
+    words = ast.SPACES.sub(" ", value)
+    return words[words.startswith(" ") : len(words) - words.endswith(" ")]
 
 
 def _comment(index: int, comment: OpenComment, language: str) -> str:
