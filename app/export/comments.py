@@ -1,15 +1,16 @@
 """Open comments as native Word comments, anchored on the passage they quote.
 
 A comment quotes its passage as a W3C TextQuoteSelector (exact text, a little text before and
-after) on the section's Markdown. We find the passage in the Markdown and mark each end of it.
+after) on the section's Markdown. We find the passage in the Markdown and mark each end of it
+with a plain marker: a private-use character around the comment's id (user text cannot hold
+it, Plume strips it).
 
-Usually (comments without tracked changes) the marks are inline images described by a
-private-use character around the comment's id (`mark_images`), and Plume's own paragraph after
-the section heading holds the comments (`definitions`): comments.lua turns both into pandoc's
-`comment-start` / `comment-end` spans in the one pandoc run that writes the .docx, which its
-docx writer makes into w:commentRangeStart / w:commentRangeEnd and an entry in comments.xml.
-With tracked changes, the section's AST is built in Python (redline.py): the marks are bare
-private-use characters (`mark`) and `place` turns them into the same spans in the AST.
+Usually (comments without tracked changes) the markers carry the comment's id
+(`mark_passages`): pandoc writes them as text in the one run that writes the .docx, and
+docx_comments.annotate turns them into Word comment ranges and writes the comments, in Python,
+on the section's piece. With tracked changes, the section's AST is built in Python (redline.py):
+the markers carry the comment's index (`mark`) and `place` turns them into pandoc's
+`comment-start` / `comment-end` spans in the AST.
 
 A comment on the whole section (no `exact`), or whose passage cannot be found or whose markers
 fell where no comment can go (inside code or a link target), is anchored on the section heading:
@@ -18,7 +19,6 @@ a comment is never lost.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -27,11 +27,11 @@ from app.export import ast
 from app.export.document import OpenComment
 from app.export.labels import iso, labels
 from app.export.markdown import normalize_line
-from app.export.pandoc import NOTES
 from app.text import passages
 
 START, END = "\ue0f1", "\ue0f2"
 _MARKER = re.compile(f"([{START}{END}])([0-9]+)\\1")
+_STRAY = re.compile(f"[{START}{END}]")
 # What opens a block at the start of a line: a marker placed before it would unmake the block.
 _BLOCK_PREFIX = re.compile(r"[ \t]*(?:#{1,6}|>+|[-*+]|[0-9]+[.)]|\|)?[ \t]*")
 
@@ -74,22 +74,23 @@ def mark(body: str, anchors: dict[int, tuple[int, int]]) -> str:
     return _inserted(body, inserts)
 
 
-def image(kind: str, comment_id: int) -> str:
-    """The Markdown of a marker for comments.lua: an inline image described by the marker
-    character around the comment's id (an element of its own, which the filter finds without
-    walking the words around it)."""
-    return f"![{kind}{comment_id}{kind}]()"
-
-
-def mark_images(body: str, anchors: dict[int, tuple[int, int]]) -> str:
-    """`body` with a start and an end image marker around each anchored passage (keyed by
-    comment id), for comments.lua. A marker never goes right after a backslash (which would
-    escape its "!" or "["): it moves before the run of backslashes."""
+def mark_passages(body: str, anchors: dict[int, tuple[int, int]]) -> str:
+    """`body` with a start and an end marker around each anchored passage (keyed by comment
+    id), for docx_comments.annotate. A marker never goes right after a backslash (which would
+    then stand for itself and no longer escape what follows): it moves before the run of
+    backslashes."""
     inserts: list[tuple[int, int, str]] = []
     for comment_id, (start, end) in anchors.items():
-        inserts.append((_before_backslashes(body, start), 1, image(START, comment_id)))
-        inserts.append((_before_backslashes(body, end), 0, image(END, comment_id)))
+        inserts.append((_before_backslashes(body, start), 1, f"{START}{comment_id}{START}"))
+        inserts.append((_before_backslashes(body, end), 0, f"{END}{comment_id}{END}"))
     return _inserted(body, inserts)
+
+
+def strip_markers(text: str) -> str:
+    """`text` without comment markers (and without a stray marker character)."""
+    if START not in text and END not in text:
+        return text
+    return _STRAY.sub("", _MARKER.sub("", text))
 
 
 def _inserted(body: str, inserts: list[tuple[int, int, str]]) -> str:
@@ -121,36 +122,6 @@ def comment_text(comment: OpenComment, language: str) -> list[ast.Node]:
             *ast.lines(comment.proposed_text),
         ]
     return inlines
-
-
-def _words(value: str) -> list[list[str]]:
-    """Multi-line plain text as lines of words (as `ast.lines` splits it)."""
-    lines = value.strip().splitlines()
-    return [[word for word in ast.SPACES.split(line) if word] for line in lines]
-
-
-def definitions(comments: Sequence[OpenComment], language: str, marked: set[int]) -> str:
-    """The paragraph that hands a section's comments to comments.lua, in the one pandoc run
-    that writes the .docx: NOTES, the hex of their JSON, NOTES (hex digits are one word that no
-    Markdown extension changes). The filter builds each comment's text from these words, as
-    `start_span` does: never parsed as Markdown."""
-    proposed = ast.text(labels(language)["proposed"])
-    notes = []
-    for comment in comments:
-        note: dict[str, object] = {
-            "id": str(comment.id),
-            "author": f"{normalize_line(comment.author)} ({normalize_line(comment.sector)})",
-            "date": iso(comment.created_at),
-            "lines": _words(comment.body),
-        }
-        if comment.id in marked:  # its passage carries markers (see mark_images)
-            note["marked"] = True
-        if comment.proposed_text:
-            note["proposed"] = _words(comment.proposed_text)
-            note["label"] = [n["c"] for n in proposed if n["t"] == "Str"]
-        notes.append(note)
-    blob = json.dumps(notes, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return f"{NOTES}{blob.hex()}{NOTES}\n"
 
 
 def start_span(comment: OpenComment, language: str) -> ast.Node:

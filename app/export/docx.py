@@ -6,8 +6,9 @@ the new pieces are cached, and all pieces are put together again in order. The t
 first; the header and footer that come from reference.docx get the paper title, the DRAFT mark
 (drafts only), the version label, the short hash and the page numbers.
 
-Word comments ride in the same run (comments.lua, see comments.py). With a redline, the changed
-sections are built as AST in Python (redline.py) and the run reads JSON instead of Markdown.
+Word comments ride in the same run as plain markers in the text, which docx_comments turns into
+Word comments on each converted piece (see comments.py). With a redline, the changed sections are
+built as AST in Python (redline.py) and the run reads JSON instead of Markdown.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from xml.sax.saxutils import escape as xml_escape
 from app.export import (
     ast,
     cache,
+    docx_comments,
     docx_front,
     docx_identity,
     docx_layout,
@@ -88,6 +90,7 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
     # pieces are cut, with the ids of their own run, as soon as it is done (while the others
     # still convert), and cached.
     keys = {part.name: part.key for part in parts}
+    commented = {part.name: part.comments for part in todo if part.comments}
     package = None
     for data in written:
         run = Package.open(data)
@@ -97,6 +100,8 @@ def render_docx(doc: VersionDocument, options: ExportOptions, pieces: cache.Piec
             if name in cached or (package is not None and name in ("front", "back")):
                 continue
             piece = cached[name] = cutter.cut(xml)
+            if name in commented:
+                docx_comments.annotate(piece, commented[name], doc.language)
             if name in keys:
                 pieces.put("docx", keys[name], json.dumps(piece.to_json()).encode("utf-8"))
         package = package or run

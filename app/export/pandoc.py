@@ -32,13 +32,11 @@ HERE = Path(__file__).resolve().parent
 DIALECT = "commonmark-raw_html+footnotes+pipe_tables+strikeout+smart"
 BLOCK_FILTER = HERE / "sanitize_blocks.lua"
 INLINE_FILTER = HERE / "sanitize_inlines.lua"
-COMMENTS_FILTER = HERE / "comments.lua"
 
 # A paragraph holding only MARK around a name marks where a piece of the output starts; a
 # heading that starts with TRUSTED was written by Plume. User text never holds either.
 MARK = "\ue0f0"
 TRUSTED = "\ue0f3"
-NOTES = "\ue0f4"  # around Plume's paragraph of a section's Word comments (comments.lua)
 _PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 Chunk = tuple[bool, str]  # (trusted?, Markdown)
@@ -136,13 +134,8 @@ class Plan:
 def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | None = None) -> bytes:
     """Convert a plan with pandoc's `to` writer (sandboxed, bounded in time and memory)."""
     filters = ["--lua-filter", str(BLOCK_FILTER)]
-    if any(
-        not trusted and ("![" in _user_images(text) or may_hold_unsafe_link(text))
-        for trusted, text in plan.chunks
-    ):
+    if any(not trusted and _needs_inline_filter(_unmarked(text)) for trusted, text in plan.chunks):
         filters += ["--lua-filter", str(INLINE_FILTER)]
-    if any(trusted and NOTES in text for trusted, text in plan.chunks):
-        filters += ["--lua-filter", str(COMMENTS_FILTER)]
     with runner.temporary_folder("pandoc-") as folder:
         paths = []
         for index, text in enumerate(_files(plan.chunks)):
@@ -153,12 +146,17 @@ def convert(plan: Plan, to: str, extra: list[str] | None = None, epoch: int | No
         return run([*args, *filters, *(extra or []), *paths], b"", epoch)
 
 
-_IMAGE_MARKER = re.compile("!\\[([\ue0f1\ue0f2])[0-9]+\\1\\]\\(\\)")
+_COMMENT_MARKER = re.compile("([\ue0f1\ue0f2])[0-9]+\\1")
 
 
-def _user_images(markdown: str) -> str:
-    """Markdown without the image markers of comments.lua (Plume's, not an image to neutralise)."""
-    return _IMAGE_MARKER.sub("", markdown) if "\ue0f1" in markdown else markdown
+def _needs_inline_filter(markdown: str) -> bool:
+    return "![" in markdown or may_hold_unsafe_link(markdown)
+
+
+def _unmarked(markdown: str) -> str:
+    """Markdown without Plume's Word comment markers (comments.mark_passages), which could
+    otherwise split a "![" or a link's scheme and hide it from these checks."""
+    return _COMMENT_MARKER.sub("", markdown) if "\ue0f1" in markdown else markdown
 
 
 def _files(chunks: list[Chunk]) -> list[str]:

@@ -3,8 +3,8 @@
 A part is converted in one of two ways:
 - from Markdown (its heading written by Plume, its body as the user wrote it), inside the one
   pandoc run that writes the export: the usual case, and the fast one;
-  Word comments ride along (their markers in the body, their text in a paragraph Plume
-  writes, which comments.lua turns into comments);
+  Word comments ride along as plain markers in the body, which docx_comments turns into Word
+  comments on the converted piece;
 - from AST blocks built in Python, when the export shows tracked changes (and the comments
   of those sections). Those start from the parsed, sanitised AST of the part's Markdown, which
   `AstStore` gets from pandoc (one run for all the texts that need it) and caches by content.
@@ -31,20 +31,16 @@ class Text:
     level: int
     heading: str
     body: str
-    notes: str = ""  # Plume's paragraph of the section's Word comments (comments.definitions)
 
     def chunks(self) -> list[pandoc.Chunk]:
         plan = pandoc.Plan()
         plan.heading(self.level, self.heading)
-        if self.notes:
-            plan.trusted(self.notes)
         plan.source(self.body)
         return plan.chunks
 
     def key(self) -> str:
         """Its cache key (the package's own code is in every key: see cache.py)."""
-        parts = [self.level, self.heading, self.body] + ([self.notes] if self.notes else [])
-        return cache.key("text", pandoc.pandoc_version(), *parts)
+        return cache.key("text", pandoc.pandoc_version(), self.level, self.heading, self.body)
 
 
 Built = tuple[list[ast.Node], list[ast.Node]]  # (heading inlines, body blocks)
@@ -61,6 +57,8 @@ class Part:
     build: Callable[[AstStore], Built] | None = None  # set when Python must build the blocks
     needs: tuple[Text, ...] = ()  # the texts `build` reads
     plain: Text | None = None  # with a `source` that makes the text: the text it starts from
+    # Word comments whose markers the converted piece holds (docx_comments.annotate).
+    comments: tuple[OpenComment, ...] = ()
 
     @cached_property
     def text(self) -> Text:
@@ -74,7 +72,7 @@ class Part:
     def size(self) -> int:
         """About how much Markdown the part is (without making a text not made yet)."""
         base = self.source if isinstance(self.source, Text) else self.plain
-        return len(base.heading) + len(base.body) + len(base.notes) if base else 0
+        return len(base.heading) + len(base.body) if base else 0
 
 
 class AstStore:
@@ -197,22 +195,18 @@ def _section_part(
         return Part(name, cache.key(*writer_key, text.key()), text)
 
     if not changed:
-        # Comments only: the section's own Markdown with its image markers and, right after
-        # the heading, Plume's paragraph of its comments, which comments.lua turns into Word
-        # comments in the one pandoc run that writes the export (no AST round trip). Made
-        # only if the part is not cached: its key says all it depends on.
+        # Comments only: the section's own Markdown with a plain marker at each end of each
+        # passage, which docx_comments turns into Word comments once pandoc has written the
+        # piece (no filter, no AST round trip). Made only if the part is not cached: its key
+        # says all it depends on.
         def commented() -> Text:
             spots = {c.id: spot for c in notes if (spot := comments.locate(text.body, c))}
-            return replace(
-                text,
-                body=comments.mark_images(text.body, spots),
-                notes=comments.definitions(notes, language, set(spots)),
-            )
+            return replace(text, body=comments.mark_passages(text.body, spots))
 
         key = cache.key(
             *writer_key, "commented", text.key(), language, [_comment_key(c) for c in notes]
         )
-        return Part(name, key, commented, plain=text)
+        return Part(name, key, commented, plain=text, comments=tuple(notes))
     # Tracked changes (and comments): built from the parsed AST.
     anchors = {
         i: spot

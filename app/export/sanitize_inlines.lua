@@ -9,11 +9,6 @@ come out of Plume's Markdown dialect; they are neutralised here too, in case def
 ]]
 
 function Image(image)
-  -- A Plume comment marker (see comments.lua): its private-use character cannot come from user
-  -- text, and comments.lua, which runs next, turns it into a comment or drops it.
-  local marker = #image.caption == 1 and image.caption[1].t == 'Str'
-    and image.caption[1].text:match('^(\xEE\x83[\xB1\xB2])%d+%1$')
-  if marker and image.src == '' then return nil end
   local alt = pandoc.utils.stringify(image.caption)
   return pandoc.Str('![' .. alt .. '](' .. image.src .. ')')
 end
@@ -27,10 +22,14 @@ function Span(span) return span.content end
 -- anchor (#part): a section's text names no anchor of the assembled document, and typst refuses
 -- a link to a label that does not exist (the whole PDF would fail).
 local SAFE = {http = true, https = true, mailto = true}
+-- A Word comment marker (U+E0F1 or U+E0F2 around a comment's id, app/export/comments.py) may
+-- sit in a target; Plume drops it from the written file, so the rule reads the target without.
+local MARKER = '(\xEE\x83[\xB1\xB2])%d+%1'
 
 function Link(link)
-  if link.target:match('^%s*#') then return link.content end
-  local scheme = link.target:match('^%s*(%a[%w+.%-]*):')
+  local target = link.target:gsub(MARKER, '')
+  if target:match('^%s*#') then return link.content end
+  local scheme = target:match('^%s*(%a[%w+.%-]*):')
   if scheme and not SAFE[scheme:lower()] then return link.content end
   link.attr = pandoc.Attr()
   return link

@@ -169,8 +169,9 @@ def test_a_comment_whose_passage_is_gone_is_kept_on_the_heading():
 
 
 def test_comments_whose_passage_falls_into_code_or_a_link_target_go_on_the_heading():
-    """Word comments are marked in the Markdown (comments.lua): a marker that lands in code, a
-    fenced block or a link target leaves no trace there, and its comment is on the heading."""
+    """Word comments are marked in the Markdown (plain markers, made comments on the written
+    piece): a marker that lands in code, a fenced block or a link target leaves no trace there,
+    and its comment is on the heading."""
     body = (
         "Words before `code with fox inside` and a [link to fox](https://example.org/fox).\n\n"
         "Escaped \\\\fox and \\*star\\* then end.\n\n```\nfenced fox block\n```\n\n"
@@ -209,6 +210,49 @@ def test_comments_whose_passage_falls_into_code_or_a_link_target_go_on_the_headi
     rels = docx_part(data, "word/_rels/document.xml.rels")
     assert 'Target="https://example.org/fox"' in rels
     assert not any(mark in xml + rels for mark in ("\ue0f1", "\ue0f2", "\ue0f4", "![", "]()"))
+
+
+def test_a_comment_on_a_footnote_goes_on_the_heading_and_leaves_the_note_clean():
+    """A footnote is written apart from the text: a comment's range cannot go there, so the
+    comment is on the heading, and the note shows no trace of the markers."""
+    doc = make_doc(open_comments=(comment(1, "2", "A note", body="in a note"),))
+    data = render(doc, "docx", ExportOptions(comments=True))
+    assert [c.text for c in open_docx(data).comments] == ["in a note"]
+    start = r'<w:commentRangeStart w:id="\d+" /><w:r><w:t xml:space="preserve">'
+    assert re.search(start + "2 Challenges", docx_part(data, "word/document.xml"))
+    notes = docx_part(data, "word/footnotes.xml")
+    assert "A note." in notes
+    assert not any(mark in notes for mark in ("\ue0f1", "\ue0f2", "commentRange"))
+
+
+def test_comments_in_bold_in_a_table_and_over_two_paragraphs():
+    body = (
+        "First **bold words here** end.\n\n| Axis | Lead |\n|---|---|\n| Heritage | CLT |\n\n"
+        "Span starts here\n\nand ends there."
+    )
+    doc = make_doc(
+        sections=(section("1", "Intro", body),),
+        open_comments=(
+            comment(1, "1", "words here", body="bold"),
+            comment(2, "1", "Heritage", body="cell"),
+            comment(3, "1", "here\n\nand ends", body="two paragraphs"),
+        ),
+    )
+    data = render(doc, "docx", ExportOptions(comments=True))
+    assert sorted(c.text for c in open_docx(data).comments) == ["bold", "cell", "two paragraphs"]
+    xml = docx_part(data, "word/document.xml")
+    ranges = {}
+    for match in re.finditer(
+        r'<w:commentRangeStart w:id="(\d+)" />(.*?)<w:commentRangeEnd w:id="\1" />', xml, re.S
+    ):
+        ranges[match.group(1)] = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", match.group(2)))
+    assert sorted(ranges.values()) == ["Heritage", "hereand ends", "words here"]
+    # The bold run is cut at the range, each part still bold.
+    assert re.search(r"<w:b />.*?>bold </w:t></w:r><w:commentRangeStart", xml)
+    assert re.search(r'<w:b /><w:bCs /></w:rPr><w:t xml:space="preserve">words here</w:t>', xml)
+    texts = [p.text for p in open_docx(data).paragraphs]
+    assert "First bold words here end." in texts
+    assert "Span starts here" in texts and "and ends there." in texts
 
 
 def test_redline_marks_exactly_the_changed_words_as_tracked_changes():

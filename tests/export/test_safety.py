@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import docx
@@ -135,6 +136,51 @@ def test_comment_text_is_plain_text_too():
     (only,) = document.comments
     assert only.author == 'Eve "<b>" (CLT)'
     assert only.text == "<script>x</script> **not bold** [x]{.insertion}"
+
+
+@pytest.mark.parametrize(
+    "target", ["javascript:alert(1)", "#part", "data:text/html,x", "JaVaScRiPt:alert(1)"]
+)
+def test_a_comment_marker_in_a_link_target_cannot_hide_its_scheme(target):
+    """A comment's passage may start inside a link's target: the marker there must not keep
+    the link rule from seeing the scheme (the marker is dropped from the written file)."""
+    for cut in range(1, 6):
+        doc = make_doc(
+            sections=(section("1", "Intro", f"Click [here]({target}) now."),),
+            open_comments=(comment(1, "1", target[cut:], body="inside the target"),),
+        )
+        data = render(doc, "docx", ExportOptions(comments=True))
+        rels = docx_part(data, "word/_rels/document.xml.rels")
+        xml = docx_part(data, "word/document.xml")
+        targets = re.findall(r'Target="([^"]*)"', rels)
+        assert not any(found.lower().startswith(target[:4].lower()) for found in targets)
+        assert "w:anchor=" not in xml
+        assert "\ue0f1" not in rels + xml and "\ue0f2" not in rels + xml
+        document = docx.Document(io.BytesIO(data))
+        assert "Click here now." in [p.text for p in document.paragraphs]
+        assert [c.text for c in document.comments] == ["inside the target"]
+
+
+def test_comment_text_with_control_characters_and_markup():
+    doc = make_doc(
+        open_comments=(
+            comment(
+                1,
+                "1",
+                "brown fox",
+                body="a\x01b\x1f <w:p/> ]]> &amp; \ue0f1 9\ue0f1\nsecond line",
+                author="O'Brien \x07<&>",
+                sector="CLT",
+                proposed_text="</w:t></w:r></w:p><w:p>x",
+            ),
+        )
+    )
+    document = docx.Document(io.BytesIO(render(doc, "docx", ExportOptions(comments=True))))
+    (only,) = document.comments
+    assert only.author == "O'Brien <&> (CLT)"
+    assert only.text == (
+        "ab <w:p/> ]]> &amp; 9\nsecond line\nProposed text: </w:t></w:r></w:p><w:p>x"
+    )
 
 
 def test_a_hostile_body_cannot_break_out_of_its_section():
