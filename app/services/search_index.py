@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from sqlalchemy import and_, delete, event, func, inspect, select
+from sqlalchemy import and_, bindparam, delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -124,26 +124,55 @@ def _latest_revisions():
     )
 
 
+_SECTION_COLUMNS = (
+    Section.id,
+    Section.paper_id,
+    Section.title_en,
+    Section.title_fr,
+    Paper.language,
+    Revision.body,
+    Revision.author_id,
+    User.sector_id,
+)
+
+
 def _section_rows(connection: Connection, section_filter) -> list[dict]:
     latest = _latest_revisions()
     rows = connection.execute(
-        select(
-            Section.id,
-            Section.paper_id,
-            Section.title_en,
-            Section.title_fr,
-            Paper.language,
-            Revision.body,
-            Revision.author_id,
-            User.sector_id,
-        )
+        select(*_SECTION_COLUMNS)
         .join(Paper, Paper.id == Section.paper_id)
         .outerjoin(latest, latest.c.section_id == Section.id)
         .outerjoin(Revision, Revision.id == latest.c.revision_id)
         .outerjoin(User, User.id == Revision.author_id)
         .where(section_filter)
     )
-    dialect = connection.dialect.name
+    return _section_documents(connection.dialect.name, rows)
+
+
+def _one_section_rows(connection: Connection, section_id: int) -> list[dict]:
+    """One section's document, as every save needs it: a statement built once, which reads
+    that section's revisions only (not the newest of every section's)."""
+    rows = connection.execute(_one_section_statement(), {"section_id": section_id})
+    return _section_documents(connection.dialect.name, rows)
+
+
+@lru_cache(maxsize=1)
+def _one_section_statement():
+    newest = (
+        select(func.max(Revision.id))
+        .where(Revision.section_id == bindparam("section_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(*_SECTION_COLUMNS)
+        .join(Paper, Paper.id == Section.paper_id)
+        .outerjoin(Revision, Revision.id == newest)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Section.id == bindparam("section_id"))
+    )
+
+
+def _section_documents(dialect: str, rows) -> list[dict]:
     return [
         document(
             dialect,
@@ -315,20 +344,20 @@ def _position_rows(connection: Connection, decision_filter) -> list[dict]:
 
 @event.listens_for(Section, "after_insert")
 def _section_added(_mapper, connection, section):
-    upsert(connection, _section_rows(connection, Section.id == section.id))
+    upsert(connection, _one_section_rows(connection, section.id))
 
 
 @event.listens_for(Section, "after_update")
 def _section_renamed(_mapper, connection, section):
     state = inspect(section)
     if state.attrs.title_en.history.has_changes() or state.attrs.title_fr.history.has_changes():
-        upsert(connection, _section_rows(connection, Section.id == section.id))
+        upsert(connection, _one_section_rows(connection, section.id))
 
 
 @event.listens_for(Revision, "after_insert")
 def _revision_saved(_mapper, connection, revision):
     # Revisions only ever append: the newest is the section's text.
-    upsert(connection, _section_rows(connection, Section.id == revision.section_id))
+    upsert(connection, _one_section_rows(connection, revision.section_id))
 
 
 @event.listens_for(Comment, "after_insert")

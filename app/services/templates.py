@@ -38,6 +38,9 @@ import yaml
 from app.models import Language
 from app.services.errors import BadInput
 
+# libyaml's safe loader (PyYAML's wheels ship it) reads a section's header ten times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 LANGUAGES = tuple(language.value for language in Language)
 
 # The summary of a section's first revision, in the paper's language: like the template's own
@@ -132,7 +135,7 @@ def _front_matter(path: Path) -> tuple[dict, str]:
     if not text.startswith("---\n") or end < 0:
         raise BadInput("template_no_front_matter", path=str(path))
     try:
-        meta = yaml.safe_load(text[4:end]) or {}
+        meta = yaml.load(text[4:end], Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise BadInput("template_front_matter_yaml", path=str(path), detail=str(exc)) from exc
     if not isinstance(meta, dict):
