@@ -36,6 +36,34 @@ def record(
     return entry
 
 
+def record_each(
+    actor: User | None,
+    action: ActivityAction,
+    changes: list[tuple[object, dict | None, dict | None]],
+    *,
+    paper_id: int | None = None,
+) -> None:
+    """Append one entry per (flushed target, before, after) in one statement, as `record`
+    would one by one."""
+    if changes:
+        session.execute(
+            insert(Activity),
+            [
+                {
+                    "paper_id": paper_id,
+                    "actor_id": actor.id if actor else None,
+                    "action": action,
+                    "target_type": type(target).__name__.lower(),
+                    "target_id": getattr(target, "id", None),
+                    "section_id": _section_of(target),
+                    "before": before,
+                    "after": after,
+                }
+                for target, before, after in changes
+            ],
+        )
+
+
 def record_many(
     actor: User | None,
     action: ActivityAction,

@@ -80,6 +80,7 @@ def create_paper(
 def _add_template_sections(paper: Paper, template: PaperTemplate, actor: User | None) -> None:
     by_number: dict[str, Section] = {}
     sector = functools.cache(get_sector)  # a template names the same few sectors again and again
+    openings = []
     for position, spec in enumerate(template.sections):
         section = Section(
             paper_id=paper.id,
@@ -98,14 +99,9 @@ def _add_template_sections(paper: Paper, template: PaperTemplate, actor: User | 
         by_number[spec.number] = section
         opening = template.opening_text(spec, paper.language)
         if opening is not None:
-            revisions.save_revision(
-                section,
-                actor or system_user(),
-                body=opening.text,
-                base_revision_id=None,
-                summary=opening_summary(paper.language, opening.language),
-                check_access=False,
-            )
+            summary = opening_summary(paper.language, opening.language)
+            openings.append((section, opening.text, summary))
+    revisions.open_sections(openings, actor or system_user())
 
 
 def list_papers(user: User) -> list[Paper]:

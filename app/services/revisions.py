@@ -140,6 +140,52 @@ def save_revision(
     return revision
 
 
+def open_sections(openings: list[tuple[Section, str, str]], author: User) -> list[Revision]:
+    """The first revisions of sections just created, from (section, body, summary): what
+    save_revision records for each, in a few statements for them all. A new section has no
+    revision to be stale against and no comment to re-anchor (a template's opening texts)."""
+    if any(len(body) > MAX_BODY_CHARS for _section, body, _summary in openings):
+        raise BadInput("section_text_too_long", limit=MAX_BODY_CHARS)
+    saved = [
+        Revision(
+            section_id=section.id,
+            number=1,
+            base_id=None,
+            body=body,
+            summary=summary.strip()[:500],
+            sha256=sha256_text(body),
+            author_id=author.id,
+        )
+        for section, body, summary in openings
+    ]
+    sections = {section.id: section for section, _body, _summary in openings}
+    states = {section_id: section.state for section_id, section in sections.items()}
+    for section, _body, _summary in openings:
+        if section.state == SectionState.NOT_STARTED:
+            section.state = SectionState.DRAFTING
+    session.add_all(saved)
+    session.flush()
+    activity.record_each(
+        author,
+        ActivityAction.REVISION_SAVED,
+        [
+            (
+                revision,
+                {"revision_id": None, "state": states[revision.section_id]},
+                {
+                    "revision_id": revision.id,
+                    "number": 1,
+                    "sha256": revision.sha256,
+                    "state": sections[revision.section_id].state,
+                },
+            )
+            for revision in saved
+        ],
+        paper_id=openings[0][0].paper_id if openings else None,
+    )
+    return saved
+
+
 # Other services (comment re-anchoring) register here to react to a new revision
 # without this module knowing about them.
 _after_save: list = []
