@@ -90,10 +90,8 @@ def where(paper, section) -> Markup:
     grid's coverage lists name a hundred and fifty sections."""
     if section is None:
         return escape(_("Whole paper"))
-    return Markup('<span class="number">%s</span> %s') % (
-        section.number,
-        section.title(paper.language),
-    )
+    number, title = escape(section.number), escape(section.title(paper.language))
+    return Markup(f'<span class="number">{number}</span> {title}')
 
 
 def is_overdue(due: date | None, state: str | None = None) -> bool:
