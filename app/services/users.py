@@ -9,7 +9,8 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
+from sqlalchemy.sql import bindparam
 
 from app.db import session, utcnow
 from app.models import ActivityAction, ApiToken, Sector, User
