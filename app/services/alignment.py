@@ -8,13 +8,14 @@ paper, item) is the current one; the older ones stay as its history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import NamedTuple
 
-from sqlalchemy import Table, and_, case, func, insert, select
+from sqlalchemy import Table, and_, bindparam, case, func, insert, select, type_coerce
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.types import NullType
 
 from app.db import session
 from app.models import (
@@ -349,10 +350,10 @@ def choose_frameworks(paper: Paper, actor: User, names: list[str]) -> Paper:
 # --- the traceability matrix -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixSection:
+class MatrixSection(NamedTuple):
     """What a row of the matrix shows of its section, read as columns: a thousand rows need
-    neither a thousand ORM objects nor their briefs."""
+    neither a thousand ORM objects nor their briefs (and a tuple is made from a row in a
+    tenth of a frozen dataclass's time)."""
 
     id: int
     paper_id: int
@@ -370,7 +371,7 @@ class MatrixSection:
     title = Section.title
 
 
-MATRIX_SECTION_COLUMNS = [getattr(Section, field.name) for field in fields(MatrixSection)]
+MATRIX_SECTION_COLUMNS = [getattr(Section, name) for name in MatrixSection._fields]
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,54 +499,52 @@ def alignment_matrix(
     return _matrix(paper, framework, as_of)[0]
 
 
-def _matrix(
-    paper: Paper, framework: str | None, as_of: datetime | None, *, conflicts: bool = False
-) -> tuple[Matrix, dict[tuple[int | None, str], ConflictDecision]]:
-    """The matrix, and with `conflicts` the decision behind each conflicting cell, read in
-    the same statement as the statuses."""
-    items = list(
-        session.scalars(
-            select(FrameworkItem)
-            .join(FrameworkItem.framework)
-            .join(paper_frameworks, paper_frameworks.c.framework_id == Framework.id)
-            .where(paper_frameworks.c.paper_id == paper.id)
-            .options(contains_eager(FrameworkItem.framework))
-            .order_by(Framework.code, FrameworkItem.position)
-        )
-    )
-    if framework is not None:
-        items = _keep_framework(items, framework)
-    frameworks = list(dict.fromkeys(item.framework for item in items))
-    sections = [
-        MatrixSection(*values)
-        for values in _core()
-        .execute(
-            select(*MATRIX_SECTION_COLUMNS)
-            .where(Section.paper_id == paper.id)
-            .order_by(Section.position)
-        )
-        .all()
-    ]
+# The matrix's statements, built once with their parameters bound at execution: SQLAlchemy
+# then neither rebuilds them nor computes their cache key on every request, which on SQLite
+# took as long as running them.
+_ITEMS = (
+    select(FrameworkItem)
+    .join(FrameworkItem.framework)
+    .join(paper_frameworks, paper_frameworks.c.framework_id == Framework.id)
+    .where(paper_frameworks.c.paper_id == bindparam("paper_id"))
+    .options(contains_eager(FrameworkItem.framework))
+    .order_by(Framework.code, FrameworkItem.position)
+)
+_SECTIONS = (
+    select(*MATRIX_SECTION_COLUMNS)
+    .where(Section.paper_id == bindparam("paper_id"))
+    .order_by(Section.position)
+)
 
-    newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
-    if as_of is not None:
-        newest = newest.where(AlignmentDecision.created_at <= as_of)
+
+@cache
+def _statuses(as_of: bool, conflicts: bool):
+    """The statement reading the current decisions' statuses (and with `conflicts`, who
+    decided each conflict and why), taken by :as_of if `as_of`, on the :item_ids."""
+    newest = select(func.max(AlignmentDecision.id)).where(
+        AlignmentDecision.paper_id == bindparam("paper_id")
+    )
+    if as_of:
+        newest = newest.where(AlignmentDecision.created_at <= bindparam("as_of"))
     newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
-    codes = {item.id: item.code for item in items}
-    # The cells need a status each, not 7,000 decision objects: those are read when asked.
     query = select(
         AlignmentDecision.id,
         AlignmentDecision.section_id,
         AlignmentDecision.item_id,
         AlignmentDecision.status,
-    ).where(AlignmentDecision.id.in_(newest), AlignmentDecision.item_id.in_(list(codes)))
+    ).where(
+        AlignmentDecision.id.in_(newest),
+        AlignmentDecision.item_id.in_(bindparam("item_ids", expanding=True)),
+    )
     if conflicts:
         conflict = AlignmentDecision.status == AlignmentStatus.CONFLICT
         query = (
             query.add_columns(
-                # Only the conflicts' (the report shows those): NULL for the other rows.
+                # Only the conflicts' (the report shows those): NULL for the other rows. The
+                # time is read raw, and made a timestamp for the conflicts only (_matrix):
+                # its type's conversion, called on every row, cost more than the query.
                 case((conflict, AlignmentDecision.rationale)),
-                case((conflict, AlignmentDecision.created_at)),
+                type_coerce(case((conflict, AlignmentDecision.created_at)), NullType),
                 User.id,
                 User.name,
                 Sector.code,
@@ -553,23 +552,59 @@ def _matrix(
             .outerjoin(User, and_(conflict, User.id == AlignmentDecision.decided_by_id))
             .outerjoin(Sector, Sector.id == User.sector_id)
         )
+    return query
+
+
+def _matrix(
+    paper: Paper, framework: str | None, as_of: datetime | None, *, conflicts: bool = False
+) -> tuple[Matrix, dict[tuple[int | None, str], ConflictDecision]]:
+    """The matrix, and with `conflicts` the decision behind each conflicting cell, read in
+    the same statement as the statuses."""
+    params = {"paper_id": paper.id}
+    items = list(session.scalars(_ITEMS, params))
+    if framework is not None:
+        items = _keep_framework(items, framework)
+    frameworks = list(dict.fromkeys(item.framework for item in items))
+    connection = _core()
+    sections = list(map(MatrixSection._make, connection.execute(_SECTIONS, params).all()))
+
+    codes = {item.id: item.code for item in items}
+    params["item_ids"] = list(codes)
+    if as_of is not None:
+        params["as_of"] = as_of
+    # The cells need a status each, not 7,000 decision objects: those are read when asked.
+    rows = connection.execute(_statuses(as_of is not None, conflicts), params).all()
+    if conflicts:
+        dialect = connection.dialect
+        timestamp = AlignmentDecision.created_at.type.dialect_impl(dialect).result_processor(
+            dialect, None
+        )
     shown = {section.id for section in sections}
     shown.add(None)
     filled: dict[int | None, dict[str, str]] = {}
     ids = {}
     why = {}
-    for row in _core().execute(query).all():
+    for row in rows:
         decision_id, section_id, item_id, status = row[:4]
         if section_id in shown:
             code = codes[item_id]
-            filled.setdefault(section_id, {})[code] = status
+            cells = filled.get(section_id)
+            if cells is None:
+                cells = filled[section_id] = {}
+            cells[code] = status
             ids[(section_id, code)] = decision_id
             if conflicts and status == AlignmentStatus.CONFLICT:
                 rationale, at, user_id, name, sector = row[4:]
+                if timestamp is not None:
+                    at = timestamp(at)
                 why[(section_id, code)] = ConflictDecision(
                     decision_id, rationale, Person(user_id, name, sector), at
                 )
     counts, item_counts = _counts(list(codes.values()), filled, len(sections) + 1)
+    newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
+    if as_of is not None:
+        newest = newest.where(AlignmentDecision.created_at <= as_of)
+    newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     matrix = Matrix(
         paper=paper,
         frameworks=frameworks,

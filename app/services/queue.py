@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from app.db import session, utcnow
@@ -59,14 +59,15 @@ def my_queue(user: User, *, today: date | None = None) -> Queue:
     )
 
 
-def _i_lead(user: User) -> list:
+def _i_lead(user_id) -> list:
     """Where a section I lead that is not approved: a coordinator may make themself a
-    section's lead author, and they lead it as much as an author."""
+    section's lead author, and they lead it as much as an author. (`user_id`: an id, or the
+    parameter of a statement built once.)"""
     leads_in = select(PaperMember.paper_id).where(
-        PaperMember.user_id == user.id, PaperMember.role.in_([Role.AUTHOR, Role.COORDINATOR])
+        PaperMember.user_id == user_id, PaperMember.role.in_([Role.AUTHOR, Role.COORDINATOR])
     )
     return [
-        Section.lead_author_id == user.id,
+        Section.lead_author_id == user_id,
         Section.state != SectionState.APPROVED,
         Section.paper_id.in_(leads_in),
     ]
@@ -82,7 +83,7 @@ def sections_i_lead(user: User, today: date) -> list[LeadSection]:
     rows = session.execute(
         select(Section, Paper)
         .join(Paper, Paper.id == Section.paper_id)
-        .where(*_i_lead(user))
+        .where(*_i_lead(user.id))
         # What a queue shows of a section: an author may lead hundreds, briefs and all.
         .options(
             load_only(
@@ -109,25 +110,31 @@ def sections_i_lead(user: User, today: date) -> list[LeadSection]:
     return entries
 
 
+# The queue's long lists, built once with the user bound at execution: SQLAlchemy then
+# neither rebuilds them nor computes their cache key on every request (on SQLite that took
+# as long as running them).
+_LEAD_ROWS = (
+    select(
+        Section.id,
+        Section.paper_id,
+        Paper.title.label("paper_title"),
+        Paper.language,
+        Section.position,
+        Section.number,
+        Section.title_en,
+        Section.title_fr,
+        Section.state,
+        Section.due_date,
+    )
+    .join(Paper, Paper.id == Section.paper_id)
+    .where(*_i_lead(bindparam("user_id")))
+)
+
+
 def section_rows_i_lead(user: User, today: date) -> list[dict]:
     """`sections_i_lead` as plain rows (id, paper_id, paper_title, number, title in the
     paper's language, state, due_date, overdue), in its order: one statement, no objects."""
-    rows = session.execute(
-        select(
-            Section.id,
-            Section.paper_id,
-            Paper.title.label("paper_title"),
-            Paper.language,
-            Section.position,
-            Section.number,
-            Section.title_en,
-            Section.title_fr,
-            Section.state,
-            Section.due_date,
-        )
-        .join(Paper, Paper.id == Section.paper_id)
-        .where(*_i_lead(user))
-    ).all()
+    rows = session.connection().execute(_LEAD_ROWS, {"user_id": user.id}).all()
     entries = [
         {
             "id": row.id,
@@ -174,15 +181,14 @@ def comments_to_resolve(user: User) -> list[Comment]:
     return list(session.scalars(query))
 
 
-def comment_rows_to_resolve(user: User) -> list:
-    """`comments_to_resolve` as plain rows (tuples, in the order selected), each with its
-    author's name and sector, its sector's code and its count of replies: one statement,
-    for a queue of thousands."""
+def _comment_rows_statement():
+    """The statement of `comment_rows_to_resolve`, the user bound at execution."""
+    user_id = bindparam("user_id")
     coordinated = select(PaperMember.paper_id).where(
-        PaperMember.user_id == user.id, PaperMember.role == Role.COORDINATOR
+        PaperMember.user_id == user_id, PaperMember.role == Role.COORDINATOR
     )
     authored = select(PaperMember.paper_id).where(
-        PaperMember.user_id == user.id, PaperMember.role == Role.AUTHOR
+        PaperMember.user_id == user_id, PaperMember.role == Role.AUTHOR
     )
     author, author_sector, sector = aliased(User), aliased(Sector), aliased(Sector)
     replies = (
@@ -191,7 +197,7 @@ def comment_rows_to_resolve(user: User) -> list:
         .correlate(Comment)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(
             Comment.id,
             Comment.section_id,
@@ -214,14 +220,23 @@ def comment_rows_to_resolve(user: User) -> list:
         .where(
             Comment.status == CommentStatus.OPEN,
             or_(
-                (Section.lead_author_id == user.id) & Section.paper_id.in_(authored),
+                (Section.lead_author_id == user_id) & Section.paper_id.in_(authored),
                 Section.lead_author_id.is_(None) & Section.paper_id.in_(coordinated),
             ),
         )
         .order_by(Comment.id)
     )
+
+
+_COMMENT_ROWS = _comment_rows_statement()
+
+
+def comment_rows_to_resolve(user: User) -> list:
+    """`comments_to_resolve` as plain rows (tuples, in the order selected), each with its
+    author's name and sector, its sector's code and its count of replies: one statement,
+    for a queue of thousands."""
     # Core, not the ORM's row loading: thousands of plain rows.
-    return session.connection().execute(query).all()
+    return session.connection().execute(_COMMENT_ROWS, {"user_id": user.id}).all()
 
 
 def rounds_to_review(user: User) -> list[RoundToReview]:

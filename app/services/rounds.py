@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, case, func, literal, select
+from sqlalchemy import String, bindparam, case, func, literal, select
 from sqlalchemy.orm import Bundle
 
 from app.db import session, utcnow
@@ -357,23 +357,33 @@ def comment_counts(round_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(round_id, sector_id): count for round_id, sector_id, count in rows}
 
 
+def _rounds_awaiting_statement():
+    """The statement of `rounds_awaiting`: the user, their sector and the time bound at
+    execution."""
+    reviewer_of = select(PaperMember.paper_id).where(
+        PaperMember.user_id == bindparam("user_id"), PaperMember.role == Role.REVIEWER
+    )
+    return (
+        select(ReviewRound)
+        .where(
+            ReviewRound.paper_id.in_(reviewer_of),
+            ReviewRound.sectors.any(Sector.id == bindparam("sector_id")),
+            ReviewRound.deadline >= bindparam("now", type_=ReviewRound.deadline.type),
+            ReviewRound.closed_at.is_(None),
+        )
+        .order_by(ReviewRound.deadline)
+    )
+
+
+# Built once (every API queue asks it): SQLAlchemy neither rebuilds it nor computes its
+# cache key per request.
+_ROUNDS_AWAITING = _rounds_awaiting_statement()
+
+
 def rounds_awaiting(user: User) -> list[ReviewRound]:
     """Open rounds that invite the user's sector, on papers where they review."""
-    reviewer_of = select(PaperMember.paper_id).where(
-        PaperMember.user_id == user.id, PaperMember.role == Role.REVIEWER
-    )
-    return list(
-        session.scalars(
-            select(ReviewRound)
-            .where(
-                ReviewRound.paper_id.in_(reviewer_of),
-                ReviewRound.sectors.any(Sector.id == user.sector_id),
-                ReviewRound.deadline >= utcnow(),
-                ReviewRound.closed_at.is_(None),
-            )
-            .order_by(ReviewRound.deadline)
-        )
-    )
+    params = {"user_id": user.id, "sector_id": user.sector_id, "now": utcnow()}
+    return list(session.scalars(_ROUNDS_AWAITING, params))
 
 
 # --- the comment resolution matrix ----------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
@@ -104,15 +105,11 @@ class SectionRows:
     sectors: dict[int, list[str]]
 
 
-def section_rows(
-    paper_id: int,
-    user: User,
-    *,
-    after: tuple[int, int] | None = None,
-    limit: int | None = None,
-) -> SectionRows:
-    """`list_sections` as plain rows, in three statements whatever the paper's size."""
-    get_paper(paper_id, user)
+@cache
+def _section_rows_statements(after: bool, limited: bool):
+    """The statements of `section_rows` (with `after`, the page after :after_position,
+    :after_id; with `limited`, :limit rows), built once with their values bound at execution:
+    SQLAlchemy then neither rebuilds them nor computes their cache key on every request."""
     open_comments = (
         select(func.count())
         .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
@@ -121,7 +118,7 @@ def section_rows(
     )
     # Plain tuples, through Core (no ORM row loading), in the order app/api/plain.py
     # `sections_out` unpacks them.
-    query = (
+    rows = (
         select(
             Section.id,
             Section.paper_id,
@@ -140,24 +137,55 @@ def section_rows(
             User.name.label("lead_author_name"),
         )
         .outerjoin(User, User.id == Section.lead_author_id)
-        .where(Section.paper_id == paper_id)
+        .where(Section.paper_id == bindparam("paper_id"))
     )
+    if after:
+        rows = rows.where(
+            tuple_(Section.position, Section.id)
+            > tuple_(bindparam("after_position"), bindparam("after_id"))
+        )
+    rows = rows.order_by(Section.position, Section.id)
+    if limited:
+        rows = rows.limit(bindparam("limit"))
+    sectors = (
+        select(section_sectors.c.section_id, Sector.code)
+        .join(Sector, Sector.id == section_sectors.c.sector_id)
+        .join(Section, Section.id == section_sectors.c.section_id)
+        .where(
+            Section.paper_id == bindparam("paper_id"),
+            tuple_(Section.position, Section.id)
+            <= tuple_(bindparam("last_position"), bindparam("last_id")),
+        )
+        .order_by(Sector.code)
+    )
+    return rows, sectors
+
+
+def section_rows(
+    paper_id: int,
+    user: User,
+    *,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> SectionRows:
+    """`list_sections` as plain rows, in three statements whatever the paper's size."""
+    get_paper(paper_id, user)
+    rows_statement, sectors_statement = _section_rows_statements(
+        after is not None, limit is not None
+    )
+    params = {"paper_id": paper_id, "limit": limit}
     if after is not None:
-        query = query.where(tuple_(Section.position, Section.id) > tuple_(*after))
+        params["after_position"], params["after_id"] = after
     connection = session.connection()
-    rows = connection.execute(query.order_by(Section.position, Section.id).limit(limit)).all()
+    rows = connection.execute(rows_statement, params).all()
     sectors: dict[int, list[str]] = {}
     if rows:
-        for section_id, code in connection.execute(
-            select(section_sectors.c.section_id, Sector.code)
-            .join(Sector, Sector.id == section_sectors.c.sector_id)
-            .join(Section, Section.id == section_sectors.c.section_id)
-            .where(
-                Section.paper_id == paper_id,
-                tuple_(Section.position, Section.id) <= tuple_(rows[-1].position, rows[-1].id),
-            )
-            .order_by(Sector.code)
-        ):
+        params = {
+            "paper_id": paper_id,
+            "last_position": rows[-1].position,
+            "last_id": rows[-1].id,
+        }
+        for section_id, code in connection.execute(sectors_statement, params):
             sectors.setdefault(section_id, []).append(code)
     return SectionRows(rows, sectors)
 

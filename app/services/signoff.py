@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import aliased
 
 from app.db import session, utcnow
@@ -230,24 +230,33 @@ def _sign_off(version: Version, actor: User, entries: list[BallotEntry]) -> None
     _tell_ballot(version, None, Event.VERSION_SIGNED_OFF)
 
 
+def _versions_awaiting_statement():
+    """The statement of `versions_awaiting`, the user bound at execution."""
+    later = aliased(Version)
+    user_id = bindparam("user_id")
+    signatory_of = select(PaperMember.paper_id).where(
+        PaperMember.user_id == user_id, PaperMember.role == Role.SIGNATORY
+    )
+    return (
+        select(Version)
+        .where(
+            Version.paper_id.in_(signatory_of),
+            Version.purpose == VersionPurpose.SIGNATURE,
+            Version.signed_off_at.is_(None),
+            ~exists().where(later.paper_id == Version.paper_id, later.id > Version.id),
+            ~exists().where(Position.version_id == Version.id, Position.user_id == user_id),
+        )
+        .order_by(Version.id)
+    )
+
+
+# Built once (every API queue asks it): SQLAlchemy neither rebuilds it nor computes its
+# cache key per request.
+_VERSIONS_AWAITING = _versions_awaiting_statement()
+
+
 def versions_awaiting(user: User) -> list[Version]:
     """The versions awaiting the user's position: the latest version of each paper where they
     are a signatory, when it is frozen for signature, unsigned, and they have recorded nothing.
     """
-    later = aliased(Version)
-    signatory_of = select(PaperMember.paper_id).where(
-        PaperMember.user_id == user.id, PaperMember.role == Role.SIGNATORY
-    )
-    return list(
-        session.scalars(
-            select(Version)
-            .where(
-                Version.paper_id.in_(signatory_of),
-                Version.purpose == VersionPurpose.SIGNATURE,
-                Version.signed_off_at.is_(None),
-                ~exists().where(later.paper_id == Version.paper_id, later.id > Version.id),
-                ~exists().where(Position.version_id == Version.id, Position.user_id == user.id),
-            )
-            .order_by(Version.id)
-        )
-    )
+    return list(session.scalars(_VERSIONS_AWAITING, {"user_id": user.id}))

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.sql import bindparam
 
 from app.db import session, utcnow
 from app.models import ActivityAction, ApiToken, Sector, User
@@ -251,14 +252,19 @@ def revoke_token(token_id: int, *, actor: User) -> None:
     activity.record(actor, ActivityAction.TOKEN_REVOKED, record)
 
 
+# Built once: every API request asks it, and building a statement and its cache key took
+# longer than SQLite took to run it.
+_USER_FOR_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None: one statement, on every API
     request (the token's row is not loaded, only its user)."""
-    user = session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-    )
+    user = session.scalar(_USER_FOR_TOKEN, {"token_hash": _token_hash(token)})
     if user is None or not user.is_active:
         return None
     return user

@@ -16,6 +16,7 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.models import SectionState
 from app.services import stages
@@ -83,6 +84,16 @@ def _datetime_formatter(style: str):
 _NAMED_STYLES = ("full", "long", "medium", "short")
 
 
+def where(paper, section) -> Markup:
+    """Where a decision stands, as the alignment pages name it: a section's number and title
+    in the paper's language, or the whole paper (section None). A function, not a macro: the
+    grid's coverage lists name a hundred and fifty sections."""
+    if section is None:
+        return escape(_("Whole paper"))
+    number, title = escape(section.number), escape(section.title(paper.language))
+    return Markup(f'<span class="number">{number}</span> {title}')
+
+
 def is_overdue(due: date | None, state: str | None = None) -> bool:
     """Past its due date and not yet approved."""
     return due is not None and due < datetime.now(UTC).date() and state != "approved"
@@ -147,4 +158,5 @@ def init_app(app) -> None:
         paper_status=stages.paper_status,
         countdown=countdown,
         permissions=permissions,
+        where=where,
     )

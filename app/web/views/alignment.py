@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +24,7 @@ from app.services import access, alignment, position_decisions, reference, revie
 from app.services.errors import BadInput, Invalid, NotFound
 from app.web import bp, forms, i18n
 from app.web.auth import me
+from app.web.templating import where as name_of
 
 TAB = "web.alignment"
 _ID_SEPARATORS = re.compile(r"[\s,;]+")
@@ -108,29 +111,53 @@ EVERY_FRAMEWORK = "all"
 COVERAGE_LIST = 50
 
 
+# A section id that no real section has, standing for "any section" in an address built
+# once and filled in per section.
+_ANY_SECTION = 987_654_321
+
+
 def cell_links(paper):
     """A function giving the address of a cell (section None: the whole paper's row), with
-    url_for called once per row rather than once per cell."""
-    bases: dict[int | None, str] = {}
+    two url_for in all rather than one per cell (a grid has 3,300)."""
+    section_url = url_for("web.section_alignment", section_id=_ANY_SECTION, item_code="~")
+    before, after = section_url.removesuffix("~").split(str(_ANY_SECTION))
+    paper_base = url_for("web.paper_alignment", paper_id=paper.id, item_code="~").removesuffix("~")
 
     def cell_link(section, code: str) -> str:
-        key = section.id if section else None
-        if key not in bases:
-            if section is None:
-                url = url_for("web.paper_alignment", paper_id=paper.id, item_code="~")
-            else:
-                url = url_for("web.section_alignment", section_id=section.id, item_code="~")
-            bases[key] = url.removesuffix("~")
-        return bases[key] + code
+        if section is None:
+            return paper_base + code
+        return f"{before}{section.id}{after}{code}"
 
     return cell_link
 
 
-def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple[object, Markup]]:
-    """(row, the HTML of its cells) for the rows shown. Each distinct piece (an item's code,
-    a status's name and mark, a row's link) is escaped once, and each cell is one string:
-    a hundred rows of 33 cells through the template's loop and escaping cost more than the
-    queries behind them."""
+def section_links():
+    """A function giving a section page's address from its id, with one url_for in all."""
+    before, after = url_for("web.section", section_id=_ANY_SECTION).split(str(_ANY_SECTION))
+
+    def section_link(section_id: int) -> str:
+        return f"{before}{section_id}{after}"
+
+    return section_link
+
+
+class GridRow(NamedTuple):
+    """A row of the grid as the template writes it: each part already HTML."""
+
+    css: str
+    id: str
+    head: Markup
+    cells: Markup
+    positions: Markup
+
+
+def grid_rows(
+    paper, matrix, rows, marks: dict[str, str], position_counts: Mapping[int, int]
+) -> list[GridRow]:
+    """The rows shown, each as HTML. Each distinct piece (an item's code, a status's name and
+    mark, a row's link) is escaped once, and each row's cells are one string: a hundred rows
+    of 33 cells through the template's loops, macros and url_for cost more than the queries
+    behind them."""
     names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
     names[None] = _("No decision")
     status_parts = {
@@ -146,30 +173,62 @@ def grid_rows(paper, matrix, rows, marks: dict[str, str]) -> list[tuple[object, 
         escape(_("Whole paper")),
         escape(" (" + _("expected by the template") + ")"),
     )
+    positions_note = escape(_("position decisions"))
     cell_link = cell_links(paper)
+    section_link = section_links()
     out = []
     for row in rows:
         section = row.section
         base = escape(cell_link(section, ""))
+        positions = Markup("")
         if section is None:
             where, key, expected = whole, "paper", ()
+            css, row_id, head = "whole-paper", "row-paper", whole
         else:
             where, key = escape(section.number), str(section.id)
             expected = section.expected_items or ()
+            title = escape(section.title(paper.language))
+            css, row_id = f"level-{section.level}", f"row-{section.id}"
+            head = Markup(
+                f'<a href="{escape(section_link(section.id))}" title="{where} {title}">'
+                f"{name_of(paper, section)}</a>"
+            )
+            count = position_counts.get(section.id)
+            if count:
+                url = url_for("web.position_decisions_page", paper_id=paper.id, section=section.id)
+                positions = Markup(
+                    f'<a href="{escape(url)}">{count}'
+                    f'<span class="visually-hidden"> {positions_note}</span></a>'
+                )
         cells = row.cells
         html = []
         for code, safe in codes:
-            css, mark, name = status_parts[cells[code]]
+            css_cell, mark, name = status_parts[cells[code]]
             if code in expected:
-                css, note = css + " cell-expected", expected_note
+                css_cell, note = css_cell + " cell-expected", expected_note
             else:
                 note = ""
             html.append(
-                f'<td class="{css}" data-cell="{key}:{safe}"><a href="{base}{safe}" '
+                f'<td class="{css_cell}" data-cell="{key}:{safe}"><a href="{base}{safe}" '
                 f'title="{where} × {safe} — {name}"><span aria-hidden="true">{mark}</span>'
                 f'<span class="visually-hidden">{safe}: {name}{note}</span></a></td>'
             )
-        out.append((row, Markup("".join(html))))
+        out.append(GridRow(css, row_id, head, Markup("".join(html)), positions))
+    return out
+
+
+def count_rows(matrix) -> list[tuple[str, Markup]]:
+    """(status, the HTML of its count cells) for the grid's foot: each item's count of
+    cells in each status (and empty), written in one string per status."""
+    out = []
+    codes = [(item.code, escape(item.code)) for item in matrix.items]
+    for status in [*alignment.STATUSES, "none"]:
+        html = []
+        for code, safe in codes:
+            n = matrix.item_counts[code][status]
+            zero = "" if n else " zero"
+            html.append(f'<td class="count-cell{zero}" data-count="{status}:{safe}">{n}</td>')
+        out.append((status, Markup("".join(html))))
     return out
 
 
@@ -202,8 +261,10 @@ def alignment_page(paper_id: int):
         "alignment/matrix.html",
         **page,
         matrix=matrix,
-        grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"]),
+        grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"], about_section),
+        count_rows=count_rows(matrix),
         cell_link=cell_links(paper),
+        section_link=section_links(),
         row_page={
             "number": number,
             "pages": pages,
