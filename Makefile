@@ -56,11 +56,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@$(MAKE) --no-print-directory complexity
-	$(BIN)/pytest -n auto $(PYTEST_MARKERS)
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_MARKERS)
 
 ## Every test, the slow ones too (what CI runs).
 test-all: install
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 ## The functions above McCabe complexity 10, to split when next touched (reported, not failed).
 complexity: install
