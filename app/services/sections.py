@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
@@ -92,6 +93,62 @@ def list_sections(
         counted = counted.where(Comment.section_id.in_([section.id for section in sections]))
     counts = dict(session.execute(counted.group_by(Comment.section_id)).all())
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+def overview_rows(paper_id: int, user: User, *, offset: int = 0, limit: int) -> list:
+    """A page of the paper's sections in document order, as the overview shows them: plain
+    rows (id, paper_id, number, title_en, title_fr, state, lead_author_id, due_date,
+    lead_name, lead_sector, open_comments), in one statement whatever the paper's size.
+
+    A row answers what `allowed_moves` and the assignment form ask of a section (its id,
+    paper, state, lead author and due date) without loading it, its lead author and its
+    sectors as objects."""
+    get_paper(paper_id, user)
+    return (
+        session.connection()
+        .execute(_overview_query(), {"paper_id": paper_id, "offset": offset, "limit": limit})
+        .all()
+    )
+
+
+@cache
+def _overview_query():
+    """`overview_rows`' statement, built once (building it cost more than running it)."""
+    # The page first, then its columns: the open comments are counted for its rows only,
+    # not for the rows an offset skips.
+    page = (
+        select(Section.id, Section.position)
+        .where(Section.paper_id == bindparam("paper_id"))
+        .order_by(Section.position, Section.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    open_comments = (
+        select(func.count())
+        .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
+        .correlate(Section)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Section.id,
+            Section.paper_id,
+            Section.number,
+            Section.title_en,
+            Section.title_fr,
+            Section.state,
+            Section.lead_author_id,
+            Section.due_date,
+            User.name.label("lead_name"),
+            Sector.code.label("lead_sector"),
+            open_comments.label("open_comments"),
+        )
+        .join(page, page.c.id == Section.id)
+        .outerjoin(User, User.id == Section.lead_author_id)
+        .outerjoin(Sector, Sector.id == User.sector_id)
+        .order_by(page.c.position, page.c.id)
+    )
 
 
 @dataclass(frozen=True)

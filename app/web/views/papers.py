@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from app.db import session
 from app.errors import message, status_of
 from app.models import Role
+from app.models.sections import section_level, section_title
 from app.services import access, activity, papers, sections, visits
 from app.services.errors import DomainError, Forbidden, NotFound
 from app.web import bp, feed, forms, i18n, templating
@@ -38,17 +39,18 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
     total = sum(counts.values())
     pages = max(1, -(-total // OVERVIEW_ROWS))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    rows = sections.list_sections(
+    rows = sections.overview_rows(
         paper_id, user, offset=(page - 1) * OVERVIEW_ROWS, limit=OVERVIEW_ROWS
     )
     candidates = lead_candidates(perms) if perms.may_assign else []
-    moves = {row.id: sections.allowed_moves(row.section, user) for row in rows}
+    # A row answers what the moves and the assignment form ask of its section.
+    moves = {row.id: sections.allowed_moves(row, user) for row in rows}
     return render_template(
         "paper/overview.html",
         paper=paper,
         rows=rows,
         cells=_overview_cells(rows, paper.language),
-        sections_by_id={row.id: row.section for row in rows},
+        sections_by_id={row.id: row for row in rows},
         roles=perms.roles,
         counts=counts,
         total=total,
@@ -89,8 +91,7 @@ def _overview_cells(rows, language: str) -> list[OverviewCells]:
     due_texts: dict = {}
     cells = []
     for row in rows:
-        section = row.section
-        state, due, lead = section.state, section.due_date, section.lead_author
+        state, due = row.state, row.due_date
         if state not in state_labels:
             state_labels[state] = i18n.label(state, "section_state")
         if due is not None and due not in due_texts:
@@ -98,15 +99,15 @@ def _overview_cells(rows, language: str) -> list[OverviewCells]:
         due_iso, due_text = due_texts[due] if due is not None else (None, None)
         cells.append(
             OverviewCells(
-                id=section.id,
-                level=section.level,
-                number=section.number,
-                title=section.title(language),
-                href=url_for("web.section", section_id=section.id),
+                id=row.id,
+                level=section_level(row.number),
+                number=row.number,
+                title=section_title(row.title_en, row.title_fr, language),
+                href=url_for("web.section", section_id=row.id),
                 state=state,
                 state_label=state_labels[state],
-                lead_name=lead.name if lead else None,
-                lead_sector=lead.sector.code if lead else None,
+                lead_name=row.lead_name,
+                lead_sector=row.lead_sector,
                 due_iso=due_iso,
                 due_text=due_text,
                 overdue=templating.is_overdue(due, state),
