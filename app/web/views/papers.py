@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from app.db import session
 from app.errors import message, status_of
@@ -68,50 +69,86 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
 
 @dataclass(frozen=True, slots=True)
 class OverviewCells:
-    """A row of the overview as the template writes it: plain values, each label translated
-    and each date formatted once per page (not once per row through a macro)."""
+    """A row of the overview as the template writes it: its cells as HTML made here, each
+    label translated and each date formatted once per page; the template adds the news
+    badges and the actions. The markup is paper/overview.html's, byte for byte: fifty rows
+    of twenty escaped values each were most of the page's time in its template."""
 
     id: int
-    level: int
-    number: str | None
-    title: str
+    number: str
     href: str
-    state: str
-    state_label: str
-    lead_name: str | None
-    lead_sector: str | None
-    due_iso: str | None
-    due_text: str | None
-    overdue: bool
-    open_comments: int
+    opening: Markup  # <tr> and the number cell
+    title_cell: Markup  # <th> up to the title's link
+    cells: Markup  # state, lead author, due date, open comments
 
 
 def _overview_cells(rows, language: str) -> list[OverviewCells]:
-    state_labels: dict = {}
+    # As the template's _() gives them: translations are trusted, not escaped.
+    number_label, state_label, lead_label, due_label, open_label = (
+        Markup(_(text)) for text in ("No.", "State", "Lead author", "Due", "Open comments")
+    )
+    unassigned = Markup('<span class="muted">%s</span>') % Markup(_("unassigned"))
+    no_date = Markup('<span class="muted">%s</span>') % Markup(_("no date"))
+    overdue_text = Markup(" <strong>%s</strong>") % Markup(_("overdue"))
+    open_comments_text = Markup(_("open comments"))
+    states: dict = {}
     due_texts: dict = {}
     cells = []
     for row in rows:
         state, due = row.state, row.due_date
-        if state not in state_labels:
-            state_labels[state] = i18n.label(state, "section_state")
-        if due is not None and due not in due_texts:
-            due_texts[due] = (due.isoformat(), templating.when(due))
-        due_iso, due_text = due_texts[due] if due is not None else (None, None)
+        if state not in states:
+            states[state] = Markup(
+                '<td data-label="%s"><span class="badge state-%s">%s</span></td>'
+            ) % (state_label, state, i18n.label(state, "section_state"))
+        overdue = templating.is_overdue(due, state)
+        if due is None:
+            due_cell = no_date
+        else:
+            if due not in due_texts:
+                due_texts[due] = escape(due.isoformat()), escape(templating.when(due))
+            due_iso, due_text = due_texts[due]
+            due_cell = (
+                f'\n<span class="due{" overdue" if overdue else ""}">'
+                f'<time datetime="{due_iso}">{due_text}</time>'
+                f"{overdue_text if overdue else ''}</span>\n"
+            )
+        if row.lead_name is None:
+            lead_cell = unassigned
+        else:
+            lead_cell = (
+                f'{escape(row.lead_name)} <span class="muted">({escape(row.lead_sector)})</span>'
+            )
+        href = escape(url_for("web.section", section_id=row.id))
+        count = row.open_comments
+        count_cell = (
+            f'<a class="pill comments" href="{href}#comments">{count}'
+            f'<span class="visually-hidden"> {open_comments_text}</span></a>'
+            if count
+            else '<span class="muted">0</span>'
+        )
         cells.append(
             OverviewCells(
                 id=row.id,
-                level=section_level(row.number),
                 number=row.number,
-                title=section_title(row.title_en, row.title_fr, language),
-                href=url_for("web.section", section_id=row.id),
-                state=state,
-                state_label=state_labels[state],
-                lead_name=row.lead_name,
-                lead_sector=row.lead_sector,
-                due_iso=due_iso,
-                due_text=due_text,
-                overdue=templating.is_overdue(due, state),
-                open_comments=row.open_comments,
+                href=href,
+                opening=Markup(
+                    f'<tr class="level-{section_level(row.number)}'
+                    f'{" overdue" if overdue else ""}" id="row-{row.id}">\n'
+                    f'        <td class="col-number" data-label="{number_label}">'
+                    f"{escape(row.number)}</td>"
+                ),
+                title_cell=Markup(
+                    f'<th scope="row" class="col-title"><a href="{href}">'
+                    f"{escape(section_title(row.title_en, row.title_fr, language))}</a>"
+                ),
+                cells=Markup(
+                    f"{states[state]}\n"
+                    f'        <td data-label="{lead_label}">{lead_cell}</td>\n'
+                    f'        <td data-label="{due_label}">{due_cell}</td>\n'
+                    f'        <td class="col-count" data-label="{open_label}">\n'
+                    f"          {count_cell}\n"
+                    f"        </td>"
+                ),
             )
         )
     return cells
