@@ -181,7 +181,9 @@ def _news_per_section(reader, *conditions, brief: bool = False):
             _count_or_any(brief, visit, new_revisions.c.n, _any_revision(reader)).label(
                 "new_revisions"
             ),
-            _count_or_any(brief, visit, new_comments.c.n, _any_comment(reader)).label("new_comments"),
+            _count_or_any(brief, visit, new_comments.c.n, _any_comment(reader)).label(
+                "new_comments"
+            ),
             _count_or_any(brief, visit, new_replies.c.n, _any_reply(reader)).label("new_replies"),
         )
         .outerjoin(visit, seen(Section.id))
