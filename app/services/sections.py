@@ -22,7 +22,7 @@ from app.models import (
     User,
 )
 from app.models.sections import section_sectors
-from app.services import access, activity, notifications
+from app.services import access, activity, notifications, visits
 from app.services.access import get_paper
 from app.services.errors import BadInput, InvalidTransition, NotFound
 from app.services.users import get_sector
@@ -98,7 +98,8 @@ def list_sections(
 def overview_rows(paper_id: int, user: User, *, offset: int = 0, limit: int) -> list:
     """A page of the paper's sections in document order, as the overview shows them: plain
     rows (id, paper_id, number, title_en, title_fr, state, lead_author_id, due_date,
-    lead_name, lead_sector, open_comments), in one statement whatever the paper's size.
+    lead_name, lead_sector, open_comments, and what is new there to the reader, the columns
+    of `visits.news_subquery` in brief), in one statement whatever the paper's size.
 
     A row answers what `allowed_moves` and the assignment form ask of a section (its id,
     paper, state, lead author and due date) without loading it, its lead author and its
@@ -106,29 +107,49 @@ def overview_rows(paper_id: int, user: User, *, offset: int = 0, limit: int) -> 
     get_paper(paper_id, user)
     return (
         session.connection()
-        .execute(_overview_query(), {"paper_id": paper_id, "offset": offset, "limit": limit})
+        .execute(
+            _overview_query(),
+            {"paper_id": paper_id, "offset": offset, "limit": limit, "reader": user.id},
+        )
         .all()
     )
+
+
+NEWS_COLUMNS = (
+    "section_id",
+    "visitor",
+    "seen_at",
+    "revision_id",
+    "new_revisions",
+    "new_comments",
+    "new_replies",
+)
 
 
 @cache
 def _overview_query():
     """`overview_rows`' statement, built once (building it cost more than running it)."""
-    # The page first, then its columns: the open comments are counted for its rows only,
-    # not for the rows an offset skips.
+    # The page first (a CTE: the news below reads it too), then its columns: the open
+    # comments are counted for its rows only, not for the rows an offset skips.
     page = (
         select(Section.id, Section.position)
         .where(Section.paper_id == bindparam("paper_id"))
         .order_by(Section.position, Section.id)
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
-        .subquery()
+        .cte("page")
     )
     open_comments = (
         select(func.count())
         .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
         .correlate(Section)
         .scalar_subquery()
+    )
+    news = visits.news_subquery(
+        bindparam("reader"),
+        Section.paper_id == bindparam("paper_id"),
+        Section.id.in_(select(page.c.id)),
+        brief=True,
     )
     return (
         select(
@@ -143,8 +164,10 @@ def _overview_query():
             User.name.label("lead_name"),
             Sector.code.label("lead_sector"),
             open_comments.label("open_comments"),
+            *(news.c[name] for name in NEWS_COLUMNS),
         )
         .join(page, page.c.id == Section.id)
+        .join(news, news.c.section_id == Section.id)
         .outerjoin(User, User.id == Section.lead_author_id)
         .outerjoin(Sector, Sector.id == User.sector_id)
         .order_by(page.c.position, page.c.id)

@@ -205,18 +205,27 @@ def news_for_paper(
     if section_ids is not None:
         params["section_ids"] = section_ids
     rows = session.execute(_news_statement(brief, section_ids is not None), params)
-    return {
-        row.section_id: SectionNews(
-            section_id=row.section_id,
-            visited=row.visitor is not None,
-            seen_at=row.seen_at,
-            seen_revision_id=row.revision_id,
-            new_revisions=row.new_revisions,
-            new_comments=row.new_comments,
-            new_replies=row.new_replies,
-        )
-        for row in rows
-    }
+    return {row.section_id: section_news(row) for row in rows}
+
+
+def section_news(row) -> SectionNews:
+    """A section's news from a row with the columns of `news_subquery`."""
+    return SectionNews(
+        section_id=row.section_id,
+        visited=row.visitor is not None,
+        seen_at=row.seen_at,
+        seen_revision_id=row.revision_id,
+        new_revisions=row.new_revisions,
+        new_comments=row.new_comments,
+        new_replies=row.new_replies,
+    )
+
+
+def news_subquery(reader, *conditions, brief: bool = False):
+    """`news_for_paper`'s rows (section_id, visitor, seen_at, revision_id, new_revisions,
+    new_comments, new_replies) for the sections meeting `conditions`, as a subquery that
+    another statement joins to its sections: their news comes in the same statement."""
+    return _news_per_section(reader, *conditions, brief=brief).subquery()
 
 
 @cache

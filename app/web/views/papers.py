@@ -61,7 +61,7 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
         candidates=candidates,
         moves=moves,
         show_actions=bool(candidates) or any(moves.values()),
-        news=visits.news_for_paper(user, paper_id, [row.id for row in rows], brief=True),
+        news={row.id: visits.section_news(row) for row in rows},
         settings=settings or {name: getattr(paper, name) for name in papers.SETTINGS},
         settings_error=settings_error,
     ), status
