@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import bindparam, case, func, select, tuple_
 from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
@@ -95,16 +95,43 @@ def list_sections(
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
 
 
-def overview_rows(paper_id: int, user: User, *, offset: int = 0, limit: int) -> list:
-    """A page of the paper's sections in document order, as the overview shows them: plain
-    rows (id, paper_id, number, title_en, title_fr, state, lead_author_id, due_date,
-    lead_name, lead_sector, open_comments, and what is new there to the reader, the columns
-    of `visits.news_subquery` in brief), in one statement whatever the paper's size.
+@dataclass(frozen=True)
+class OverviewPage:
+    """A page of the paper's sections as the overview shows them, and the whole paper's
+    counts of sections by state (the progress bar's)."""
 
-    A row answers what `allowed_moves` and the assignment form ask of a section (its id,
-    paper, state, lead author and due date) without loading it, its lead author and its
+    rows: list
+    counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def overview_page(paper_id: int, user: User, *, page: int, size: int) -> OverviewPage:
+    """Page `page` (from 1; past the end, the last one) of the paper's sections in document
+    order, `size` to a page, with the paper's {state: sections in it}, in one statement
+    whatever the paper's size (three when asked past the end).
+
+    Each row holds id, paper_id, number, title_en, title_fr, state, lead_author_id,
+    due_date, lead_name, lead_sector, open_comments, and what is new there to the reader
+    (the columns of `visits.news_subquery`, in brief). It answers what `allowed_moves` and
+    the assignment form ask of a section without loading it, its lead author and its
     sectors as objects."""
     get_paper(paper_id, user)
+    page = max(1, page)
+    rows = _overview_rows(paper_id, user, (page - 1) * size, size)
+    if rows:
+        counts = {state.value: rows[0]._mapping[f"in_{state.value}"] for state in SectionState}
+        counts = {state: count for state, count in counts.items() if count}
+    else:  # an empty paper, or a page past the end
+        counts = state_counts(paper_id)
+    pages = max(1, -(-sum(counts.values()) // size))
+    if page > pages:
+        page = pages
+        rows = _overview_rows(paper_id, user, (page - 1) * size, size)
+    return OverviewPage(rows, counts, page, pages)
+
+
+def _overview_rows(paper_id: int, user: User, offset: int, limit: int) -> list:
     return (
         session.connection()
         .execute(
@@ -132,7 +159,17 @@ def _overview_query():
     # The page first (a CTE: the news below reads it too), then its columns: the open
     # comments are counted for its rows only, not for the rows an offset skips.
     page = (
-        select(Section.id, Section.position)
+        select(
+            Section.id,
+            Section.position,
+            # The whole paper's sections in each state, counted before the page is taken.
+            *(
+                func.sum(case((Section.state == state.value, 1), else_=0))
+                .over()
+                .label(f"in_{state.value}")
+                for state in SectionState
+            ),
+        )
         .where(Section.paper_id == bindparam("paper_id"))
         .order_by(Section.position, Section.id)
         .offset(bindparam("offset"))
@@ -165,6 +202,7 @@ def _overview_query():
             Sector.code.label("lead_sector"),
             open_comments.label("open_comments"),
             *(news.c[name] for name in NEWS_COLUMNS),
+            *(page.c[f"in_{state.value}"] for state in SectionState),
         )
         .join(page, page.c.id == Section.id)
         .join(news, news.c.section_id == Section.id)
@@ -291,8 +329,10 @@ def change_state(section: Section, to: str, actor: User) -> None:
 
 def allowed_moves(section: Section, actor: User) -> list[SectionState]:
     """The states this user may move the section to now, in workflow order."""
-    current = SectionState(section.state)
     perms = access.permissions(actor, section.paper_id)
+    if not perms.may_edit_sections:  # only coordinators and authors move sections
+        return []
+    current = SectionState(section.state)
     return [
         target
         for target in SectionState

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 from babel import Locale, dates
 from flask import request, url_for
@@ -42,6 +43,13 @@ def when(value, style: str = "medium") -> str:
     if formatter is not None:
         return formatter(value)
     return format_date(value, style)
+
+
+def date_writer(style: str = "medium"):
+    """A function writing a date as `when(date, style)` does, for a page of many dates: the
+    reader's locale looked up once."""
+    formatter = _date_formatter(style)
+    return formatter if formatter is not None else partial(format_date, format=style)
 
 
 # {(locale, style): a function formatting a date as format_date does}, for the same reason (the

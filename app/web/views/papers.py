@@ -36,13 +36,10 @@ def paper(paper_id: int):
 def _overview(paper, user, *, settings=None, settings_error=None, status=200):
     paper_id = paper.id
     perms = access.permissions(user, paper)
-    counts = sections.state_counts(paper_id)
-    total = sum(counts.values())
-    pages = max(1, -(-total // OVERVIEW_ROWS))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    rows = sections.overview_rows(
-        paper_id, user, offset=(page - 1) * OVERVIEW_ROWS, limit=OVERVIEW_ROWS
+    overview = sections.overview_page(
+        paper_id, user, page=request.args.get("page", 1, type=int), size=OVERVIEW_ROWS
     )
+    rows, page = overview.rows, overview.page
     candidates = lead_candidates(perms) if perms.may_assign else []
     # A row answers what the moves and the assignment form ask of its section.
     moves = {row.id: sections.allowed_moves(row, user) for row in rows}
@@ -53,10 +50,10 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
         cells=_overview_cells(rows, paper.language),
         sections_by_id={row.id: row for row in rows},
         roles=perms.roles,
-        counts=counts,
-        total=total,
+        counts=overview.counts,
+        total=sum(overview.counts.values()),
         page=page,
-        pages=pages,
+        pages=overview.pages,
         first_number=(page - 1) * OVERVIEW_ROWS + 1,
         candidates=candidates,
         moves=moves,
@@ -82,6 +79,9 @@ class OverviewCells:
     cells: Markup  # state, lead author, due date, open comments
 
 
+_ANY_ID = 8_642_097_531  # a section id no real link holds, replaced by the row's
+
+
 def _overview_cells(rows, language: str) -> list[OverviewCells]:
     # As the template's _() gives them: translations are trusted, not escaped.
     number_label, state_label, lead_label, due_label, open_label = (
@@ -91,6 +91,9 @@ def _overview_cells(rows, language: str) -> list[OverviewCells]:
     no_date = Markup('<span class="muted">%s</span>') % Markup(_("no date"))
     overdue_text = Markup(" <strong>%s</strong>") % Markup(_("overdue"))
     open_comments_text = Markup(_("open comments"))
+    write_date = templating.date_writer()
+    # One url_for per page, not one per row: each row's address is this one with its id.
+    before_id, _id, after_id = url_for("web.section", section_id=_ANY_ID).rpartition(str(_ANY_ID))
     states: dict = {}
     due_texts: dict = {}
     cells = []
@@ -105,7 +108,7 @@ def _overview_cells(rows, language: str) -> list[OverviewCells]:
             due_cell = no_date
         else:
             if due not in due_texts:
-                due_texts[due] = escape(due.isoformat()), escape(templating.when(due))
+                due_texts[due] = escape(due.isoformat()), escape(write_date(due))
             due_iso, due_text = due_texts[due]
             due_cell = (
                 f'\n<span class="due{" overdue" if overdue else ""}">'
@@ -118,7 +121,7 @@ def _overview_cells(rows, language: str) -> list[OverviewCells]:
             lead_cell = (
                 f'{escape(row.lead_name)} <span class="muted">({escape(row.lead_sector)})</span>'
             )
-        href = escape(url_for("web.section", section_id=row.id))
+        href = escape(f"{before_id}{row.id}{after_id}")
         count = row.open_comments
         count_cell = (
             f'<a class="pill comments" href="{href}#comments">{count}'
