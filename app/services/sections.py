@@ -184,9 +184,9 @@ def _overview_query():
     )
     news = visits.news_subquery(
         bindparam("reader"),
-        Section.paper_id == bindparam("paper_id"),
         Section.id.in_(select(page.c.id)),
         brief=True,
+        among=select(page.c.id),
     )
     return (
         select(
