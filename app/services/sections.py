@@ -329,7 +329,17 @@ def change_state(section: Section, to: str, actor: User) -> None:
 
 def allowed_moves(section: Section, actor: User) -> list[SectionState]:
     """The states this user may move the section to now, in workflow order."""
-    perms = access.permissions(actor, section.paper_id)
+    return _allowed_moves(section, access.permissions(actor, section.paper_id))
+
+
+def allowed_moves_by_section(sections, actor: User, paper_id: int) -> dict:
+    """{section id: `allowed_moves`} for these sections of one paper (a page of the
+    overview), the reader's permissions asked once."""
+    perms = access.permissions(actor, paper_id)
+    return {section.id: _allowed_moves(section, perms) for section in sections}
+
+
+def _allowed_moves(section, perms: access.PaperPermissions) -> list[SectionState]:
     if not perms.may_edit_sections:  # only coordinators and authors move sections
         return []
     current = SectionState(section.state)

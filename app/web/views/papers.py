@@ -44,7 +44,7 @@ def _overview(paper, user, *, settings=None, settings_error=None, status=200):
     news = {row.id: visits.section_news(row) for row in rows}
     candidates = lead_candidates(perms) if perms.may_assign else []
     # A row answers what the moves and the assignment form ask of its section.
-    moves = {row.id: sections.allowed_moves(row, user) for row in rows}
+    moves = sections.allowed_moves_by_section(rows, user, paper_id)
     return render_template(
         "paper/overview.html",
         paper=paper,
