@@ -65,10 +65,20 @@ class Section(Base):
 
     @property
     def level(self) -> int:
-        return self.number.count(".") + 1
+        return section_level(self.number)
 
     def title(self, language: str) -> str:
-        return (self.title_fr or self.title_en) if language == "fr" else self.title_en
+        return section_title(self.title_en, self.title_fr, language)
+
+
+def section_level(number: str) -> int:
+    """A section's depth in the tree from its number: "2" is 1, "2.1" is 2."""
+    return number.count(".") + 1
+
+
+def section_title(title_en: str, title_fr: str, language: str) -> str:
+    """A section's title in a paper's language (French falls back to English)."""
+    return (title_fr or title_en) if language == "fr" else title_en
 
 
 class Revision(Base):

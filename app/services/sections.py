@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, select, tuple_
+from sqlalchemy import bindparam, case, func, select, tuple_
 from sqlalchemy.orm import joinedload, subqueryload
 
 from app.db import session
@@ -22,7 +22,7 @@ from app.models import (
     User,
 )
 from app.models.sections import section_sectors
-from app.services import access, activity, notifications
+from app.services import access, activity, notifications, visits
 from app.services.access import get_paper
 from app.services.errors import BadInput, InvalidTransition, NotFound
 from app.services.users import get_sector
@@ -93,6 +93,123 @@ def list_sections(
         counted = counted.where(Comment.section_id.in_([section.id for section in sections]))
     counts = dict(session.execute(counted.group_by(Comment.section_id)).all())
     return [SectionRow(section, counts.get(section.id, 0)) for section in sections]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """A page of the paper's sections as the overview shows them, and the whole paper's
+    counts of sections by state (the progress bar's)."""
+
+    rows: list
+    counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def overview_page(paper_id: int, user: User, *, page: int, size: int) -> OverviewPage:
+    """Page `page` (from 1; past the end, the last one) of the paper's sections in document
+    order, `size` to a page, with the paper's {state: sections in it}, in one statement
+    whatever the paper's size (three when asked past the end).
+
+    Each row holds id, paper_id, number, title_en, title_fr, state, lead_author_id,
+    due_date, lead_name, lead_sector, open_comments, and what is new there to the reader
+    (the columns of `visits.news_subquery`, in brief). It answers what `allowed_moves` and
+    the assignment form ask of a section without loading it, its lead author and its
+    sectors as objects."""
+    get_paper(paper_id, user)
+    page = max(1, page)
+    rows = _overview_rows(paper_id, user, (page - 1) * size, size)
+    if rows:
+        counts = {state.value: rows[0]._mapping[f"in_{state.value}"] for state in SectionState}
+        counts = {state: count for state, count in counts.items() if count}
+    else:  # an empty paper, or a page past the end
+        counts = state_counts(paper_id)
+    pages = max(1, -(-sum(counts.values()) // size))
+    if page > pages:
+        page = pages
+        rows = _overview_rows(paper_id, user, (page - 1) * size, size)
+    return OverviewPage(rows, counts, page, pages)
+
+
+def _overview_rows(paper_id: int, user: User, offset: int, limit: int) -> list:
+    return (
+        session.connection()
+        .execute(
+            _overview_query(),
+            {"paper_id": paper_id, "offset": offset, "limit": limit, "reader": user.id},
+        )
+        .all()
+    )
+
+
+NEWS_COLUMNS = (
+    "section_id",
+    "visitor",
+    "seen_at",
+    "revision_id",
+    "new_revisions",
+    "new_comments",
+    "new_replies",
+)
+
+
+@cache
+def _overview_query():
+    """`overview_rows`' statement, built once (building it cost more than running it)."""
+    # The page first (a CTE: the news below reads it too), then its columns: the open
+    # comments are counted for its rows only, not for the rows an offset skips.
+    page = (
+        select(
+            Section.id,
+            Section.position,
+            # The whole paper's sections in each state, counted before the page is taken.
+            *(
+                func.sum(case((Section.state == state.value, 1), else_=0))
+                .over()
+                .label(f"in_{state.value}")
+                for state in SectionState
+            ),
+        )
+        .where(Section.paper_id == bindparam("paper_id"))
+        .order_by(Section.position, Section.id)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+        .cte("page")
+    )
+    open_comments = (
+        select(func.count())
+        .where(Comment.section_id == Section.id, Comment.status == CommentStatus.OPEN)
+        .correlate(Section)
+        .scalar_subquery()
+    )
+    news = visits.news_subquery(
+        bindparam("reader"),
+        Section.id.in_(select(page.c.id)),
+        brief=True,
+        among=select(page.c.id),
+    )
+    return (
+        select(
+            Section.id,
+            Section.paper_id,
+            Section.number,
+            Section.title_en,
+            Section.title_fr,
+            Section.state,
+            Section.lead_author_id,
+            Section.due_date,
+            User.name.label("lead_name"),
+            Sector.code.label("lead_sector"),
+            open_comments.label("open_comments"),
+            *(news.c[name] for name in NEWS_COLUMNS),
+            *(page.c[f"in_{state.value}"] for state in SectionState),
+        )
+        .join(page, page.c.id == Section.id)
+        .join(news, news.c.section_id == Section.id)
+        .outerjoin(User, User.id == Section.lead_author_id)
+        .outerjoin(Sector, Sector.id == User.sector_id)
+        .order_by(page.c.position, page.c.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -239,8 +356,20 @@ def change_state(section: Section, to: str, actor: User) -> None:
 
 def allowed_moves(section: Section, actor: User) -> list[SectionState]:
     """The states this user may move the section to now, in workflow order."""
+    return _allowed_moves(section, access.permissions(actor, section.paper_id))
+
+
+def allowed_moves_by_section(sections, actor: User, paper_id: int) -> dict:
+    """{section id: `allowed_moves`} for these sections of one paper (a page of the
+    overview), the reader's permissions asked once."""
+    perms = access.permissions(actor, paper_id)
+    return {section.id: _allowed_moves(section, perms) for section in sections}
+
+
+def _allowed_moves(section, perms: access.PaperPermissions) -> list[SectionState]:
+    if not perms.may_edit_sections:  # only coordinators and authors move sections
+        return []
     current = SectionState(section.state)
-    perms = access.permissions(actor, section.paper_id)
     return [
         target
         for target in SectionState

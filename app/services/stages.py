@@ -61,22 +61,33 @@ def paper_statuses(paper_ids: list[int]) -> dict[int, PaperStatus]:
         .where(Version.paper_id.in_(paper_ids))
         .group_by(Version.paper_id)
     )
-    for latest in session.scalars(select(Version).where(Version.id.in_(newest))):
-        if latest.purpose == VersionPurpose.SIGNATURE:
-            signed = latest.signed_off_at is not None
-            found[latest.paper_id] = PaperStatus.SIGNED_OFF if signed else PaperStatus.IN_SIGNATURE
+    # Columns, not objects: a version or a round loaded whole brings its joined people and
+    # sectors along, on every paper page (the banner asks).
+    for paper_id, purpose, signed_off_at in session.execute(
+        select(Version.paper_id, Version.purpose, Version.signed_off_at).where(
+            Version.id.in_(newest)
+        )
+    ):
+        if purpose == VersionPurpose.SIGNATURE:
+            signed = signed_off_at is not None
+            found[paper_id] = PaperStatus.SIGNED_OFF if signed else PaperStatus.IN_SIGNATURE
     open_comments = (
         select(Comment.id)
         .where(Comment.round_id == ReviewRound.id, Comment.status == CommentStatus.OPEN)
         .exists()
     )
     consolidating = set()
-    for review_round, has_open_comments in session.execute(
-        select(ReviewRound, open_comments).where(ReviewRound.paper_id.in_(paper_ids))
+    for review_round in session.execute(
+        select(
+            ReviewRound.paper_id,
+            ReviewRound.closed_at,
+            ReviewRound.deadline,
+            open_comments.label("has_open_comments"),
+        ).where(ReviewRound.paper_id.in_(paper_ids))
     ):
-        if is_open(review_round):
+        if is_open(review_round):  # the row has the round's closed_at and deadline
             found.setdefault(review_round.paper_id, PaperStatus.IN_REVIEW)
-        elif has_open_comments:
+        elif review_round.has_open_comments:
             consolidating.add(review_round.paper_id)
     for paper_id in consolidating:
         found.setdefault(paper_id, PaperStatus.CONSOLIDATING)

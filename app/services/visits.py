@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, bindparam, case, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.db import session, utcnow
@@ -98,7 +99,7 @@ def remember_visit(
     )
 
 
-def _news_per_section(user: User, *conditions, brief: bool = False):
+def _news_per_section(reader, *conditions, brief: bool = False, among=None):
     """One row per section: its visit and the counts of what others wrote since.
 
     Each count is one grouped pass over its table joined to the reader's visits, not a
@@ -109,11 +110,16 @@ def _news_per_section(user: User, *conditions, brief: bool = False):
     (each count 0 or 1, from an EXISTS that stops at the first row), which is all the paper
     overview shows ("New"); counting every comment of sections never opened was most of the
     overview's SQL on a paper of 20,000 comments.
+
+    `reader`: the reader's id, as a value or a bound parameter. `among`: a statement giving
+    the ids of the sections that `conditions` select (the overview's page); the counts then
+    take their sections from it rather than from the sections table again (a statement
+    simpler to plan).
     """
     visit = SectionVisit
 
     def seen(section_id):
-        return and_(visit.section_id == section_id, visit.user_id == user.id)
+        return and_(visit.section_id == section_id, visit.user_id == reader)
 
     def joined(statement, section_id):
         # brief: the counts only where the reader has been (their visits lead the join).
@@ -121,32 +127,37 @@ def _news_per_section(user: User, *conditions, brief: bool = False):
             return statement.join(visit, seen(section_id))
         return statement.outerjoin(visit, seen(section_id))
 
+    def of_sections(statement, section_id):
+        if among is not None:
+            return statement.where(section_id.in_(among))
+        return statement.join(Section, Section.id == section_id).where(*conditions)
+
     new_revisions = (
         joined(
-            select(Revision.section_id.label("section_id"), func.count().label("n")).join(
-                Section, Section.id == Revision.section_id
+            of_sections(
+                select(Revision.section_id.label("section_id"), func.count().label("n")),
+                Revision.section_id,
             ),
             Revision.section_id,
         )
         .where(
-            *conditions,
             Revision.id > func.coalesce(visit.revision_id, 0),
-            Revision.author_id != user.id,
+            Revision.author_id != reader,
         )
         .group_by(Revision.section_id)
         .subquery()
     )
     new_comments = (
         joined(
-            select(Comment.section_id.label("section_id"), func.count().label("n")).join(
-                Section, Section.id == Comment.section_id
+            of_sections(
+                select(Comment.section_id.label("section_id"), func.count().label("n")),
+                Comment.section_id,
             ),
             Comment.section_id,
         )
         .where(
-            *conditions,
             Comment.id > func.coalesce(visit.comment_id, 0),
-            Comment.author_id != user.id,
+            Comment.author_id != reader,
             Comment.status != CommentStatus.WITHDRAWN,
         )
         .group_by(Comment.section_id)
@@ -154,16 +165,17 @@ def _news_per_section(user: User, *conditions, brief: bool = False):
     )
     new_replies = (
         joined(
-            select(Comment.section_id.label("section_id"), func.count().label("n"))
-            .select_from(CommentReply)
-            .join(Comment, Comment.id == CommentReply.comment_id)
-            .join(Section, Section.id == Comment.section_id),
+            of_sections(
+                select(Comment.section_id.label("section_id"), func.count().label("n"))
+                .select_from(CommentReply)
+                .join(Comment, Comment.id == CommentReply.comment_id),
+                Comment.section_id,
+            ),
             Comment.section_id,
         )
         .where(
-            *conditions,
             CommentReply.id > func.coalesce(visit.reply_id, 0),
-            CommentReply.author_id != user.id,
+            CommentReply.author_id != reader,
         )
         .group_by(Comment.section_id)
         .subquery()
@@ -175,11 +187,13 @@ def _news_per_section(user: User, *conditions, brief: bool = False):
             visit.user_id.label("visitor"),
             visit.seen_at,
             visit.revision_id,
-            _count_or_any(brief, visit, new_revisions.c.n, _any_revision(user)).label(
+            _count_or_any(brief, visit, new_revisions.c.n, _any_revision(reader)).label(
                 "new_revisions"
             ),
-            _count_or_any(brief, visit, new_comments.c.n, _any_comment(user)).label("new_comments"),
-            _count_or_any(brief, visit, new_replies.c.n, _any_reply(user)).label("new_replies"),
+            _count_or_any(brief, visit, new_comments.c.n, _any_comment(reader)).label(
+                "new_comments"
+            ),
+            _count_or_any(brief, visit, new_replies.c.n, _any_reply(reader)).label("new_replies"),
         )
         .outerjoin(visit, seen(Section.id))
         .outerjoin(new_revisions, new_revisions.c.section_id == Section.id)
@@ -196,22 +210,46 @@ def news_for_paper(
 
     `brief`: for a section never opened, each count is 0 or 1 (whether others wrote anything
     there), as the overview shows it; the counts of visited sections are exact either way."""
-    conditions = [Section.paper_id == paper_id]
+    params = {"reader": user.id, "paper_id": paper_id}
     if section_ids is not None:
-        conditions.append(Section.id.in_(section_ids))
-    rows = session.execute(_news_per_section(user, *conditions, brief=brief))
-    return {
-        row.section_id: SectionNews(
-            section_id=row.section_id,
-            visited=row.visitor is not None,
-            seen_at=row.seen_at,
-            seen_revision_id=row.revision_id,
-            new_revisions=row.new_revisions,
-            new_comments=row.new_comments,
-            new_replies=row.new_replies,
-        )
-        for row in rows
-    }
+        params["section_ids"] = section_ids
+    rows = session.execute(_news_statement(brief, section_ids is not None), params)
+    return {row.section_id: section_news(row) for row in rows}
+
+
+def section_news(row) -> SectionNews:
+    """A section's news from a row with the columns of `news_subquery`."""
+    return SectionNews(
+        section_id=row.section_id,
+        visited=row.visitor is not None,
+        seen_at=row.seen_at,
+        seen_revision_id=row.revision_id,
+        new_revisions=row.new_revisions,
+        new_comments=row.new_comments,
+        new_replies=row.new_replies,
+    )
+
+
+def news_subquery(reader, *conditions, brief: bool = False, among=None):
+    """`news_for_paper`'s rows (section_id, visitor, seen_at, revision_id, new_revisions,
+    new_comments, new_replies) for the sections meeting `conditions` (whose ids `among`
+    gives, if it is given), as a subquery that another statement joins to its sections:
+    their news comes in the same statement."""
+    return (
+        _news_per_section(reader, *conditions, brief=brief, among=among)
+        .cte("news")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+
+
+@cache
+def _news_statement(brief: bool, some_sections: bool):
+    """`news_for_paper`'s statement, built once with bound parameters (reader, paper_id,
+    section_ids): building and compiling it anew cost more than running it."""
+    conditions = [Section.paper_id == bindparam("paper_id")]
+    if some_sections:
+        conditions.append(Section.id.in_(bindparam("section_ids", expanding=True)))
+    return _news_per_section(bindparam("reader"), *conditions, brief=brief)
 
 
 def _count_or_any(brief: bool, visit, count, anything):
@@ -223,23 +261,23 @@ def _count_or_any(brief: bool, visit, count, anything):
     )
 
 
-def _any_revision(user: User):
-    return exists().where(Revision.section_id == Section.id, Revision.author_id != user.id)
+def _any_revision(reader):
+    return exists().where(Revision.section_id == Section.id, Revision.author_id != reader)
 
 
-def _any_comment(user: User):
+def _any_comment(reader):
     return exists().where(
         Comment.section_id == Section.id,
-        Comment.author_id != user.id,
+        Comment.author_id != reader,
         Comment.status != CommentStatus.WITHDRAWN,
     )
 
 
-def _any_reply(user: User):
+def _any_reply(reader):
     return (
         exists()
         .where(Comment.section_id == Section.id, CommentReply.comment_id == Comment.id)
-        .where(CommentReply.author_id != user.id)
+        .where(CommentReply.author_id != reader)
     )
 
 
@@ -247,7 +285,7 @@ def news_by_paper(user: User, paper_ids: list[int]) -> dict[int, PaperNews]:
     """{paper id: what is new to the reader there}, for all the papers in one statement."""
     if not paper_ids:
         return {}
-    per_section = _news_per_section(user, Section.paper_id.in_(paper_ids)).subquery()
+    per_section = _news_per_section(user.id, Section.paper_id.in_(paper_ids)).subquery()
     rows = session.execute(
         select(
             per_section.c.paper_id,

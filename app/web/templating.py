@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 
 from babel import Locale, dates
 from flask import request, url_for
@@ -39,7 +40,43 @@ def when(value, style: str = "medium") -> str:
         if formatter is not None:
             return formatter(value) + " UTC"
         return format_datetime(value, style) + " UTC"
+    formatter = _date_formatter(style)
+    if formatter is not None:
+        return formatter(value)
     return format_date(value, style)
+
+
+def date_writer(style: str = "medium"):
+    """A function writing a date as `when(date, style)` does, for a page of many dates: the
+    reader's locale looked up once."""
+    formatter = _date_formatter(style)
+    return formatter if formatter is not None else partial(format_date, format=style)
+
+
+# {(locale, style): a function formatting a date as format_date does}, for the same reason (the
+# overview's 50 due dates).
+_DATE_FORMATTERS: dict = {}
+
+
+def _date_formatter(style: str):
+    """flask_babel.format_date(value, style) of a date for the request's locale, its pattern
+    parsed once; None for a style that is not one of babel's named ones."""
+    locale = get_locale()
+    if locale is None:
+        return None
+    key = (locale, style)
+    formatter = _DATE_FORMATTERS.get(key)
+    if formatter is None:
+        if _get_format("date", style) != style or style not in _NAMED_STYLES:
+            return None
+        pattern = dates.parse_pattern(dates.get_date_format(style, locale=locale))
+
+        def formatter(value: date) -> str:
+            return pattern.apply(value, locale)
+
+        if len(_DATE_FORMATTERS) < 256:
+            _DATE_FORMATTERS[key] = formatter
+    return formatter
 
 
 # {(locale, timezone, style): a function formatting a timestamp as format_datetime does}: babel

@@ -165,3 +165,20 @@ def test_a_timestamp_reads_as_babel_writes_it_in_each_language(app, language, st
             moment = start + timedelta(hours=step * 7, minutes=step * 13, seconds=step)
             for value in (moment, moment.replace(tzinfo=UTC)):
                 assert templating.when(value, style) == format_datetime(value, style) + " UTC"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("style", ["short", "medium", "long", "full"])
+def test_a_date_reads_as_babel_writes_it_in_each_language(app, language, style):
+    """A date (a due date) too comes from a pattern parsed once: it reads exactly as
+    flask_babel.format_date writes it, any day of the year."""
+    from datetime import date, timedelta
+
+    from flask_babel import force_locale, format_date
+
+    from app.web import templating
+
+    with app.test_request_context("/"), force_locale(language):
+        for step in range(0, 400):
+            day = date(2024, 12, 31) + timedelta(days=step)
+            assert templating.when(day, style) == format_date(day, style)
