@@ -478,7 +478,8 @@ BARE_SQL["coverage"] = [
                       GROUP BY section_id, item_id)""",
 ]
 # The overview: a page of 50 sections (app/web/views/papers.py OVERVIEW_ROWS) with their
-# open comments, lead authors and sectors, and the paper's counts of sections by state.
+# open comments, lead authors and sectors, the paper's counts of sections by state, and what
+# others wrote in each since the reader's last visit (its "New" badges, issue 16).
 BARE_SQL["overview"] = [
     """SELECT s.id, s.parent_id, s.position, s.number, s.title_en, s.title_fr,
               s.expected_items, s.lead_author_id, u.name, s.due_date, s.state,
@@ -491,6 +492,30 @@ BARE_SQL["overview"] = [
        WHERE ss.section_id IN (SELECT id FROM sections WHERE paper_id = :paper
                                ORDER BY position, id LIMIT 50)""",
     """SELECT state, count(*) FROM sections WHERE paper_id = :paper GROUP BY state""",
+    # A section the reader never opened is "New" if others wrote anything there at all.
+    """SELECT p.id,
+              CASE WHEN v.user_id IS NULL
+                   THEN (SELECT count(*) FROM (SELECT 1 FROM revisions r
+                         WHERE r.section_id = p.id AND r.author_id <> :reader LIMIT 1) x)
+                   ELSE (SELECT count(*) FROM revisions r WHERE r.section_id = p.id
+                         AND r.author_id <> :reader AND r.id > coalesce(v.revision_id, 0)) END,
+              CASE WHEN v.user_id IS NULL
+                   THEN (SELECT count(*) FROM (SELECT 1 FROM comments c
+                         WHERE c.section_id = p.id AND c.author_id <> :reader
+                         AND c.status <> 'withdrawn' LIMIT 1) x)
+                   ELSE (SELECT count(*) FROM comments c WHERE c.section_id = p.id
+                         AND c.author_id <> :reader AND c.status <> 'withdrawn'
+                         AND c.id > coalesce(v.comment_id, 0)) END,
+              CASE WHEN v.user_id IS NULL
+                   THEN (SELECT count(*) FROM (SELECT 1 FROM comments c
+                         JOIN comment_replies cr ON cr.comment_id = c.id
+                         WHERE c.section_id = p.id AND cr.author_id <> :reader LIMIT 1) x)
+                   ELSE (SELECT count(*) FROM comment_replies cr
+                         WHERE cr.comment_id IN (SELECT id FROM comments WHERE section_id = p.id)
+                         AND cr.author_id <> :reader AND cr.id + 0 > coalesce(v.reply_id, 0)) END
+       FROM (SELECT id FROM sections WHERE paper_id = :paper
+             ORDER BY position, id LIMIT 50) p
+       LEFT JOIN section_visits v ON v.section_id = p.id AND v.user_id = :reader""",
 ]
 # The section page: the text, what it needs of every comment to choose the ones it shows
 # (id, status, author, sector), and the first 50 shown (app/web/comments.py COMMENT_PAGE,
@@ -725,6 +750,7 @@ def read_benchmark(built: Built, args) -> list[dict]:
                 "paper": built.paper_id,
                 "section": built.big_section_id,
                 "author": _user_id(built, built.author_email),
+                "reader": _user_id(built, built.observer_email),
             }
         ),
     }
