@@ -363,7 +363,8 @@ class Request:
 def requests_for(built: Built) -> list[Request]:
     p, s = built.paper_id, built.big_section_id
     return [
-        Request("web: alignment grid", f"/papers/{p}/alignment", "observer", True, "matrix"),
+        # The grid shows the coverage report's lists (conflicts with rationale, who, when).
+        Request("web: alignment grid", f"/papers/{p}/alignment", "observer", True, "coverage"),
         Request("web: paper overview", f"/papers/{p}", "observer", True, "overview"),
         Request(f"web: section page ({BIG} comments)", f"/sections/{s}", "observer", True, "page"),
         Request(
