@@ -14,6 +14,7 @@ from app.models import (
     Comment,
     CommentStatus,
     Event,
+    Paper,
     Role,
     Section,
     SectionState,
@@ -46,11 +47,16 @@ LEAD_AUTHOR_MOVES: set[tuple[SectionState, SectionState]] = {
 
 def get_section(section_id: int, user: User) -> Section:
     """The section, if the user may read its paper."""
+    return get_section_and_paper(section_id, user)[0]
+
+
+def get_section_and_paper(section_id: int, user: User) -> tuple[Section, Paper]:
+    """The section and its paper, if the user may read it: a page that shows both reads
+    the paper once (the session forgets an object nobody holds)."""
     section = session.get(Section, section_id)
     if section is None:
         raise NotFound("section", id=section_id)
-    get_paper(section.paper_id, user)
-    return section
+    return section, get_paper(section.paper_id, user)
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def section_review(
         may_comment=may_comment,
         may_reply=perms.may_reply,
         may_reopen=perms.may_reopen,
-        items=[(framework, list(framework.items)) for framework in paper.frameworks],
+        items=reviews.alignment_comment_items(paper) if may_comment else [],
         filters=filters,
         hidden=len(every_comment) - len(kept),
         more=len(kept) - min(len(kept), shown),

@@ -22,8 +22,7 @@ from app.web.views.papers import lead_candidates
 def _section_page(section_id: int):
     """The acting user, the section, and what every section page shows around it."""
     user = me()
-    section = sections.get_section(section_id, user)
-    paper = access.get_paper(section.paper_id, user)
+    section, paper = sections.get_section_and_paper(section_id, user)
     perms = access.permissions(user, paper)
     page = {
         "paper": paper,
