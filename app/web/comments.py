@@ -8,6 +8,7 @@ app/services/rounds.py; this module asks them and arranges the answers for the p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -216,12 +217,17 @@ def section_review(
     """The section's text with its shown open comments' passages marked, and its comments
     (those the filters keep), each saying what is new since the reader's last visit."""
     every_comment, newest_reply_id = reviews.comment_heads(section)
-    kept = [c for c in every_comment if filters.keeps(c, user)]
+    kept = [c for c in every_comment if filters.keeps(c, user)] if filters.any else every_comment
     # Open comments first (they wait for an answer), each group oldest first; the page shows
     # the first `shown` and links to more: 2,000 comments are more than a page can lay out,
-    # and only the shown ones are read whole.
-    kept.sort(key=lambda c: c.status != CommentStatus.OPEN)
-    all_comments = reviews.comments_with_thread(section, [c.id for c in kept[:shown]])
+    # and only the shown ones are read whole. (Two passes over the rows, not a sort with a
+    # key called per comment.)
+    opened = [c.id for c in kept if c.status == CommentStatus.OPEN]
+    shown_ids = opened[:shown]
+    if len(shown_ids) < shown:
+        others = (c.id for c in kept if c.status != CommentStatus.OPEN)
+        shown_ids.extend(islice(others, shown - len(shown_ids)))
+    all_comments = reviews.comments_with_thread(section, shown_ids)
     passages = [
         render.Passage(
             comment.id,
@@ -268,7 +274,9 @@ def section_review(
         text=text,
         comments=entries,
         orphaned=orphaned,
-        open_count=sum(1 for c in every_comment if c.status == CommentStatus.OPEN),
+        open_count=len(opened)
+        if kept is every_comment
+        else sum(1 for c in every_comment if c.status == CommentStatus.OPEN),
         rounds=[r for r in every_round if may_comment and _may_comment_in(r, user)],
         rounds_by_id={r.id: r for r in every_round},
         may_comment=may_comment,
@@ -279,7 +287,7 @@ def section_review(
         hidden=len(every_comment) - len(kept),
         more=len(kept) - min(len(kept), shown),
         shown=shown,
-        newest_comment_id=max((c.id for c in every_comment), default=None),
+        newest_comment_id=every_comment[-1].id if every_comment else None,  # oldest first
         newest_reply_id=newest_reply_id,
         new_count=sum(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since

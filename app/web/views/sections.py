@@ -39,8 +39,8 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
     `target` names which form, its `error` says why), shown again with `status`.
     """
     user, section, page = _section_page(section_id)
-    current = revisions.latest(section.id)
     history = revisions.list_revisions(section)
+    current = history[-1] if history else None  # the latest (they are by number)
     previous = visits.last_visit(user, section)
     since = (
         comments.SinceLastVisit(
