@@ -7,6 +7,10 @@ reads the paper's members once.
 
     perms = access.permissions(user, paper)
     perms.require(perms.may_resolve_in(section), "resolve_comments")
+
+An endpoint whose one question is "may they read it?" (a long list, a report) asks it with
+`get_paper_to_read` / `get_section_to_read`: the user's own roles, read with the paper or
+section in one small statement, under the same rule as `may_read`.
 """
 
 from __future__ import annotations

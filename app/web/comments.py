@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Section, User
+from app.models import Comment, CommentStatus, Paper, Revision, Section, User
 from app.services import access, reviews, rounds
 from app.services.errors import DomainError
 from app.web import render
@@ -26,13 +26,13 @@ COMMENT_PAGE = 50
 
 @dataclass
 class ReplyNode:
-    reply: CommentReply
+    reply: reviews.ReplyRow
     children: list[ReplyNode] = field(default_factory=list)
 
 
 @dataclass
 class CommentEntry:
-    comment: Comment
+    comment: reviews.CommentThread  # read as rows, with Comment's attribute names
     thread: list[ReplyNode]
     highlighted: bool
     # The passage as it reads now, when the text moved on and it was found changed.
@@ -185,7 +185,7 @@ def label(comment: Comment) -> str:
     return str(comment.id)
 
 
-def threaded(replies: list[CommentReply]) -> list[ReplyNode]:
+def threaded(replies: list[reviews.ReplyRow]) -> list[ReplyNode]:
     """Replies as a tree: each under the reply it answers, oldest first."""
     nodes = {reply.id: ReplyNode(reply) for reply in replies}
     roots = []
