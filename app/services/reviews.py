@@ -25,8 +25,11 @@ from sqlalchemy import (
     func,
     inspect,
     literal,
+    literal_column,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import aliased, joinedload, subqueryload
@@ -303,42 +306,77 @@ def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread
             author=person_ref(*row[n : n + 6]),
             sector=sector_ref(row[5], *row[n + 6 :]),
         )
-    for row in connection.execute(
-        select(
-            CommentReply.id,
-            CommentReply.comment_id,
-            CommentReply.parent_id,
-            CommentReply.author_id,
-            CommentReply.body,
-            CommentReply.created_at,
-            *person_columns,
+    thread_person = [  # named apart from the reply's or entry's own columns
+        column.label(f"person_{n}") for n, column in enumerate(person_columns)
+    ]
+    # Replies and history in one round trip: a union of the two, told apart by `kind`, each
+    # oldest first: (kind, id, comment_id, parent_id, action, decision, text, applied revision,
+    # person id, created_at, *person).
+    replies = select(
+        literal(0).label("kind"),
+        CommentReply.id.label("entry_id"),
+        CommentReply.comment_id,
+        CommentReply.parent_id,
+        null(),
+        null(),
+        CommentReply.body,
+        null(),
+        CommentReply.author_id,
+        CommentReply.created_at,
+        *thread_person,
+    ).join(person, person.id == CommentReply.author_id)
+    history = select(
+        literal(1),
+        CommentResolution.id,
+        CommentResolution.comment_id,
+        null(),
+        CommentResolution.action,
+        CommentResolution.decision,
+        CommentResolution.rationale,
+        CommentResolution.applied_revision_id,
+        CommentResolution.actor_id,
+        CommentResolution.created_at,
+        *thread_person,
+    ).join(person, person.id == CommentResolution.actor_id)
+    thread = union_all(
+        *(
+            part.join(person_sector, person_sector.id == person.sector_id)
+            .join(Comment, Comment.id == table.comment_id)
+            .where(*where)
+            for part, table in ((replies, CommentReply), (history, CommentResolution))
         )
-        .join(Comment, Comment.id == CommentReply.comment_id)
-        .join(person, person.id == CommentReply.author_id)
-        .join(person_sector, person_sector.id == person.sector_id)
-        .where(*where)
-        .order_by(CommentReply.id)
-    ):
-        found[row[1]].replies.append(ReplyRow(*row[:6], person_ref(*row[6:])))
-    for row in connection.execute(
-        select(
-            CommentResolution.id,
-            CommentResolution.comment_id,
-            CommentResolution.action,
-            CommentResolution.decision,
-            CommentResolution.rationale,
-            CommentResolution.applied_revision_id,
-            CommentResolution.actor_id,
-            CommentResolution.created_at,
-            *person_columns,
-        )
-        .join(Comment, Comment.id == CommentResolution.comment_id)
-        .join(person, person.id == CommentResolution.actor_id)
-        .join(person_sector, person_sector.id == person.sector_id)
-        .where(*where)
-        .order_by(CommentResolution.id)
-    ):
-        found[row[1]].resolutions.append(ResolutionRow(*row[:8], person_ref(*row[8:])))
+    ).order_by(literal_column("kind"), literal_column("entry_id"))
+    for (
+        kind,
+        id_,
+        comment_id,
+        parent_id,
+        action,
+        decision,
+        text,
+        applied,
+        who,
+        at,
+        *who_is,
+    ) in connection.execute(thread):
+        if kind == 0:
+            found[comment_id].replies.append(
+                ReplyRow(id_, comment_id, parent_id, who, text, at, person_ref(who, *who_is[1:]))
+            )
+        else:
+            found[comment_id].resolutions.append(
+                ResolutionRow(
+                    id_,
+                    comment_id,
+                    action,
+                    decision,
+                    text,
+                    applied,
+                    who,
+                    at,
+                    person_ref(who, *who_is[1:]),
+                )
+            )
     return [found[i] for i in ids if i in found]
 
 
