@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -153,16 +152,28 @@ _COMMENT_TEXTS = {
 }
 
 
+# {(locale, timezone): {(timestamp, style): as templating.when writes it}}: a comment's date
+# reads the same on every page in one locale and zone, so it is worked out once per process
+# (babel applying its patterns to each of a page's 50 comments, their replies and history,
+# was a tenth of the page). Bounded: emptied when it grows past DATES_KEPT.
+_DATES: dict[tuple[str, str], dict] = {}
+DATES_KEPT = 50_000
+
+
 def comment_texts() -> dict:
     """{name: sentence} in the reader's language, safe as the template's own _() gives it;
     with `label` and `when`, the i18n label and the date of templating.when, each worked out
-    once per value and page."""
+    once per value and page (dates once per locale and zone)."""
+    from flask_babel import get_locale, get_timezone
+
     from app.web import i18n, templating
 
     texts: dict = {name: Markup(str(sentence)) for name, sentence in _COMMENT_TEXTS.items()}
     texts["lang"] = i18n.current_language()
     labels: dict = {}
-    dates: dict = {}
+    dates = _DATES.setdefault((str(get_locale()), str(get_timezone())), {})
+    if len(dates) > DATES_KEPT:
+        dates.clear()
 
     def label_of(value, kind: str) -> str:
         key = (value, kind)
@@ -228,13 +239,14 @@ def section_review(
         others = (c.id for c in kept if c.status != CommentStatus.OPEN)
         shown_ids.extend(islice(others, shown - len(shown_ids)))
     all_comments = reviews.comments_with_thread(section, shown_ids)
+    comment_number = str(_COMMENT_TEXTS["comment_number"])  # translated once, not per passage
     passages = [
         render.Passage(
             comment.id,
             comment.anchor_start,
             comment.anchor_end,
             label(comment),
-            _("Comment %(number)s", number=label(comment)),
+            comment_number % {"number": label(comment)},
         )
         for comment in all_comments
         if current is not None
