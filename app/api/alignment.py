@@ -105,7 +105,7 @@ def alignment_matrix(paper_id: int, query):
     "without a decision",
 )
 def coverage(paper_id: int, query):
-    paper = access.get_paper(paper_id, current_user())
+    paper = access.get_paper_to_read(paper_id, current_user())
     return plain_json(
         coverage_out(alignment.coverage_report(paper, framework=query.get("framework")))
     )

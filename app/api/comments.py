@@ -1,7 +1,7 @@
 """Comments on sections: create, list, edit or withdraw, reply, resolve and reopen."""
 
 from app.api import bp, current_user, pagination
-from app.api.plain import comments_out, plain_json
+from app.api.plain import comments_json, json_text
 from app.api.schemas.reviews import (
     CommentIn,
     CommentOut,
@@ -11,7 +11,7 @@ from app.api.schemas.reviews import (
     ReplyIn,
     ResolutionIn,
 )
-from app.services import reviews, sections
+from app.services import access, reviews, sections
 
 TAGS = ["Review"]
 
@@ -33,7 +33,8 @@ def get_comment(comment_id: int):
     "with `orphaned` true and the quote they were made on." + pagination.DESCRIPTION,
 )
 def list_comments(section_id: int, query):
-    section = sections.get_section(section_id, current_user())
+    # Reading needs no more than the reader's own roles (not the paper and its members).
+    section = access.get_section_to_read(section_id, current_user())
     after = pagination.after_key(query)
     rows = reviews.comment_rows(
         section,
@@ -44,7 +45,7 @@ def list_comments(section_id: int, query):
     )
     page, status, headers = pagination.answer(rows.comments, query, lambda c: (c.id,))
     rows = reviews.CommentRows(page, rows.replies, rows.history)
-    return plain_json(comments_out(rows), status, headers)
+    return json_text(comments_json(rows), status, headers)
 
 
 @bp.post("/sections/<int:section_id>/comments")

@@ -132,4 +132,4 @@ def round_matrix(round_id: int, query):
 @bp.output(MatrixOut)
 @bp.doc(summary="The whole paper's comment resolution matrix as JSON, CSV or Word", **MATRIX_DOC)
 def paper_matrix(paper_id: int, query):
-    return _matrix(access.get_paper(paper_id, current_user()), None, query)
+    return _matrix(access.get_paper_to_read(paper_id, current_user()), None, query)

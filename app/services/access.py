@@ -7,12 +7,16 @@ reads the paper's members once.
 
     perms = access.permissions(user, paper)
     perms.require(perms.may_resolve_in(section), "resolve_comments")
+
+An endpoint whose one question is "may they read it?" (a long list, a report) asks it with
+`get_paper_to_read` / `get_section_to_read`: the user's own roles, read with the paper or
+section in one small statement, under the same rule as `may_read`.
 """
 
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.db import session
 from app.models import Comment, Paper, PaperMember, Role, Section, User
@@ -234,6 +238,63 @@ def get_paper(paper_id: int, user: User | None) -> Paper:
     if user is not None:
         permissions(user, paper_id).require_read()
     return paper
+
+
+# --- the one question "may they read it?", asked alone ------------------------------------
+#
+# An endpoint that asks nothing more of the user than whether they may read the paper need
+# not read its members: the user's own roles come in the statement that reads the paper (or
+# the section), and the rule is the same as PaperPermissions.may_read / require_read.
+
+
+def _reader_or_not_found(user: User, paper_id: int, roles) -> None:
+    cached = _cached(user, paper_id)
+    if cached is not None:
+        cached.require_read()
+    elif not any(roles) and not user.is_admin:
+        raise NotFound("paper")
+
+
+def _cached(user: User, paper_id: int) -> PaperPermissions | None:
+    if not has_request_context():
+        return None
+    cache = request._get_current_object().__dict__.get("plume_permissions", {})
+    return cache.get((user.id, paper_id))
+
+
+def _own_roles(user: User, paper_id_column):
+    return and_(PaperMember.paper_id == paper_id_column, PaperMember.user_id == user.id)
+
+
+def get_paper_to_read(paper_id: int, user: User | None) -> Paper:
+    """`get_paper` in one small statement: the paper with the user's own roles on it, not
+    every member (for an endpoint whose only question is whether the user may read it)."""
+    if user is None:
+        return get_paper(paper_id, None)
+    rows = session.execute(
+        select(Paper, PaperMember.role)
+        .outerjoin(PaperMember, _own_roles(user, Paper.id))
+        .where(Paper.id == paper_id)
+    ).all()
+    if not rows:
+        raise NotFound("paper", id=paper_id)
+    _reader_or_not_found(user, paper_id, [role for _, role in rows])
+    return rows[0][0]
+
+
+def get_section_to_read(section_id: int, user: User) -> Section:
+    """The section, if the user may read its paper (app/services/sections.py `get_section`),
+    in one small statement: the section with the user's own roles on its paper."""
+    rows = session.execute(
+        select(Section, PaperMember.role)
+        .outerjoin(PaperMember, _own_roles(user, Section.paper_id))
+        .where(Section.id == section_id)
+    ).all()
+    if not rows:
+        raise NotFound("section", id=section_id)
+    section = rows[0][0]
+    _reader_or_not_found(user, section.paper_id, [role for _, role in rows])
+    return section
 
 
 def roles_by_paper(user: User) -> dict[str, list[str]]:

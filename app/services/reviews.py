@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import (
     String,
@@ -24,11 +25,14 @@ from sqlalchemy import (
     func,
     inspect,
     literal,
+    literal_column,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
-from sqlalchemy.orm import aliased, subqueryload
+from sqlalchemy.orm import aliased, joinedload, subqueryload
 
 from app.db import after_commit, session, utcnow
 from app.models import (
@@ -40,6 +44,8 @@ from app.models import (
     CommentType,
     Decision,
     Event,
+    Framework,
+    FrameworkItem,
     Paper,
     ResolutionAction,
     ReviewRound,
@@ -50,6 +56,7 @@ from app.models import (
     User,
     VersionSection,
 )
+from app.models.papers import paper_frameworks
 from app.services import access, activity, alignment, notifications, revisions, rounds
 from app.services.errors import BadInput, Conflict, Forbidden, Invalid, NotFound
 from app.text import passages
@@ -113,33 +120,263 @@ def list_comments(
     return list(session.scalars(_with_thread(query.order_by(Comment.id))))
 
 
+# Aliases made once: a new alias per call costs more than building the rest of the statement
+# (its columns are proxied anew, and its cache key worked out anew).
+_REPLIED = aliased(Comment)
+_PERSON, _PERSON_SECTOR, _SECTOR = aliased(User), aliased(Sector), aliased(Sector)
+
+
 def comment_heads(section: Section) -> tuple[list, int | None]:
     """What a page needs of every comment of the section to choose which to show (id,
     status, author, sector) as rows, oldest first, and the newest reply's id: two
     statements, however many comments, none loaded as objects."""
-    heads = session.execute(
-        select(Comment.id, Comment.status, Comment.author_id, Comment.sector_id)
+    # Through Core: 2,000 rows read by the ORM cost more than the statement.
+    session.flush()
+    connection = session.connection()
+    # The newest reply's id rides along on each row (worked out once by the database): one
+    # round trip instead of two. No comment, no reply.
+    replied = _REPLIED  # not correlated with the outer comments
+    newest_reply = (
+        select(func.max(CommentReply.id))
+        .join(replied, replied.id == CommentReply.comment_id)
+        .where(replied.section_id == section.id)
+        .scalar_subquery()
+    )
+    heads = connection.execute(
+        select(
+            Comment.id,
+            Comment.status,
+            Comment.author_id,
+            Comment.sector_id,
+            newest_reply.label("newest_reply_id"),
+        )
         .where(Comment.section_id == section.id)
         .order_by(Comment.id)
     ).all()
-    newest_reply = session.scalar(
-        select(func.max(CommentReply.id))
-        .join(Comment, Comment.id == CommentReply.comment_id)
-        .where(Comment.section_id == section.id)
+    return heads, heads[-1].newest_reply_id if heads else None
+
+
+class SectorRef(NamedTuple):
+    """A sector as a page names it: its code, and its name in a language."""
+
+    id: int
+    code: str
+    name_en: str
+    name_fr: str
+
+    def name(self, language: str) -> str:
+        return self.name_fr if language == "fr" else self.name_en
+
+
+class PersonRef(NamedTuple):
+    """Who wrote a comment or a reply, or resolved one: their id, name and sector."""
+
+    id: int
+    name: str
+    sector: SectorRef
+
+
+class ReplyRow(NamedTuple):
+    id: int
+    comment_id: int
+    parent_id: int | None
+    author_id: int
+    body: str
+    created_at: object
+    author: PersonRef
+
+
+class ResolutionRow(NamedTuple):
+    id: int
+    comment_id: int
+    action: str
+    decision: str | None
+    rationale: str
+    applied_revision_id: int | None
+    actor_id: int
+    created_at: object
+    actor: PersonRef
+
+
+@dataclass(slots=True)
+class CommentThread:
+    """A comment as a page shows it, read as rows, not loaded as an object: its columns under
+    the names of `Comment`'s, its author and sector, its replies and history oldest first."""
+
+    id: int
+    section_id: int
+    revision_id: int
+    round_id: int | None
+    author_id: int
+    sector_id: int
+    type: str
+    body: str
+    proposed_text: str | None
+    item_code: str | None
+    quote_exact: str | None
+    quote_prefix: str
+    quote_suffix: str
+    anchor_revision_id: int | None
+    anchor_start: int | None
+    anchor_end: int | None
+    orphaned: bool
+    status: str
+    decision: str | None
+    rationale: str | None
+    resolved_by_id: int | None
+    resolved_at: object
+    created_at: object
+    edited_at: object
+    author: PersonRef
+    sector: SectorRef
+    replies: list = field(default_factory=list)
+    resolutions: list = field(default_factory=list)
+
+
+# The comment's columns, in CommentThread's order.
+_THREAD_COLUMNS = (
+    Comment.id,
+    Comment.section_id,
+    Comment.revision_id,
+    Comment.round_id,
+    Comment.author_id,
+    Comment.sector_id,
+    Comment.type,
+    Comment.body,
+    Comment.proposed_text,
+    Comment.item_code,
+    Comment.quote_exact,
+    Comment.quote_prefix,
+    Comment.quote_suffix,
+    Comment.anchor_revision_id,
+    Comment.anchor_start,
+    Comment.anchor_end,
+    Comment.orphaned,
+    Comment.status,
+    Comment.decision,
+    Comment.rationale,
+    Comment.resolved_by_id,
+    Comment.resolved_at,
+    Comment.created_at,
+    Comment.edited_at,
+)
+
+
+def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread]:
+    """The section's comments with these ids, with replies and history, in the ids' order:
+    read as rows in three statements (no object loading), as a page shows them."""
+    if not ids:
+        return []
+    person, person_sector, sector = _PERSON, _PERSON_SECTOR, _SECTOR
+    sectors: dict[int, SectorRef] = {}
+    people: dict[int, PersonRef] = {}
+    where = (Comment.section_id == section.id, Comment.id.in_(ids))
+    person_columns = (
+        person.id,
+        person.name,
+        person_sector.id,
+        person_sector.code,
+        person_sector.name_en,
+        person_sector.name_fr,
     )
-    return heads, newest_reply
 
+    def sector_ref(sector_id, code, name_en, name_fr) -> SectorRef:
+        if sector_id not in sectors:
+            sectors[sector_id] = SectorRef(sector_id, code, name_en, name_fr)
+        return sectors[sector_id]
 
-def comments_with_thread(section: Section, ids: list[int]) -> list[Comment]:
-    """The section's comments with these ids, with replies and history, in the ids' order."""
-    found = {
-        comment.id: comment
-        for comment in session.scalars(
-            _with_thread(
-                select(Comment).where(Comment.section_id == section.id, Comment.id.in_(ids))
-            )
+    def person_ref(person_id, name, *in_sector) -> PersonRef:
+        if person_id not in people:
+            people[person_id] = PersonRef(person_id, name, sector_ref(*in_sector))
+        return people[person_id]
+
+    session.flush()  # the rows are read through Core, past the session's autoflush
+    connection = session.connection()
+    found: dict[int, CommentThread] = {}
+    for row in connection.execute(
+        select(*_THREAD_COLUMNS, *person_columns, sector.code, sector.name_en, sector.name_fr)
+        .join(person, person.id == Comment.author_id)
+        .join(person_sector, person_sector.id == person.sector_id)
+        .join(sector, sector.id == Comment.sector_id)
+        .where(*where)
+    ):
+        n = len(_THREAD_COLUMNS)
+        found[row[0]] = CommentThread(
+            *row[:n],
+            author=person_ref(*row[n : n + 6]),
+            sector=sector_ref(row[5], *row[n + 6 :]),
         )
-    }
+    thread_person = [  # named apart from the reply's or entry's own columns
+        column.label(f"person_{n}") for n, column in enumerate(person_columns)
+    ]
+    # Replies and history in one round trip: a union of the two, told apart by `kind`, each
+    # oldest first: (kind, id, comment_id, parent_id, action, decision, text, applied revision,
+    # person id, created_at, *person).
+    replies = select(
+        literal(0).label("kind"),
+        CommentReply.id.label("entry_id"),
+        CommentReply.comment_id,
+        CommentReply.parent_id,
+        null(),
+        null(),
+        CommentReply.body,
+        null(),
+        CommentReply.author_id,
+        CommentReply.created_at,
+        *thread_person,
+    ).join(person, person.id == CommentReply.author_id)
+    history = select(
+        literal(1),
+        CommentResolution.id,
+        CommentResolution.comment_id,
+        null(),
+        CommentResolution.action,
+        CommentResolution.decision,
+        CommentResolution.rationale,
+        CommentResolution.applied_revision_id,
+        CommentResolution.actor_id,
+        CommentResolution.created_at,
+        *thread_person,
+    ).join(person, person.id == CommentResolution.actor_id)
+    thread = union_all(
+        *(
+            part.join(person_sector, person_sector.id == person.sector_id)
+            .join(Comment, Comment.id == table.comment_id)
+            .where(*where)
+            for part, table in ((replies, CommentReply), (history, CommentResolution))
+        )
+    ).order_by(literal_column("kind"), literal_column("entry_id"))
+    for (
+        kind,
+        id_,
+        comment_id,
+        parent_id,
+        action,
+        decision,
+        text,
+        applied,
+        who,
+        at,
+        *who_is,
+    ) in connection.execute(thread):
+        if kind == 0:
+            found[comment_id].replies.append(
+                ReplyRow(id_, comment_id, parent_id, who, text, at, person_ref(who, *who_is[1:]))
+            )
+        else:
+            found[comment_id].resolutions.append(
+                ResolutionRow(
+                    id_,
+                    comment_id,
+                    action,
+                    decision,
+                    text,
+                    applied,
+                    who,
+                    at,
+                    person_ref(who, *who_is[1:]),
+                )
+            )
     return [found[i] for i in ids if i in found]
 
 
@@ -164,7 +401,7 @@ def comment_rows(
 ) -> CommentRows:
     """The section's comments after `after_id`, oldest first, at most `limit`, in three
     statements whatever their number."""
-    author, author_sector, sector = aliased(User), aliased(Sector), aliased(Sector)
+    author, author_sector, sector = _PERSON, _PERSON_SECTOR, _SECTOR
     where = [Comment.section_id == section.id]
     if status is not None:
         where.append(Comment.status == status)
@@ -263,6 +500,19 @@ def comments_by_id(paper_id: int, ids) -> dict[int, Comment]:
         .where(Section.paper_id == paper_id, Comment.id.in_(list(ids)))
     )
     return {comment.id: comment for comment in rows}
+
+
+def alignment_comment_items(paper: Paper) -> list[tuple[Framework, list[FrameworkItem]]]:
+    """(framework, its items) for each framework the paper is checked against, by code:
+    what an alignment comment may name, read in one statement."""
+    frameworks = session.scalars(
+        select(Framework)
+        .join(paper_frameworks, paper_frameworks.c.framework_id == Framework.id)
+        .where(paper_frameworks.c.paper_id == paper.id)
+        .options(joinedload(Framework.items))
+        .order_by(Framework.code)
+    ).unique()
+    return [(framework, list(framework.items)) for framework in frameworks]
 
 
 def anchored_text(comment: Comment) -> str | None:

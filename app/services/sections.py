@@ -15,6 +15,7 @@ from app.models import (
     Comment,
     CommentStatus,
     Event,
+    Paper,
     Role,
     Section,
     SectionState,
@@ -52,6 +53,27 @@ def get_section(section_id: int, user: User) -> Section:
         raise NotFound("section", id=section_id)
     get_paper(section.paper_id, user)
     return section
+
+
+def get_section_and_paper(section_id: int, user: User) -> tuple[Section, Paper]:
+    """The section (with its contributing sectors) and its paper, if the user may read it,
+    in one statement: a page that shows them all reads each once."""
+    row = (
+        session.execute(
+            select(Section, Paper)
+            .join(Paper, Paper.id == Section.paper_id)
+            .where(Section.id == section_id)
+            .options(joinedload(Section.contributing_sectors))
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        raise NotFound("section", id=section_id)
+    section, paper = row
+    if user is not None:
+        access.permissions(user, paper.id).require_read()
+    return section, paper
 
 
 @dataclass(frozen=True)

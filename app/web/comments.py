@@ -8,13 +8,13 @@ app/services/rounds.py; this module asks them and arranges the answers for the p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.models import Comment, CommentReply, CommentStatus, Paper, Revision, Section, User
+from app.models import Comment, CommentStatus, Paper, Revision, Section, User
 from app.services import access, reviews, rounds
 from app.services.errors import DomainError
 from app.web import render
@@ -25,13 +25,13 @@ COMMENT_PAGE = 50
 
 @dataclass
 class ReplyNode:
-    reply: CommentReply
+    reply: reviews.ReplyRow
     children: list[ReplyNode] = field(default_factory=list)
 
 
 @dataclass
 class CommentEntry:
-    comment: Comment
+    comment: reviews.CommentThread  # read as rows, with Comment's attribute names
     thread: list[ReplyNode]
     highlighted: bool
     # The passage as it reads now, when the text moved on and it was found changed.
@@ -152,16 +152,28 @@ _COMMENT_TEXTS = {
 }
 
 
+# {(locale, timezone): {(timestamp, style): as templating.when writes it}}: a comment's date
+# reads the same on every page in one locale and zone, so it is worked out once per process
+# (babel applying its patterns to each of a page's 50 comments, their replies and history,
+# was a tenth of the page). Bounded: emptied when it grows past DATES_KEPT.
+_DATES: dict[tuple[str, str], dict] = {}
+DATES_KEPT = 50_000
+
+
 def comment_texts() -> dict:
     """{name: sentence} in the reader's language, safe as the template's own _() gives it;
     with `label` and `when`, the i18n label and the date of templating.when, each worked out
-    once per value and page."""
+    once per value and page (dates once per locale and zone)."""
+    from flask_babel import get_locale, get_timezone
+
     from app.web import i18n, templating
 
     texts: dict = {name: Markup(str(sentence)) for name, sentence in _COMMENT_TEXTS.items()}
     texts["lang"] = i18n.current_language()
     labels: dict = {}
-    dates: dict = {}
+    dates = _DATES.setdefault((str(get_locale()), str(get_timezone())), {})
+    if len(dates) > DATES_KEPT:
+        dates.clear()
 
     def label_of(value, kind: str) -> str:
         key = (value, kind)
@@ -184,7 +196,7 @@ def label(comment: Comment) -> str:
     return str(comment.id)
 
 
-def threaded(replies: list[CommentReply]) -> list[ReplyNode]:
+def threaded(replies: list[reviews.ReplyRow]) -> list[ReplyNode]:
     """Replies as a tree: each under the reply it answers, oldest first."""
     nodes = {reply.id: ReplyNode(reply) for reply in replies}
     roots = []
@@ -216,19 +228,25 @@ def section_review(
     """The section's text with its shown open comments' passages marked, and its comments
     (those the filters keep), each saying what is new since the reader's last visit."""
     every_comment, newest_reply_id = reviews.comment_heads(section)
-    kept = [c for c in every_comment if filters.keeps(c, user)]
+    kept = [c for c in every_comment if filters.keeps(c, user)] if filters.any else every_comment
     # Open comments first (they wait for an answer), each group oldest first; the page shows
     # the first `shown` and links to more: 2,000 comments are more than a page can lay out,
-    # and only the shown ones are read whole.
-    kept.sort(key=lambda c: c.status != CommentStatus.OPEN)
-    all_comments = reviews.comments_with_thread(section, [c.id for c in kept[:shown]])
+    # and only the shown ones are read whole. (Two passes over the rows, not a sort with a
+    # key called per comment.)
+    opened = [c.id for c in kept if c.status == CommentStatus.OPEN]
+    shown_ids = opened[:shown]
+    if len(shown_ids) < shown:
+        others = (c.id for c in kept if c.status != CommentStatus.OPEN)
+        shown_ids.extend(islice(others, shown - len(shown_ids)))
+    all_comments = reviews.comments_with_thread(section, shown_ids)
+    comment_number = str(_COMMENT_TEXTS["comment_number"])  # translated once, not per passage
     passages = [
         render.Passage(
             comment.id,
             comment.anchor_start,
             comment.anchor_end,
             label(comment),
-            _("Comment %(number)s", number=label(comment)),
+            comment_number % {"number": label(comment)},
         )
         for comment in all_comments
         if current is not None
@@ -268,18 +286,20 @@ def section_review(
         text=text,
         comments=entries,
         orphaned=orphaned,
-        open_count=sum(1 for c in every_comment if c.status == CommentStatus.OPEN),
+        open_count=len(opened)
+        if kept is every_comment
+        else sum(1 for c in every_comment if c.status == CommentStatus.OPEN),
         rounds=[r for r in every_round if may_comment and _may_comment_in(r, user)],
         rounds_by_id={r.id: r for r in every_round},
         may_comment=may_comment,
         may_reply=perms.may_reply,
         may_reopen=perms.may_reopen,
-        items=[(framework, list(framework.items)) for framework in paper.frameworks],
+        items=reviews.alignment_comment_items(paper) if may_comment else [],
         filters=filters,
         hidden=len(every_comment) - len(kept),
         more=len(kept) - min(len(kept), shown),
         shown=shown,
-        newest_comment_id=max((c.id for c in every_comment), default=None),
+        newest_comment_id=every_comment[-1].id if every_comment else None,  # oldest first
         newest_reply_id=newest_reply_id,
         new_count=sum(
             1 for e in [*entries, *orphaned] if e.new or e.new_replies or e.decided_since

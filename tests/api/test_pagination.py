@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, insert, select
 
 from app.api.pagination import DEFAULT_LIMIT, encode
-from app.api.plain import comments_out
+from app.api.plain import comments_json, comments_out
 from app.api.schemas.reviews import CommentOut
 from app.db import session
 from app.models import Comment, CommentReply, Export, Role, Section
@@ -195,6 +195,39 @@ def test_the_plain_comment_rows_say_what_the_comment_schema_says(filled):
 
     plain = json.loads(json.dumps(comments_out(rows)))  # no datetime left to convert
     assert plain == json.loads(json.dumps(CommentOut(many=True).dump(objects)))
+
+
+def test_the_comments_json_text_is_byte_for_byte_the_plain_rows_json(filled, app):
+    """The list's JSON, written straight from the rows, is what json.dumps makes of
+    `comments_out`: same escaping (quotes, backslashes, control and non-ASCII characters),
+    same keys in the same order, same nulls and booleans."""
+    import json
+
+    section, reviewer = filled.section, filled.people[Role.REVIEWER]
+    revision = revisions.latest(section.id)
+    tricky = 'Quote "this", a \\ backslash,\ttab,\nnewline, «guillemets» é \u2028 \x01 😀'
+    session.add(
+        Comment(
+            section_id=section.id,
+            revision_id=revision.id,
+            author_id=reviewer.id,
+            sector_id=reviewer.sector_id,
+            type="editorial",
+            body=tricky,
+            proposed_text=tricky,
+            status="open",
+            quote_exact=None,
+            quote_prefix="",
+            quote_suffix="",
+            orphaned=True,
+        )
+    )
+    session.flush()
+    rows = reviews.comment_rows(section)
+    assert any(rows.replies.values()) and any(rows.history.values())
+    with app.test_request_context():
+        expected = json.dumps(comments_out(rows), ensure_ascii=False, separators=(",", ":"))
+        assert comments_json(rows) == expected
 
 
 def test_listing_2000_comments_a_page_at_a_time_costs_the_same_on_every_page(

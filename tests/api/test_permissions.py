@@ -102,3 +102,54 @@ def test_lead_author_cannot_approve_their_own_section(client, paper, token_for):
     assert client.patch(url, json={"state": "in_review"}, headers=author).status_code == 200
     response = client.patch(url, json={"state": "approved"}, headers=author)
     assert response.status_code == 403
+
+
+# --- reads answered with the light check (access.get_paper_to_read / get_section_to_read) --
+
+READS = [
+    lambda paper: f"/api/v1/sections/{paper.section.id}/comments",
+    lambda paper: f"/api/v1/papers/{paper.id}/comment-matrix?format=csv",
+    lambda paper: f"/api/v1/papers/{paper.id}/coverage",
+]
+READ_IDS = ["comments", "comment-matrix", "coverage"]
+
+
+@pytest.mark.parametrize("read", READS, ids=READ_IDS)
+def test_every_member_and_an_admin_read_a_stranger_does_not(
+    client, paper, create_user, token_for, read
+):
+    from sqlalchemy import event
+
+    from app.db import session
+
+    for role in ROLES:
+        assert client.get(read(paper), headers=token_for(paper.people[role])).status_code == 200
+    admin = create_user("SC", admin=True)
+    assert client.get(read(paper), headers=token_for(admin)).status_code == 200
+    statements: list[str] = []
+    engine = session.get_bind().engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(read(paper), headers=token_for(create_user("SC")))
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+    # The question is asked of the reader's own roles, not of every member of the paper.
+    on_members = [s for s in statements if "paper_members" in s]
+    assert on_members and all("paper_members.user_id = " in s for s in on_members), on_members
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/sections/999999/comments",
+        "/api/v1/papers/999999/comment-matrix?format=csv",
+        "/api/v1/papers/999999/coverage",
+    ],
+    ids=READ_IDS,
+)
+def test_reading_what_does_not_exist_is_404(client, paper, token_for, url):
+    response = client.get(url, headers=token_for(paper.people[Role.COORDINATOR]))
+    assert response.status_code == 404

@@ -22,8 +22,7 @@ from app.web.views.papers import lead_candidates
 def _section_page(section_id: int):
     """The acting user, the section, and what every section page shows around it."""
     user = me()
-    section = sections.get_section(section_id, user)
-    paper = access.get_paper(section.paper_id, user)
+    section, paper = sections.get_section_and_paper(section_id, user)
     perms = access.permissions(user, paper)
     page = {
         "paper": paper,
@@ -40,8 +39,8 @@ def section_page(section_id: int, *, form: dict | None = None, status: int = 200
     `target` names which form, its `error` says why), shown again with `status`.
     """
     user, section, page = _section_page(section_id)
-    current = revisions.latest(section.id)
     history = revisions.list_revisions(section)
+    current = history[-1] if history else None  # the latest (they are by number)
     previous = visits.last_visit(user, section)
     since = (
         comments.SinceLastVisit(
