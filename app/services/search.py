@@ -55,7 +55,7 @@ from app.models import (
     User,
 )
 from app.services.errors import BadInput, NotFound
-from app.services.search_text import MARK_END, MARK_START, Query, fts5_match, parse
+from app.services.search_text import MARK_END, MARK_START, STEMMERS, Query, fts5_match, parse
 
 D = SearchDocument
 MAX_PER_PAGE = 100
@@ -70,6 +70,8 @@ HEADLINE_OPTIONS = (
 # A section's title counts more than its text (bm25 weights per FTS5 column).
 FTS_WEIGHTS = "bm25(4.0, 1.0)"
 CONFIGS = {"en": "plume_english", "fr": "plume_french"}
+# An FTS5 query no document answers: private-use characters are never stored.
+NOTHING = '"\ue000"'
 
 
 @dataclass(frozen=True)
@@ -145,15 +147,22 @@ def search(
 
     dialect = session.get_bind().dialect.name
     backend = _BACKENDS[dialect]
-    # The reader by their id: their row is not read again (their admin flag comes with the
-    # paper's language, when a paper is named).
+    # The reader by their id: their row is not read again.
     params: dict = {"user_id": _user_id(user)}
-    if filters.paper_id is not None:
-        languages, is_admin = _readable_language(params["user_id"], filters.paper_id)
+    one_paper = filters.paper_id is not None
+    if one_paper:
+        # Whether the reader may read the paper, and its language, come back with the
+        # summary (a row of its own): no statement of their own. The admin flag does not
+        # shape a search of one paper.
         params["paper_id"] = filters.paper_id
+        is_admin = False
+        searches = [(None, backend.paper_match(query))]
     else:
         is_admin = user.is_admin
-        languages = backend.languages(is_admin, params)
+        searches = [
+            (language, {"match": match})
+            for language, match in backend.matches(query, backend.languages(is_admin, params))
+        ]
     if filters.author_id is not None:
         params["author_id"] = filters.author_id
 
@@ -165,24 +174,36 @@ def search(
     params.update({name: value for name, value in chosen.items() if value is not None})
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
     shape = (
-        filters.paper_id is not None,
+        one_paper,
         is_admin,
         filters.author_id is not None,
         tuple(name for name, value in chosen.items() if value is not None),
     )
     top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
     sections = {}
-    for language, match in backend.matches(query, languages):
-        queries[language] = match
+    paper = None
+    for language, match in searches:
+        if language is not None:
+            queries[language] = match["match"]
         found = _summary_statement(dialect, language, shape)
-        for row in _core().execute(found, {**params, "match": match}):
-            if row.part == "hit":
+        for row in _core().execute(found, {**params, **match}):
+            part = row.part
+            if part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
-            elif row.part == "grid":
+            elif part == "grid":
                 _count_grid(counts, chosen, row)
+            elif part == "paper":
+                paper = row
             else:
                 counts["section_id"][row.key] += row.n
                 sections[row.key] = row
+    if one_paper:
+        if paper is None:
+            raise NotFound("paper", id=filters.paper_id)
+        if not paper.key:
+            # A stranger to the paper hears "not found", as everywhere else.
+            raise NotFound("paper")
+        queries = dict(backend.matches(query, [paper.language]))
     kinds = counts["kind"]
     results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
@@ -211,28 +232,16 @@ def _user_id(user: User) -> int:
     return state.identity[0] if state is not None and state.identity else user.id
 
 
-def _readable_language(user_id: int, paper_id: int) -> tuple[list[str], bool]:
-    """The paper's language, if the user may read it (a member, or an admin), and whether
-    they are an admin: one light statement rather than the paper and its members as
-    objects. A stranger to the paper hears "not found", as everywhere else."""
-    row = _core().execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
-    if row is None:
-        raise NotFound("paper", id=paper_id)
-    if not (row.member or row.is_admin):
-        raise NotFound("paper")
-    return [row.language], bool(row.is_admin)
-
-
-_PAPER_ACCESS = select(
-    Paper.language,
-    exists()
-    .where(PaperMember.paper_id == Paper.id, PaperMember.user_id == bindparam("user_id"))
-    .label("member"),
-    select(User.is_admin)
-    .where(User.id == bindparam("user_id"))
-    .scalar_subquery()
-    .label("is_admin"),
-).where(Paper.id == bindparam("paper_id"))
+def _paper_access():
+    """Whether the user (bound as `user_id`) may read the paper (bound as `paper_id`): a
+    member, or an admin."""
+    return or_(
+        exists().where(
+            PaperMember.paper_id == bindparam("paper_id"),
+            PaperMember.user_id == bindparam("user_id"),
+        ),
+        select(User.is_admin).where(User.id == bindparam("user_id")).scalar_subquery(),
+    )
 
 
 def _readable(is_admin: bool):
@@ -255,9 +264,11 @@ def _summary_statement(dialect: str, language, shape: tuple):
         else fields.paper_id.in_(_readable(is_admin))
     )
     conditions = [scope, or_(fields.status.is_(None), fields.status != CommentStatus.WITHDRAWN)]
+    if one_paper:
+        conditions.append(_paper_access())
     if by_author:
         conditions.append(fields.author_id == bindparam("author_id"))
-    return _summary(backend.matched(language, conditions), chosen)
+    return _summary(backend.matched(language, conditions), chosen, one_paper=one_paper)
 
 
 @lru_cache(maxsize=8)
@@ -272,14 +283,15 @@ class _Match:
     score: float
 
 
-def _summary(matched, chosen: tuple[str, ...]):
+def _summary(matched, chosen: tuple[str, ...], *, one_paper: bool = False):
     """From the ranked matches (a CTE, computed once): the best `top` ids that the
     facets' choices (bound by name) keep, and each facet's counts under the other facets'
     choices (the total is the kind facet's count for the kind chosen, or its sum).
 
     Rows: part, key, kind, n, score, language, sector, number, position, title_en,
     title_fr; part is hit (key: the document), grid (a kind and a sector's code) or
-    section_id (key: the section, with what its facet shows).
+    section_id (key: the section, with what its facet shows), and with a paper named,
+    paper (key: 1 if the reader may read it, its language), none if there is no such paper.
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
     # A sector is chosen by its code: its id is looked up once, in the statement.
@@ -367,7 +379,15 @@ def _summary(matched, chosen: tuple[str, ...]):
         .join(Section, Section.id == counted.c.section_id)
         .join(Paper, Paper.id == Section.paper_id)
     )
-    return union_all(hits, grid, sections)
+    parts = [hits, grid, sections]
+    if one_paper:
+        readable = case((_paper_access(), 1), else_=0)
+        parts.append(
+            row("paper", key=readable, language=Paper.language)
+            .select_from(Paper)
+            .where(Paper.id == bindparam("paper_id"))
+        )
+    return union_all(*parts)
 
 
 def _typed(value, type_):
@@ -406,12 +426,17 @@ class _Backend:
     def matches(self, query: Query, languages: list[str]):
         raise NotImplementedError
 
+    def paper_match(self, query: Query) -> dict:
+        """The query's parameters for the summary of one paper, whose language the
+        statement reads (`matched` with no language)."""
+        raise NotImplementedError
+
     def same_query(self, match: _Match, language) -> bool:
         return match.language == language
 
     def matched(self, language, conditions: list):
         """A select of every match (the query bound as `match`): id, kind, section,
-        sector, language, score."""
+        sector, language, score. No language: the paper named's (`paper_match`)."""
         raise NotImplementedError
 
     def page(self, language):
@@ -524,6 +549,9 @@ class _Postgres(_Backend):
     def same_query(self, match: _Match, language) -> bool:  # noqa: ARG002 (the interface)
         return True
 
+    def paper_match(self, query: Query) -> dict:
+        return {"match": query.text}
+
     @staticmethod
     def _config(language):
         return literal_column(f"'{CONFIGS[language]}'::regconfig")
@@ -542,6 +570,7 @@ class _Postgres(_Backend):
         )
 
     def matched(self, languages, conditions):
+        languages = languages or tuple(CONFIGS)
         tsv = literal_column("search_documents.tsv")
         score = func.ts_rank(tsv, self._by_language(self._tsquery, languages))
         matched = or_(
@@ -586,6 +615,28 @@ class _Sqlite(_Backend):
             if match is not None:
                 yield language, match
 
+    def paper_match(self, query: Query) -> dict:
+        # Bound for each language; the statement picks the paper's. A language in which
+        # the query asks for nothing (only stop words) gets a term no document holds.
+        return {
+            f"match_{language}": fts5_match(query, language) or NOTHING for language in STEMMERS
+        }
+
+    def _match(self, language):
+        if language is not None:
+            return bindparam("match", type_=String)
+        paper_language = (
+            select(Paper.language).where(Paper.id == bindparam("paper_id")).scalar_subquery()
+        )
+        return case(
+            *[
+                (paper_language == lang, bindparam(f"match_{lang}", type_=String))
+                for lang in STEMMERS
+                if lang != "en"
+            ],
+            else_=bindparam("match_en", type_=String),
+        )
+
     def matched(self, language, conditions):
         # FTS5 answers first, once, and the documents are looked up by its rowids: the join
         # goes through `rowid + 0`, which FTS5 cannot take as a constraint. Otherwise
@@ -597,9 +648,10 @@ class _Sqlite(_Backend):
             .select_from(self.table)
             .join(fields, fields.c.id == self.table.c.rowid + literal_column("0"))
             .where(
-                self.fts.op("MATCH")(bindparam("match", type_=String)),
+                self.fts.op("MATCH")(self._match(language)),
                 self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
-                fields.c.language == language,
+                # A paper named is in one language: its own.
+                *([fields.c.language == language] if language is not None else []),
                 *conditions,
             )
         )
