@@ -17,15 +17,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
+    ARRAY,
     Float,
     Integer,
     String,
     and_,
+    any_,
     bindparam,
     case,
     column,
@@ -186,7 +189,7 @@ def search(
         if language is not None:
             queries[language] = match["match"]
         found = _summary_statement(dialect, language, shape)
-        for row in _core().execute(found, {**params, **match}):
+        for row in found.execute({**params, **match}):
             part = row.part
             if part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
@@ -213,14 +216,10 @@ def search(
         ids = [m.id for m in page if backend.same_query(m, language)]
         if ids:
             statement = _page_statement(dialect, language)
-            rows.update(
-                {
-                    row.id: row
-                    for row in _core().execute(
-                        statement, {"match": match, "ids": ids, "low": min(ids), "high": max(ids)}
-                    )
-                }
+            found = statement.execute(
+                {"match": match, "ids": backend.ids(ids), "low": min(ids), "high": max(ids)}
             )
+            rows.update({row.id: row for row in found})
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
     results.facets = _facets(counts, chosen, sections)
     return results
@@ -268,12 +267,12 @@ def _summary_statement(dialect: str, language, shape: tuple):
         conditions.append(_paper_access())
     if by_author:
         conditions.append(fields.author_id == bindparam("author_id"))
-    return _summary(backend.matched(language, conditions), chosen, one_paper=one_paper)
+    return _Prepared(_summary(backend.matched(language, conditions), chosen, one_paper=one_paper))
 
 
 @lru_cache(maxsize=8)
 def _page_statement(dialect: str, language):
-    return _BACKENDS[dialect].page(language)
+    return _Prepared(_BACKENDS[dialect].page(language))
 
 
 @dataclass(frozen=True)
@@ -440,8 +439,12 @@ class _Backend:
         raise NotImplementedError
 
     def page(self, language):
-        """The page's details and snippets: the query bound as `match`, the ids as `ids`."""
+        """The page's details and snippets: the query bound as `match`, the ids as `ids`
+        (as `ids` makes them)."""
         raise NotImplementedError
+
+    def ids(self, ids: list[int]):
+        return ids
 
 
 @lru_cache(maxsize=2)
@@ -528,8 +531,15 @@ def _hit(row, score: float) -> Hit:
         sector=row.sector,
         snippet=marked(row.snippet or ""),
         score=float(score or 0),
-        updated_at=row.updated_at,
+        updated_at=_utc(row.updated_at),
     )
+
+
+def _utc(value) -> datetime:
+    """A timestamp as UTCDateTime reads it: SQLite's driver gives the stored text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _match_columns(fields) -> list:
@@ -588,7 +598,7 @@ class _Postgres(_Backend):
             HEADLINE_OPTIONS,
         )
         return _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(
-            D.id.in_(bindparam("ids", expanding=True))
+            D.id == any_(bindparam("ids", type_=ARRAY(Integer)))
         )
 
 
@@ -667,8 +677,16 @@ class _Sqlite(_Backend):
             # FTS5 walks the matches between the page's first and last ids once; asked for
             # each id (rowid IN, pushed down), it would start the query over 20 times.
             self.table.c.rowid.between(bindparam("low"), bindparam("high")),
-            (self.table.c.rowid + literal_column("0")).in_(bindparam("ids", expanding=True)),
+            (self.table.c.rowid + literal_column("0")).in_(
+                select(literal_column("value")).select_from(
+                    func.json_each(bindparam("ids", type_=String))
+                )
+            ),
         )
+
+    def ids(self, ids: list[int]):
+        # One JSON array, so that the statement's text is the same whatever their number.
+        return "[" + ",".join(map(str, ids)) + "]"
 
 
 # --- facets and snippets ---------------------------------------------------------------
@@ -708,6 +726,48 @@ def marked(snippet: str) -> Markup:
 
 
 _BACKENDS = {"postgresql": _Postgres(), "sqlite": _Sqlite()}
+
+
+class _Prepared:
+    """A Core select compiled once per database, then sent as its SQL text with its
+    parameters: a search's statements have a fixed shape, and SQLAlchemy's compiled-cache
+    lookup and parameter processing for each execution cost more than the SQL of a small
+    page. Its rows come as the driver gives them: a timestamp goes through `_utc`."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self.compiled = None
+
+    def execute(self, params: dict):
+        connection = _core()
+        compiled = self.compiled
+        if compiled is None or compiled.dialect is not connection.dialect:
+            compiled = self.compiled = _Compiled(self.statement, connection.dialect)
+        return compiled.execute(connection, params)
+
+
+class _Compiled:
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.dialect = dialect
+        self.sql = compiled.string
+        self.positions = compiled.positiontup
+        # The literals' values (an enum by its value, as the driver takes it).
+        self.defaults = {
+            name: _plain(bind.effective_value)
+            for bind, name in compiled.bind_names.items()
+            if not bind.required
+        }
+
+    def execute(self, connection, params: dict):
+        values = {**self.defaults, **params}
+        if self.positions is not None:
+            values = tuple(values[name] for name in self.positions)
+        return connection.exec_driver_sql(self.sql, values)
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
 
 
 def _core():
