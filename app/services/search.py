@@ -148,7 +148,8 @@ def search(
     if query.empty:
         return results
 
-    dialect = session.get_bind().dialect.name
+    connection = _core()
+    dialect = connection.dialect.name
     backend = _BACKENDS[dialect]
     # The reader by their id: their row is not read again.
     params: dict = {"user_id": _user_id(user)}
@@ -189,7 +190,7 @@ def search(
         if language is not None:
             queries[language] = match["match"]
         found = _summary_statement(dialect, language, shape)
-        for row in found.execute({**params, **match}):
+        for row in found.execute(connection, {**params, **match}):
             part = row.part
             if part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
@@ -217,9 +218,10 @@ def search(
         if ids:
             statement = _page_statement(dialect, language)
             found = statement.execute(
-                {"match": match, "ids": backend.ids(ids), "low": min(ids), "high": max(ids)}
+                connection,
+                {"match": match, "ids": backend.ids(ids), "low": min(ids), "high": max(ids)},
             )
-            rows.update({row.id: row for row in found})
+            rows.update({row[0]: row for row in found})
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
     results.facets = _facets(counts, chosen, sections)
     return results
@@ -507,31 +509,53 @@ def _hit_joins(statement):
 
 
 def _hit(row, score: float) -> Hit:
-    language = row.language
+    # The row's columns in _HIT_COLUMNS' order, then the snippet.
+    (
+        document_id,
+        kind,
+        source,
+        source_id,
+        paper_id,
+        paper_title,
+        language,
+        section_id,
+        number,
+        title_en,
+        title_fr,
+        comment_id,
+        item_code,
+        heading,
+        status,
+        author_id,
+        author_name,
+        sector,
+        updated_at,
+        snippet,
+    ) = row
     title = None
-    if row.section_id is not None:
-        title = (row.title_fr or row.title_en) if language == "fr" else row.title_en
+    if section_id is not None:
+        title = (title_fr or title_en) if language == "fr" else title_en
     return Hit(
-        document_id=row.id,
-        kind=row.kind,
-        source=row.source,
-        id=row.source_id,
-        paper_id=row.paper_id,
-        paper_title=row.paper_title,
-        language=language,
-        section_id=row.section_id,
-        section_number=row.number,
-        section_title=title,
-        comment_id=row.comment_id,
-        item_code=row.item_code,
-        heading=row.heading,
-        status=row.status,
-        author_id=row.author_id,
-        author_name=row.author_name,
-        sector=row.sector,
-        snippet=marked(row.snippet or ""),
-        score=float(score or 0),
-        updated_at=_utc(row.updated_at),
+        document_id,
+        kind,
+        source,
+        source_id,
+        paper_id,
+        paper_title,
+        language,
+        section_id,
+        number,
+        title,
+        comment_id,
+        item_code,
+        heading,
+        status,
+        author_id,
+        author_name,
+        sector,
+        marked(snippet or ""),
+        float(score or 0),
+        _utc(updated_at),
     )
 
 
@@ -738,8 +762,7 @@ class _Prepared:
         self.statement = statement
         self.compiled = None
 
-    def execute(self, params: dict):
-        connection = _core()
+    def execute(self, connection, params: dict):
         compiled = self.compiled
         if compiled is None or compiled.dialect is not connection.dialect:
             compiled = self.compiled = _Compiled(self.statement, connection.dialect)
