@@ -1,11 +1,12 @@
 """Full-text search over the papers a reader may read: sections' current text, comments and
 their replies, alignment rationales and position decisions.
 
-One call costs a fixed number of statements, whatever the paper's size: whether the reader
-may read the paper named (or, when none is, the languages of the papers they may read), then
-per language one summary that ranks every match once and returns the best ids, a (kind,
-sector) grid of counts and the sections that say it most, with their titles (the facets and
-the total), then one statement for the page's details and snippets, 20 documents.
+One call costs a fixed number of statements, whatever the paper's size: when no paper is
+named, the languages of the papers the reader may read; per language one summary that ranks
+every match once and returns the best ids, a (kind, sector) grid of counts and the sections
+that say it most, with their titles (the facets and the total), and with a paper named
+whether the reader may read it and its language; then one statement for the page's details
+and snippets, 20 documents. Both are compiled once and sent as SQL text (_Prepared).
 PostgreSQL asks its GIN index with websearch_to_tsquery and marks snippets with ts_headline;
 SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py), reads
 each match's scope and facet fields from the narrow search_scope table, and marks snippets
