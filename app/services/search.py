@@ -1,11 +1,12 @@
 """Full-text search over the papers a reader may read: sections' current text, comments and
 their replies, alignment rationales and position decisions.
 
-One call costs a fixed number of statements, whatever the paper's size: whether the reader
-may read the paper named (or, when none is, the languages of the papers they may read), then
-per language one summary that ranks every match once and returns the best ids, a (kind,
-sector) grid of counts and the sections that say it most, with their titles (the facets and
-the total), then one statement for the page's details and snippets, 20 documents.
+One call costs a fixed number of statements, whatever the paper's size: when no paper is
+named, the languages of the papers the reader may read; per language one summary that ranks
+every match once and returns the best ids, a (kind, sector) grid of counts and the sections
+that say it most, with their titles (the facets and the total), and with a paper named
+whether the reader may read it and its language; then one statement for the page's details
+and snippets, 20 documents. Both are compiled once and sent as SQL text (_Prepared).
 PostgreSQL asks its GIN index with websearch_to_tsquery and marks snippets with ts_headline;
 SQLite asks FTS5 with the same query parsed and stemmed (app/services/search_text.py), reads
 each match's scope and facet fields from the narrow search_scope table, and marks snippets
@@ -17,15 +18,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 from functools import lru_cache
 
 from markupsafe import Markup, escape
 from sqlalchemy import (
+    ARRAY,
     Float,
     Integer,
     String,
     and_,
+    any_,
     bindparam,
     case,
     column,
@@ -55,7 +59,7 @@ from app.models import (
     User,
 )
 from app.services.errors import BadInput, NotFound
-from app.services.search_text import MARK_END, MARK_START, Query, fts5_match, parse
+from app.services.search_text import MARK_END, MARK_START, STEMMERS, Query, fts5_match, parse
 
 D = SearchDocument
 MAX_PER_PAGE = 100
@@ -70,6 +74,8 @@ HEADLINE_OPTIONS = (
 # A section's title counts more than its text (bm25 weights per FTS5 column).
 FTS_WEIGHTS = "bm25(4.0, 1.0)"
 CONFIGS = {"en": "plume_english", "fr": "plume_french"}
+# An FTS5 query no document answers: private-use characters are never stored.
+NOTHING = '"\ue000"'
 
 
 @dataclass(frozen=True)
@@ -143,17 +149,25 @@ def search(
     if query.empty:
         return results
 
-    dialect = session.get_bind().dialect.name
+    connection = _core()
+    dialect = connection.dialect.name
     backend = _BACKENDS[dialect]
-    # The reader by their id: their row is not read again (their admin flag comes with the
-    # paper's language, when a paper is named).
+    # The reader by their id: their row is not read again.
     params: dict = {"user_id": _user_id(user)}
-    if filters.paper_id is not None:
-        languages, is_admin = _readable_language(params["user_id"], filters.paper_id)
+    one_paper = filters.paper_id is not None
+    if one_paper:
+        # Whether the reader may read the paper, and its language, come back with the
+        # summary (a row of its own): no statement of their own. The admin flag does not
+        # shape a search of one paper.
         params["paper_id"] = filters.paper_id
+        is_admin = False
+        searches = [(None, backend.paper_match(query))]
     else:
         is_admin = user.is_admin
-        languages = backend.languages(is_admin, params)
+        searches = [
+            (language, {"match": match})
+            for language, match in backend.matches(query, backend.languages(is_admin, params))
+        ]
     if filters.author_id is not None:
         params["author_id"] = filters.author_id
 
@@ -165,24 +179,36 @@ def search(
     params.update({name: value for name, value in chosen.items() if value is not None})
     params["top"], params["sections"] = offset + limit, SECTION_FACETS
     shape = (
-        filters.paper_id is not None,
+        one_paper,
         is_admin,
         filters.author_id is not None,
         tuple(name for name, value in chosen.items() if value is not None),
     )
     top, counts, queries = [], {name: defaultdict(int) for name in chosen}, {}
     sections = {}
-    for language, match in backend.matches(query, languages):
-        queries[language] = match
+    paper = None
+    for language, match in searches:
+        if language is not None:
+            queries[language] = match["match"]
         found = _summary_statement(dialect, language, shape)
-        for row in _core().execute(found, {**params, "match": match}):
-            if row.part == "hit":
+        for row in found.execute(connection, {**params, **match}):
+            part = row.part
+            if part == "hit":
                 top.append(_Match(row.key, row.language, row.score))
-            elif row.part == "grid":
+            elif part == "grid":
                 _count_grid(counts, chosen, row)
+            elif part == "paper":
+                paper = row
             else:
                 counts["section_id"][row.key] += row.n
                 sections[row.key] = row
+    if one_paper:
+        if paper is None:
+            raise NotFound("paper", id=filters.paper_id)
+        if not paper.key:
+            # A stranger to the paper hears "not found", as everywhere else.
+            raise NotFound("paper")
+        queries = dict(backend.matches(query, [paper.language]))
     kinds = counts["kind"]
     results.total = kinds.get(chosen["kind"], 0) if chosen["kind"] else sum(kinds.values())
     top.sort(key=lambda m: (-m.score, m.id))
@@ -192,14 +218,11 @@ def search(
         ids = [m.id for m in page if backend.same_query(m, language)]
         if ids:
             statement = _page_statement(dialect, language)
-            rows.update(
-                {
-                    row.id: row
-                    for row in _core().execute(
-                        statement, {"match": match, "ids": ids, "low": min(ids), "high": max(ids)}
-                    )
-                }
+            found = statement.execute(
+                connection,
+                {"match": match, "ids": backend.ids(ids), "low": min(ids), "high": max(ids)},
             )
+            rows.update({row[0]: row for row in found})
     results.hits = [_hit(rows[m.id], m.score) for m in page if m.id in rows]
     results.facets = _facets(counts, chosen, sections)
     return results
@@ -211,28 +234,16 @@ def _user_id(user: User) -> int:
     return state.identity[0] if state is not None and state.identity else user.id
 
 
-def _readable_language(user_id: int, paper_id: int) -> tuple[list[str], bool]:
-    """The paper's language, if the user may read it (a member, or an admin), and whether
-    they are an admin: one light statement rather than the paper and its members as
-    objects. A stranger to the paper hears "not found", as everywhere else."""
-    row = _core().execute(_PAPER_ACCESS, {"paper_id": paper_id, "user_id": user_id}).first()
-    if row is None:
-        raise NotFound("paper", id=paper_id)
-    if not (row.member or row.is_admin):
-        raise NotFound("paper")
-    return [row.language], bool(row.is_admin)
-
-
-_PAPER_ACCESS = select(
-    Paper.language,
-    exists()
-    .where(PaperMember.paper_id == Paper.id, PaperMember.user_id == bindparam("user_id"))
-    .label("member"),
-    select(User.is_admin)
-    .where(User.id == bindparam("user_id"))
-    .scalar_subquery()
-    .label("is_admin"),
-).where(Paper.id == bindparam("paper_id"))
+def _paper_access():
+    """Whether the user (bound as `user_id`) may read the paper (bound as `paper_id`): a
+    member, or an admin."""
+    return or_(
+        exists().where(
+            PaperMember.paper_id == bindparam("paper_id"),
+            PaperMember.user_id == bindparam("user_id"),
+        ),
+        select(User.is_admin).where(User.id == bindparam("user_id")).scalar_subquery(),
+    )
 
 
 def _readable(is_admin: bool):
@@ -255,14 +266,16 @@ def _summary_statement(dialect: str, language, shape: tuple):
         else fields.paper_id.in_(_readable(is_admin))
     )
     conditions = [scope, or_(fields.status.is_(None), fields.status != CommentStatus.WITHDRAWN)]
+    if one_paper:
+        conditions.append(_paper_access())
     if by_author:
         conditions.append(fields.author_id == bindparam("author_id"))
-    return _summary(backend.matched(language, conditions), chosen)
+    return _Prepared(_summary(backend.matched(language, conditions), chosen, one_paper=one_paper))
 
 
 @lru_cache(maxsize=8)
 def _page_statement(dialect: str, language):
-    return _BACKENDS[dialect].page(language)
+    return _Prepared(_BACKENDS[dialect].page(language))
 
 
 @dataclass(frozen=True)
@@ -272,14 +285,15 @@ class _Match:
     score: float
 
 
-def _summary(matched, chosen: tuple[str, ...]):
+def _summary(matched, chosen: tuple[str, ...], *, one_paper: bool = False):
     """From the ranked matches (a CTE, computed once): the best `top` ids that the
     facets' choices (bound by name) keep, and each facet's counts under the other facets'
     choices (the total is the kind facet's count for the kind chosen, or its sum).
 
     Rows: part, key, kind, n, score, language, sector, number, position, title_en,
     title_fr; part is hit (key: the document), grid (a kind and a sector's code) or
-    section_id (key: the section, with what its facet shows).
+    section_id (key: the section, with what its facet shows), and with a paper named,
+    paper (key: 1 if the reader may read it, its language), none if there is no such paper.
     """
     m = matched.cte("matched").prefix_with("MATERIALIZED")
     # A sector is chosen by its code: its id is looked up once, in the statement.
@@ -367,7 +381,15 @@ def _summary(matched, chosen: tuple[str, ...]):
         .join(Section, Section.id == counted.c.section_id)
         .join(Paper, Paper.id == Section.paper_id)
     )
-    return union_all(hits, grid, sections)
+    parts = [hits, grid, sections]
+    if one_paper:
+        readable = case((_paper_access(), 1), else_=0)
+        parts.append(
+            row("paper", key=readable, language=Paper.language)
+            .select_from(Paper)
+            .where(Paper.id == bindparam("paper_id"))
+        )
+    return union_all(*parts)
 
 
 def _typed(value, type_):
@@ -406,17 +428,26 @@ class _Backend:
     def matches(self, query: Query, languages: list[str]):
         raise NotImplementedError
 
+    def paper_match(self, query: Query) -> dict:
+        """The query's parameters for the summary of one paper, whose language the
+        statement reads (`matched` with no language)."""
+        raise NotImplementedError
+
     def same_query(self, match: _Match, language) -> bool:
         return match.language == language
 
     def matched(self, language, conditions: list):
         """A select of every match (the query bound as `match`): id, kind, section,
-        sector, language, score."""
+        sector, language, score. No language: the paper named's (`paper_match`)."""
         raise NotImplementedError
 
     def page(self, language):
-        """The page's details and snippets: the query bound as `match`, the ids as `ids`."""
+        """The page's details and snippets: the query bound as `match`, the ids as `ids`
+        (as `ids` makes them)."""
         raise NotImplementedError
+
+    def ids(self, ids: list[int]):
+        return ids
 
 
 @lru_cache(maxsize=2)
@@ -479,32 +510,61 @@ def _hit_joins(statement):
 
 
 def _hit(row, score: float) -> Hit:
-    language = row.language
+    # The row's columns in _HIT_COLUMNS' order, then the snippet.
+    (
+        document_id,
+        kind,
+        source,
+        source_id,
+        paper_id,
+        paper_title,
+        language,
+        section_id,
+        number,
+        title_en,
+        title_fr,
+        comment_id,
+        item_code,
+        heading,
+        status,
+        author_id,
+        author_name,
+        sector,
+        updated_at,
+        snippet,
+    ) = row
     title = None
-    if row.section_id is not None:
-        title = (row.title_fr or row.title_en) if language == "fr" else row.title_en
+    if section_id is not None:
+        title = (title_fr or title_en) if language == "fr" else title_en
     return Hit(
-        document_id=row.id,
-        kind=row.kind,
-        source=row.source,
-        id=row.source_id,
-        paper_id=row.paper_id,
-        paper_title=row.paper_title,
-        language=language,
-        section_id=row.section_id,
-        section_number=row.number,
-        section_title=title,
-        comment_id=row.comment_id,
-        item_code=row.item_code,
-        heading=row.heading,
-        status=row.status,
-        author_id=row.author_id,
-        author_name=row.author_name,
-        sector=row.sector,
-        snippet=marked(row.snippet or ""),
-        score=float(score or 0),
-        updated_at=row.updated_at,
+        document_id,
+        kind,
+        source,
+        source_id,
+        paper_id,
+        paper_title,
+        language,
+        section_id,
+        number,
+        title,
+        comment_id,
+        item_code,
+        heading,
+        status,
+        author_id,
+        author_name,
+        sector,
+        marked(snippet or ""),
+        float(score or 0),
+        _utc(updated_at),
     )
+
+
+def _utc(value) -> datetime:
+    """A timestamp as UTCDateTime reads it: SQLite's driver gives the stored text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _match_columns(fields) -> list:
@@ -524,6 +584,9 @@ class _Postgres(_Backend):
     def same_query(self, match: _Match, language) -> bool:  # noqa: ARG002 (the interface)
         return True
 
+    def paper_match(self, query: Query) -> dict:
+        return {"match": query.text}
+
     @staticmethod
     def _config(language):
         return literal_column(f"'{CONFIGS[language]}'::regconfig")
@@ -542,6 +605,7 @@ class _Postgres(_Backend):
         )
 
     def matched(self, languages, conditions):
+        languages = languages or tuple(CONFIGS)
         tsv = literal_column("search_documents.tsv")
         score = func.ts_rank(tsv, self._by_language(self._tsquery, languages))
         matched = or_(
@@ -559,7 +623,7 @@ class _Postgres(_Backend):
             HEADLINE_OPTIONS,
         )
         return _hit_joins(select(*_HIT_COLUMNS, snippet.label("snippet"))).where(
-            D.id.in_(bindparam("ids", expanding=True))
+            D.id == any_(bindparam("ids", type_=ARRAY(Integer)))
         )
 
 
@@ -586,6 +650,28 @@ class _Sqlite(_Backend):
             if match is not None:
                 yield language, match
 
+    def paper_match(self, query: Query) -> dict:
+        # Bound for each language; the statement picks the paper's. A language in which
+        # the query asks for nothing (only stop words) gets a term no document holds.
+        return {
+            f"match_{language}": fts5_match(query, language) or NOTHING for language in STEMMERS
+        }
+
+    def _match(self, language):
+        if language is not None:
+            return bindparam("match", type_=String)
+        paper_language = (
+            select(Paper.language).where(Paper.id == bindparam("paper_id")).scalar_subquery()
+        )
+        return case(
+            *[
+                (paper_language == lang, bindparam(f"match_{lang}", type_=String))
+                for lang in STEMMERS
+                if lang != "en"
+            ],
+            else_=bindparam("match_en", type_=String),
+        )
+
     def matched(self, language, conditions):
         # FTS5 answers first, once, and the documents are looked up by its rowids: the join
         # goes through `rowid + 0`, which FTS5 cannot take as a constraint. Otherwise
@@ -597,9 +683,10 @@ class _Sqlite(_Backend):
             .select_from(self.table)
             .join(fields, fields.c.id == self.table.c.rowid + literal_column("0"))
             .where(
-                self.fts.op("MATCH")(bindparam("match", type_=String)),
+                self.fts.op("MATCH")(self._match(language)),
                 self.table.c.rank.op("MATCH")(FTS_WEIGHTS),
-                fields.c.language == language,
+                # A paper named is in one language: its own.
+                *([fields.c.language == language] if language is not None else []),
                 *conditions,
             )
         )
@@ -615,8 +702,16 @@ class _Sqlite(_Backend):
             # FTS5 walks the matches between the page's first and last ids once; asked for
             # each id (rowid IN, pushed down), it would start the query over 20 times.
             self.table.c.rowid.between(bindparam("low"), bindparam("high")),
-            (self.table.c.rowid + literal_column("0")).in_(bindparam("ids", expanding=True)),
+            (self.table.c.rowid + literal_column("0")).in_(
+                select(literal_column("value")).select_from(
+                    func.json_each(bindparam("ids", type_=String))
+                )
+            ),
         )
+
+    def ids(self, ids: list[int]):
+        # One JSON array, so that the statement's text is the same whatever their number.
+        return "[" + ",".join(map(str, ids)) + "]"
 
 
 # --- facets and snippets ---------------------------------------------------------------
@@ -656,6 +751,47 @@ def marked(snippet: str) -> Markup:
 
 
 _BACKENDS = {"postgresql": _Postgres(), "sqlite": _Sqlite()}
+
+
+class _Prepared:
+    """A Core select compiled once per database, then sent as its SQL text with its
+    parameters: a search's statements have a fixed shape, and SQLAlchemy's compiled-cache
+    lookup and parameter processing for each execution cost more than the SQL of a small
+    page. Its rows come as the driver gives them: a timestamp goes through `_utc`."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self.compiled = None
+
+    def execute(self, connection, params: dict):
+        compiled = self.compiled
+        if compiled is None or compiled.dialect is not connection.dialect:
+            compiled = self.compiled = _Compiled(self.statement, connection.dialect)
+        return compiled.execute(connection, params)
+
+
+class _Compiled:
+    def __init__(self, statement, dialect):
+        compiled = statement.compile(dialect=dialect)
+        self.dialect = dialect
+        self.sql = compiled.string
+        self.positions = compiled.positiontup
+        # The literals' values (an enum by its value, as the driver takes it).
+        self.defaults = {
+            name: _plain(bind.effective_value)
+            for bind, name in compiled.bind_names.items()
+            if not bind.required
+        }
+
+    def execute(self, connection, params: dict):
+        values = {**self.defaults, **params}
+        if self.positions is not None:
+            values = tuple(values[name] for name in self.positions)
+        return connection.exec_driver_sql(self.sql, values)
+
+
+def _plain(value):
+    return value.value if isinstance(value, Enum) else value
 
 
 def _core():

@@ -116,6 +116,7 @@ def _stemmer(language: str):
     return Stemmer.Stemmer(STEMMERS.get(language, "english"))
 
 
+@lru_cache(maxsize=4096)  # a query's words again at each search, and each page of it
 def stem(word: str, language: str) -> str:
     """One token's index term: folded, then stemmed in the paper's language, as
     PostgreSQL's unaccent then Snowball do ("musées", "musée" and "musees" all give
