@@ -90,7 +90,7 @@ def record_paper_alignment(paper_id: int, data):
     summary="The traceability matrix: sections × framework items, each cell the current status",
 )
 def alignment_matrix(paper_id: int, query):
-    paper = access.get_paper(paper_id, current_user())
+    paper = access.get_paper_to_read(paper_id, current_user())
     return plain_json(
         matrix_out(alignment.alignment_matrix(paper, framework=query.get("framework")))
     )

@@ -269,8 +269,9 @@ def _own_roles(user: User, paper_id_column):
 def get_paper_to_read(paper_id: int, user: User | None) -> Paper:
     """`get_paper` in one small statement: the paper with the user's own roles on it, not
     every member (for an endpoint whose only question is whether the user may read it)."""
-    if user is None:
-        return get_paper(paper_id, None)
+    if user is None or _cached(user, paper_id) is not None:
+        # The command line, or a request that has read the members already: no statement more.
+        return get_paper(paper_id, user)
     rows = session.execute(
         select(Paper, PaperMember.role)
         .outerjoin(PaperMember, _own_roles(user, Paper.id))

@@ -308,7 +308,8 @@ def section_rows(
     limit: int | None = None,
 ) -> SectionRows:
     """`list_sections` as plain rows, in three statements whatever the paper's size."""
-    get_paper(paper_id, user)
+    # Reading them asks nothing more than whether the user may read the paper.
+    access.get_paper_to_read(paper_id, user)
     rows_statement, sectors_statement = _section_rows_statements(
         after is not None, limit is not None
     )
