@@ -225,7 +225,12 @@ def _nudge_worker() -> None:
 
 def unread_count(user: User) -> int:
     """How many notifications the bell shows."""
-    return session.scalar(
+    return session.scalar(unread_count_query(user))
+
+
+def unread_count_query(user: User):
+    """The statement of `unread_count`, for a page that reads it with something else."""
+    return (
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))

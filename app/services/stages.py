@@ -94,6 +94,49 @@ def paper_statuses(paper_ids: list[int]) -> dict[int, PaperStatus]:
     return {paper_id: found.get(paper_id, PaperStatus.DRAFTING) for paper_id in paper_ids}
 
 
+def paper_status_and_unread(paper_id: int, user: User) -> tuple[PaperStatus, int]:
+    """The paper's status (`paper_status`) and the user's count of unread notifications, in
+    one statement: every page of a paper shows both, in its banner and its bell."""
+    from app.services.notifications import unread_count, unread_count_query
+    from app.services.rounds import is_open
+
+    newest = select(func.max(Version.id)).where(Version.paper_id == paper_id).scalar_subquery()
+    open_comments = (
+        select(Comment.id)
+        .where(Comment.round_id == ReviewRound.id, Comment.status == CommentStatus.OPEN)
+        .exists()
+    )
+    rows = session.execute(
+        select(
+            Version.purpose,
+            Version.signed_off_at,
+            ReviewRound.id.label("round_id"),
+            ReviewRound.closed_at,
+            ReviewRound.deadline,
+            open_comments.label("has_open_comments"),
+            unread_count_query(user).scalar_subquery().label("unread"),
+        )
+        .select_from(Paper)
+        .outerjoin(Version, Version.id == newest)
+        .outerjoin(ReviewRound, ReviewRound.paper_id == Paper.id)
+        .where(Paper.id == paper_id)
+    ).all()
+    if not rows:
+        return PaperStatus.DRAFTING, unread_count(user)
+    first = rows[0]
+    rounds = [row for row in rows if row.round_id is not None]
+    if first.purpose == VersionPurpose.SIGNATURE:  # as in `paper_statuses`
+        signed = first.signed_off_at is not None
+        status = PaperStatus.SIGNED_OFF if signed else PaperStatus.IN_SIGNATURE
+    elif any(is_open(row) for row in rounds):  # the row has the round's closed_at and deadline
+        status = PaperStatus.IN_REVIEW
+    elif any(row.has_open_comments for row in rounds):
+        status = PaperStatus.CONSOLIDATING
+    else:
+        status = PaperStatus.DRAFTING
+    return status, first.unread
+
+
 @contextmanager
 def tracking(paper: Paper, actor: User | None) -> Iterator[None]:
     """Record a `paper.status_changed` entry when the work done inside changes the status."""

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from babel import Locale, dates
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import (
     _get_format,
     format_date,
@@ -159,12 +159,34 @@ def signed_in_user():
     return current_user.user if current_user.is_authenticated else None
 
 
-def unread_notifications() -> int:
-    """The bell's count, on every page."""
+def unread_notifications(paper=None) -> int:
+    """The bell's count, on every page; on a paper's page read with the paper's status."""
     from app.services import notifications
 
     user = signed_in_user()
-    return notifications.unread_count(user) if user else 0
+    if user is None:
+        return 0
+    if paper is not None:
+        return _paper_status_and_unread(paper, user)[1]
+    return notifications.unread_count(user)
+
+
+def paper_status(paper):
+    """The paper's status in its banner: read with the bell's count when a user is signed in."""
+    user = signed_in_user()
+    if user is None:
+        return stages.paper_status(paper)
+    return _paper_status_and_unread(paper, user)[0]
+
+
+def _paper_status_and_unread(paper, user):
+    """The banner's status and the bell's count, one statement for both, once a request."""
+    key = (user.id, paper.id)
+    cached = g.get("plume_paper_status_and_unread")
+    if cached is None or cached[0] != key:
+        cached = (key, stages.paper_status_and_unread(paper.id, user))
+        g.plume_paper_status_and_unread = cached
+    return cached[1]
 
 
 def permissions(paper):
@@ -192,7 +214,7 @@ def init_app(app) -> None:
         signed_in_user=signed_in_user,
         unread_notifications=unread_notifications,
         notification_text=i18n.notification_text,
-        paper_status=stages.paper_status,
+        paper_status=paper_status,
         countdown=countdown,
         permissions=permissions,
         where=where,
