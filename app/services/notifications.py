@@ -225,15 +225,16 @@ def _nudge_worker() -> None:
 
 def unread_count(user: User) -> int:
     """How many notifications the bell shows."""
-    return session.scalar(unread_count_query(user))
+    return session.scalar(unread_count_query(user.id))
 
 
-def unread_count_query(user: User):
-    """The statement of `unread_count`, for a page that reads it with something else."""
+def unread_count_query(user_id):
+    """The statement of `unread_count` (`user_id` a value or a bound parameter), for a page
+    that reads it with something else."""
     return (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     )
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.db import session
 from app.models import (
@@ -34,8 +34,9 @@ from app.models import (
     Version,
     VersionPurpose,
 )
-from app.services import activity
+from app.services import activity, notifications
 from app.services.errors import Conflict
+from app.services.notifications import unread_count_query
 
 
 def latest_version(paper_id: int) -> Version | None:
@@ -94,19 +95,16 @@ def paper_statuses(paper_ids: list[int]) -> dict[int, PaperStatus]:
     return {paper_id: found.get(paper_id, PaperStatus.DRAFTING) for paper_id in paper_ids}
 
 
-def paper_status_and_unread(paper_id: int, user: User) -> tuple[PaperStatus, int]:
-    """The paper's status (`paper_status`) and the user's count of unread notifications, in
-    one statement: every page of a paper shows both, in its banner and its bell."""
-    from app.services.notifications import unread_count, unread_count_query
-    from app.services.rounds import is_open
-
+def _status_and_unread_statement():
+    """The statement of `paper_status_and_unread`, paper and user bound at execution."""
+    paper_id = bindparam("paper_id")
     newest = select(func.max(Version.id)).where(Version.paper_id == paper_id).scalar_subquery()
     open_comments = (
         select(Comment.id)
         .where(Comment.round_id == ReviewRound.id, Comment.status == CommentStatus.OPEN)
         .exists()
     )
-    rows = session.execute(
+    return (
         select(
             Version.purpose,
             Version.signed_off_at,
@@ -114,15 +112,27 @@ def paper_status_and_unread(paper_id: int, user: User) -> tuple[PaperStatus, int
             ReviewRound.closed_at,
             ReviewRound.deadline,
             open_comments.label("has_open_comments"),
-            unread_count_query(user).scalar_subquery().label("unread"),
+            unread_count_query(bindparam("user_id")).scalar_subquery().label("unread"),
         )
         .select_from(Paper)
         .outerjoin(Version, Version.id == newest)
         .outerjoin(ReviewRound, ReviewRound.paper_id == Paper.id)
         .where(Paper.id == paper_id)
-    ).all()
+    )
+
+
+# Built once: every page of a paper asks it, and building it cost more than running it.
+_STATUS_AND_UNREAD = _status_and_unread_statement()
+
+
+def paper_status_and_unread(paper_id: int, user: User) -> tuple[PaperStatus, int]:
+    """The paper's status (`paper_status`) and the user's count of unread notifications, in
+    one statement: every page of a paper shows both, in its banner and its bell."""
+    from app.services.rounds import is_open
+
+    rows = session.execute(_STATUS_AND_UNREAD, {"paper_id": paper_id, "user_id": user.id}).all()
     if not rows:
-        return PaperStatus.DRAFTING, unread_count(user)
+        return PaperStatus.DRAFTING, notifications.unread_count(user)
     first = rows[0]
     rounds = [row for row in rows if row.round_id is not None]
     if first.purpose == VersionPurpose.SIGNATURE:  # as in `paper_statuses`
