@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, insert, select
 
 from app.api.pagination import DEFAULT_LIMIT, encode
-from app.api.plain import comments_json, comments_out
+from app.api.plain import comments_json, comments_out, plain_json
 from app.api.schemas.reviews import CommentOut
 from app.db import session
 from app.models import Comment, CommentReply, Export, Role, Section
@@ -228,6 +228,32 @@ def test_the_comments_json_text_is_byte_for_byte_the_plain_rows_json(filled, app
     with app.test_request_context():
         expected = json.dumps(comments_out(rows), ensure_ascii=False, separators=(",", ":"))
         assert comments_json(rows) == expected
+        # plain_json (orjson) writes the same bytes as json.dumps would.
+        assert plain_json(comments_out(rows)).get_data(as_text=True) == expected + "\n"
+
+
+def test_plain_json_writes_what_json_dumps_writes(app):
+    import json
+    from datetime import UTC, date, datetime
+
+    data = {
+        "text": 'Quote "this", a \\ backslash,\ttab,\nnewline, «é» \u2028 \x01 \x7f 😀',
+        "when": datetime(2026, 11, 30, 13, 41, 58, 123456, tzinfo=UTC),
+        "on_the_hour": datetime(2026, 11, 30, 13, 0, tzinfo=UTC),
+        "naive": datetime(2026, 11, 30, 13, 41),
+        "due": date(2026, 12, 7),
+        "numbers": [0, -1, 2**53, 0.5, 1.25, None, True, False],
+        1: "an int key",
+        "nested": [{"a": []}, {}],
+    }
+
+    def iso(value):
+        return value.isoformat()
+
+    with app.test_request_context():
+        written = plain_json(data).get_data(as_text=True)
+    expected = json.dumps(data, default=iso, ensure_ascii=False, separators=(",", ":"))
+    assert written == expected + "\n"
 
 
 def test_listing_2000_comments_a_page_at_a_time_costs_the_same_on_every_page(
