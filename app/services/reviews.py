@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -262,15 +263,16 @@ _THREAD_COLUMNS = (
 )
 
 
-def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread]:
-    """The section's comments with these ids, with replies and history, in the ids' order:
-    read as rows in three statements (no object loading), as a page shows them."""
-    if not ids:
-        return []
+@cache
+def _thread_statements():
+    """`comments_with_thread`'s two statements, built once with the section and the ids
+    bound at execution: building them (a union of two joins) and keying them anew for each
+    page cost more than running them."""
     person, person_sector, sector = _PERSON, _PERSON_SECTOR, _SECTOR
-    sectors: dict[int, SectorRef] = {}
-    people: dict[int, PersonRef] = {}
-    where = (Comment.section_id == section.id, Comment.id.in_(ids))
+    where = (
+        Comment.section_id == bindparam("section_id"),
+        Comment.id.in_(bindparam("ids", expanding=True)),
+    )
     person_columns = (
         person.id,
         person.name,
@@ -279,33 +281,13 @@ def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread
         person_sector.name_en,
         person_sector.name_fr,
     )
-
-    def sector_ref(sector_id, code, name_en, name_fr) -> SectorRef:
-        if sector_id not in sectors:
-            sectors[sector_id] = SectorRef(sector_id, code, name_en, name_fr)
-        return sectors[sector_id]
-
-    def person_ref(person_id, name, *in_sector) -> PersonRef:
-        if person_id not in people:
-            people[person_id] = PersonRef(person_id, name, sector_ref(*in_sector))
-        return people[person_id]
-
-    session.flush()  # the rows are read through Core, past the session's autoflush
-    connection = session.connection()
-    found: dict[int, CommentThread] = {}
-    for row in connection.execute(
+    comments = (
         select(*_THREAD_COLUMNS, *person_columns, sector.code, sector.name_en, sector.name_fr)
         .join(person, person.id == Comment.author_id)
         .join(person_sector, person_sector.id == person.sector_id)
         .join(sector, sector.id == Comment.sector_id)
         .where(*where)
-    ):
-        n = len(_THREAD_COLUMNS)
-        found[row[0]] = CommentThread(
-            *row[:n],
-            author=person_ref(*row[n : n + 6]),
-            sector=sector_ref(row[5], *row[n + 6 :]),
-        )
+    )
     thread_person = [  # named apart from the reply's or entry's own columns
         column.label(f"person_{n}") for n, column in enumerate(person_columns)
     ]
@@ -346,6 +328,39 @@ def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread
             for part, table in ((replies, CommentReply), (history, CommentResolution))
         )
     ).order_by(literal_column("kind"), literal_column("entry_id"))
+    return comments, thread
+
+
+def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread]:
+    """The section's comments with these ids, with replies and history, in the ids' order:
+    read as rows in two statements (no object loading), as a page shows them."""
+    if not ids:
+        return []
+    sectors: dict[int, SectorRef] = {}
+    people: dict[int, PersonRef] = {}
+
+    def sector_ref(sector_id, code, name_en, name_fr) -> SectorRef:
+        if sector_id not in sectors:
+            sectors[sector_id] = SectorRef(sector_id, code, name_en, name_fr)
+        return sectors[sector_id]
+
+    def person_ref(person_id, name, *in_sector) -> PersonRef:
+        if person_id not in people:
+            people[person_id] = PersonRef(person_id, name, sector_ref(*in_sector))
+        return people[person_id]
+
+    session.flush()  # the rows are read through Core, past the session's autoflush
+    connection = session.connection()
+    comments, thread = _thread_statements()
+    params = {"section_id": section.id, "ids": list(ids)}
+    found: dict[int, CommentThread] = {}
+    n = len(_THREAD_COLUMNS)
+    for row in connection.execute(comments, params):
+        found[row[0]] = CommentThread(
+            *row[:n],
+            author=person_ref(*row[n : n + 6]),
+            sector=sector_ref(row[5], *row[n + 6 :]),
+        )
     for (
         kind,
         id_,
@@ -358,7 +373,7 @@ def comments_with_thread(section: Section, ids: list[int]) -> list[CommentThread
         who,
         at,
         *who_is,
-    ) in connection.execute(thread):
+    ) in connection.execute(thread, params):
         if kind == 0:
             found[comment_id].replies.append(
                 ReplyRow(id_, comment_id, parent_id, who, text, at, person_ref(who, *who_is[1:]))
