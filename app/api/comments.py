@@ -1,7 +1,7 @@
 """Comments on sections: create, list, edit or withdraw, reply, resolve and reopen."""
 
 from app.api import bp, current_user, pagination
-from app.api.plain import comments_json, json_text
+from app.api.plain import comments_out, plain_json
 from app.api.schemas.reviews import (
     CommentIn,
     CommentOut,
@@ -45,7 +45,7 @@ def list_comments(section_id: int, query):
     )
     page, status, headers = pagination.answer(rows.comments, query, lambda c: (c.id,))
     rows = reviews.CommentRows(page, rows.replies, rows.history)
-    return json_text(comments_json(rows), status, headers)
+    return plain_json(comments_out(rows), status, headers)
 
 
 @bp.post("/sections/<int:section_id>/comments")

@@ -7,7 +7,6 @@ tests/api/test_pagination.py compares the two.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import orjson
@@ -33,15 +32,6 @@ _ORJSON_OPTIONS = (
 def plain_json(data, status: int = 200, headers: dict | None = None):
     """`data` as the JSON response the API's schemas would have made of it."""
     body = orjson.dumps(data, default=_default, option=_ORJSON_OPTIONS)
-    return _response(body, status, headers)
-
-
-def json_text(body: str, status: int = 200, headers: dict | None = None):
-    """`body`, JSON already written (as `plain_json` writes it), as the response."""
-    return _response(body + "\n", status, headers)
-
-
-def _response(body: str | bytes, status: int, headers: dict | None):
     return current_app.response_class(
         body, status=status, headers=headers, mimetype="application/json"
     )
@@ -156,127 +146,6 @@ def comments_out(rows) -> list[dict]:
             }
         )
     return out
-
-
-# --- comments written as JSON text ------------------------------------------------------
-#
-# A list of 2,000 comments, each with its author, quote, anchor, replies and history, is
-# some 12,000 dicts: building them and then encoding them took twice as long as writing the
-# same JSON straight from the rows. `comments_json` writes exactly the bytes that
-# `plain_json(comments_out(rows))` writes (tests/api/test_pagination.py compares them):
-# json.dumps' own string escaping (ensure_ascii off), its separators, its keys in order.
-
-_quote = json.encoder.encode_basestring  # as json.dumps(..., ensure_ascii=False) escapes
-
-
-def _str(value) -> str:
-    return "null" if value is None else _quote(value)
-
-
-def _int(value) -> str:
-    return "null" if value is None else str(value)
-
-
-def _time(value) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
-def _bool(value) -> str:
-    return "true" if value else "false"
-
-
-def _person(who, name, sector) -> str:
-    return f'{{"id":{who},"name":{_str(name)},"sector":{_str(sector)}}}'
-
-
-def comments_json(rows) -> str:
-    """Comment rows (app/services/reviews.py `comment_rows`, tuples) as the JSON text of
-    `comments_out(rows)`, written without the dicts."""
-    latest: dict[int, int | None] = {}
-    replies, history = rows.replies, rows.history
-    out = []
-    for (
-        comment_id,
-        section_id,
-        revision_id,
-        round_id,
-        author_id,
-        author_name,
-        author_sector,
-        sector,
-        type_,
-        body,
-        proposed_text,
-        item_code,
-        quote_exact,
-        quote_prefix,
-        quote_suffix,
-        anchor_revision_id,
-        anchor_start,
-        anchor_end,
-        orphaned,
-        status,
-        decision,
-        rationale,
-        resolved_at,
-        created_at,
-        edited_at,
-    ) in rows.comments:
-        quoted = quote_exact is not None
-        reanchoring = False
-        if quoted and not orphaned and status == "open":
-            if section_id not in latest:
-                latest[section_id] = latest_revision_id(section_id)
-            reanchoring = anchor_revision_id != latest[section_id]
-        quote = (
-            f'{{"exact":{_quote(quote_exact)},"prefix":{_str(quote_prefix)},'
-            f'"suffix":{_str(quote_suffix)}}}'
-            if quoted
-            else "null"
-        )
-        anchor = (
-            f'{{"revision_id":{_int(anchor_revision_id)},"start":{_int(anchor_start)},'
-            f'"end":{_int(anchor_end)}}}'
-            if quoted and not orphaned
-            else "null"
-        )
-        thread = ",".join(
-            f'{{"id":{reply_id},"parent_id":{_int(parent_id)},"author":{_person(who, name, code)},'
-            f'"body":{_str(reply_body)},"created_at":{_time(at)}}}'
-            for _, reply_id, parent_id, reply_body, at, who, name, code in replies.get(
-                comment_id, ()
-            )
-        )
-        steps = ",".join(
-            f'{{"id":{entry_id},"action":{_str(action)},"decision":{_str(entry_decision)},'
-            f'"rationale":{_str(entry_rationale)},"applied_revision_id":{_int(applied)},'
-            f'"actor":{_person(who, name, code)},"created_at":{_time(at)}}}'
-            for (
-                _,
-                entry_id,
-                action,
-                entry_decision,
-                entry_rationale,
-                applied,
-                at,
-                who,
-                name,
-                code,
-            ) in history.get(comment_id, ())
-        )
-        out.append(
-            f'{{"id":{comment_id},"section_id":{section_id},"revision_id":{_int(revision_id)},'
-            f'"round_id":{_int(round_id)},'
-            f'"author":{_person(author_id, author_name, author_sector)},'
-            f'"sector":{_str(sector)},"type":{_str(type_)},"body":{_str(body)},'
-            f'"proposed_text":{_str(proposed_text)},"item_code":{_str(item_code)},'
-            f'"quote":{quote},"anchor":{anchor},"orphaned":{_bool(orphaned)},'
-            f'"reanchoring":{_bool(reanchoring)},"status":{_str(status)},'
-            f'"decision":{_str(decision)},"rationale":{_str(rationale)},'
-            f'"resolved_at":{_time(resolved_at)},"created_at":{_time(created_at)},'
-            f'"edited_at":{_time(edited_at)},"replies":[{thread}],"history":[{steps}]}}'
-        )
-    return "[" + ",".join(out) + "]"
 
 
 def paper_out(paper, status) -> dict:

@@ -45,23 +45,15 @@ def record_each(
 ) -> None:
     """Append one entry per (flushed target, before, after) in one statement, as `record`
     would one by one."""
-    if changes:
-        session.execute(
-            insert(Activity),
-            [
-                {
-                    "paper_id": paper_id,
-                    "actor_id": actor.id if actor else None,
-                    "action": action,
-                    "target_type": type(target).__name__.lower(),
-                    "target_id": getattr(target, "id", None),
-                    "section_id": _section_of(target),
-                    "before": before,
-                    "after": after,
-                }
-                for target, before, after in changes
-            ],
-        )
+    _insert(
+        actor,
+        action,
+        paper_id,
+        [
+            (type(target).__name__.lower(), getattr(target, "id", None), _section_of(target), *rest)
+            for target, *rest in changes
+        ],
+    )
 
 
 def record_many(
@@ -75,7 +67,17 @@ def record_many(
 ) -> None:
     """Append one entry per (target id, before, after) in one statement: what a save does to
     hundreds of comments at once."""
-    if changes:
+    _insert(
+        actor,
+        action,
+        paper_id,
+        [(target_type, target_id, section_id, *rest) for target_id, *rest in changes],
+    )
+
+
+def _insert(actor: User | None, action: ActivityAction, paper_id: int | None, entries) -> None:
+    """The entries, each (target type, target id, section id, before, after), in one INSERT."""
+    if entries:
         session.execute(
             insert(Activity),
             [
@@ -89,7 +91,7 @@ def record_many(
                     "before": before,
                     "after": after,
                 }
-                for target_id, before, after in changes
+                for target_type, target_id, section_id, before, after in entries
             ],
         )
 
