@@ -68,6 +68,7 @@ def init_app(app) -> None:
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     auth.init_app(app)
     oidc.init_app(app)
     security.init_app(app)

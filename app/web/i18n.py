@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import has_request_context, request, session
-from flask_babel import get_locale
+from flask import g, has_request_context, request, session
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -40,6 +40,35 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "en")
+
+
+def translations():
+    """flask_babel.get_translations(), remembered for the request's locale: flask_babel finds
+    them through nine reads of the request's context on every call, and a page asks for a
+    hundred strings. A forced locale (a mail in its reader's language) is another Locale,
+    so its translations are found again."""
+    context = getattr(g, "_flask_babel", None)  # flask_babel's own, per request
+    if context is not None:
+        remembered = getattr(context, "plume_translations", None)
+        if remembered is not None and remembered[0] is getattr(context, "babel_locale", None):
+            return remembered[1]
+    found = get_translations()
+    context = getattr(g, "_flask_babel", None)
+    if context is not None and getattr(context, "babel_locale", None) is not None:
+        context.plume_translations = (context.babel_locale, found)
+    return found
+
+
+def install_template_gettext(app) -> None:
+    """The templates' `_`, `ngettext`, `pgettext` through `translations` (flask_babel
+    installs the same callables through its slower lookup)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def remember_choice() -> None:

@@ -53,6 +53,15 @@ def date_writer(style: str = "medium"):
     return formatter if formatter is not None else partial(format_date, format=style)
 
 
+def datetime_writer(style: str = "medium"):
+    """A function writing a timestamp as `when(timestamp, style)` does, for a page of many:
+    the reader's locale and timezone looked up once."""
+    formatter = _datetime_formatter(style)
+    if formatter is None:
+        return partial(when, style=style)
+    return lambda value: "" if value is None else formatter(value) + " UTC"
+
+
 # {(locale, style): a function formatting a date as format_date does}, for the same reason (the
 # overview's 50 due dates).
 _DATE_FORMATTERS: dict = {}

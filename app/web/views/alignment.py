@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from functools import partial
 from typing import NamedTuple
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
+from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from app.errors import message, status_of
 from app.services import access, alignment, position_decisions, reference, reviews, sections
 from app.services.errors import BadInput, Invalid, NotFound
-from app.web import bp, forms, i18n
+from app.web import bp, forms, i18n, templating
 from app.web.auth import me
 from app.web.templating import where as name_of
 
@@ -154,32 +156,41 @@ class GridRow(NamedTuple):
 def grid_rows(
     paper, matrix, rows, marks: dict[str, str], position_counts: Mapping[int, int]
 ) -> list[GridRow]:
-    """The rows shown, each as HTML. Each distinct piece (an item's code, a status's name and
-    mark, a row's link) is escaped once, and each row's cells are one string: a hundred rows
-    of 33 cells through the template's loops, macros and url_for cost more than the queries
-    behind them."""
+    """The rows shown, each as HTML. Each cell is written once per item, status and whether
+    the template expects the item, in four pieces around its row's values (which section, its
+    address, its name): a hundred rows of 33 cells through the template's loops, macros and
+    url_for cost more than the queries behind them."""
     names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
     names[None] = _("No decision")
-    status_parts = {
-        status: (
-            escape(f"cell cell-{status or 'none'}"),
-            escape(marks[status or "none"]),
-            escape(name),
-        )
-        for status, name in names.items()
-    }
-    codes = [(item.code, escape(item.code)) for item in matrix.items]
-    whole, expected_note = (
-        escape(_("Whole paper")),
-        escape(" (" + _("expected by the template") + ")"),
-    )
+    expected_note = escape(" (" + _("expected by the template") + ")")
+    cells_of = {}  # {(code, status, expected): the cell's HTML around its row's values}
+    for item in matrix.items:
+        safe = escape(item.code)
+        for status, label in names.items():
+            css, mark, name = (
+                f"cell cell-{status or 'none'}",
+                escape(marks[status or "none"]),
+                escape(label),
+            )
+            for expected, extra_css, note in (
+                (False, "", ""),
+                (True, " cell-expected", expected_note),
+            ):
+                cells_of[(item.code, status, expected)] = (
+                    f'<td class="{css}{extra_css}" data-cell="',
+                    f':{safe}"><a href="',
+                    f'{safe}" title="',
+                    f' × {safe} — {name}"><span aria-hidden="true">{mark}</span>'
+                    f'<span class="visually-hidden">{safe}: {name}{note}</span></a></td>',
+                )
+    codes = [item.code for item in matrix.items]
+    whole = escape(_("Whole paper"))
     positions_note = escape(_("position decisions"))
     cell_link = cell_links(paper)
     section_link = section_links()
     out = []
     for row in rows:
         section = row.section
-        base = escape(cell_link(section, ""))
         positions = Markup("")
         if section is None:
             where, key, expected = whole, "paper", ()
@@ -200,20 +211,17 @@ def grid_rows(
                     f'<a href="{escape(url)}">{count}'
                     f'<span class="visually-hidden"> {positions_note}</span></a>'
                 )
-        cells = row.cells
-        html = []
-        for code, safe in codes:
-            css_cell, mark, name = status_parts[cells[code]]
-            if code in expected:
-                css_cell, note = css_cell + " cell-expected", expected_note
-            else:
-                note = ""
-            html.append(
-                f'<td class="{css_cell}" data-cell="{key}:{safe}"><a href="{base}{safe}" '
-                f'title="{where} × {safe} — {name}"><span aria-hidden="true">{mark}</span>'
-                f'<span class="visually-hidden">{safe}: {name}{note}</span></a></td>'
-            )
-        out.append(GridRow(css, row_id, head, Markup("".join(html)), positions))
+        # Plain strings: an f-string formats a Markup through its __format__, three times slower.
+        cells, link, where = row.cells, str(escape(cell_link(section, ""))), str(where)
+        html = "".join(
+            [
+                f"{before_key}{key}{before_link}{link}{before_name}{where}{rest}"
+                for before_key, before_link, before_name, rest in [
+                    cells_of[(code, cells[code], code in expected)] for code in codes
+                ]
+            ]
+        )
+        out.append(GridRow(css, row_id, head, Markup(html), positions))
     return out
 
 
@@ -230,6 +238,73 @@ def count_rows(matrix) -> list[tuple[str, Markup]]:
             html.append(f'<td class="count-cell{zero}" data-count="{status}:{safe}">{n}</td>')
         out.append((status, Markup("".join(html))))
     return out
+
+
+class CoverageLists(NamedTuple):
+    """The coverage report's four lists under the grid, each its entries' HTML (`<li>`s)."""
+
+    unaddressed: Markup
+    conflicts: Markup
+    undecided: Markup
+    expected: Markup
+
+
+def coverage_lists(paper, coverage, limit: int) -> CoverageLists:
+    """The first `limit` entries of each coverage list, as HTML written here as the grid's
+    rows are: 150 entries through the template's filters and calls took longer than the
+    report's statements."""
+    language = i18n.current_language()
+    cell_link, section_link = cell_links(paper), section_links()
+    written_at = templating.datetime_writer("short")
+    truncate = partial(do_truncate, current_app.jinja_env)
+    names: dict[int | None, Markup] = {}
+
+    def where(section) -> Markup:
+        key = section.id if section else None
+        name = names.get(key)
+        if name is None:
+            name = names[key] = name_of(paper, section)
+        return name
+
+    unaddressed = [
+        f'<li data-item="{escape(item.code)}"><code>{escape(item.code)}</code> '
+        f"{escape(item.title(language))}</li>"
+        for item in coverage.unaddressed_items
+    ]
+    conflicts = []
+    for cell in coverage.conflicts[:limit]:
+        decision, code = cell.decision, escape(cell.item.code)
+        conflicts.append(
+            f'<li><a href="{escape(cell_link(cell.section, cell.item.code))}">'
+            f"{where(cell.section)} × <code>{code}</code></a> "
+            f'<span class="rationale small">{escape(truncate(decision.rationale, 240))}</span> '
+            f'<span class="muted small">{escape(decision.decided_by.name)}, '
+            f"{escape(written_at(decision.created_at))}</span></li>"
+        )
+    undecided = [
+        f'<li data-section="{section.id}"><a href="{escape(section_link(section.id))}">'
+        f"{where(section)}</a></li>"
+        for section in coverage.sections_without_decisions[:limit]
+    ]
+    # {code: its pill's HTML after the address}: the same items recur in every entry.
+    pill_end = {
+        item.code: f'" title="{escape(item.title(language))}">{escape(item.code)}</a>'
+        for item in coverage.matrix.items
+    }
+    expected = []
+    for missing in coverage.expected_without_decision[:limit]:
+        section = missing.section
+        pills = "".join(
+            f'<a class="pill" href="{escape(cell_link(section, item.code))}{pill_end[item.code]}'
+            for item in missing.items
+        )
+        expected.append(
+            f'<li data-section="{section.id}"><a href="{escape(section_link(section.id))}">'
+            f'{where(section)}</a> <span class="expected-items">{pills}</span></li>'
+        )
+    return CoverageLists(
+        *(Markup("\n".join(entries)) for entries in (unaddressed, conflicts, undecided, expected))
+    )
 
 
 @bp.get("/papers/<int:paper_id>/alignment", endpoint="alignment")
@@ -273,6 +348,7 @@ def alignment_page(paper_id: int):
             "total": len(matrix.sections),
         },
         coverage=coverage,
+        coverage_lists=coverage_lists(paper, coverage, COVERAGE_LIST),
         list_limit=COVERAGE_LIST,
         framework=framework or (EVERY_FRAMEWORK if request.args.get("framework") else None),
         paper_frameworks=list(paper.frameworks),
