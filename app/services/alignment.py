@@ -394,9 +394,15 @@ class CurrentDecisions(Mapping):
     """The current decision behind each filled cell, by (section id or None, item code),
     read from the database the first time one is asked for; `load` reads only some."""
 
-    def __init__(self, ids: dict[tuple[int | None, str], int], newest, item_ids: list[int]):
+    def __init__(
+        self,
+        ids: dict[tuple[int | None, str], int],
+        paper_id: int,
+        as_of: datetime | None,
+        item_ids: list[int],
+    ):
         self._ids = ids
-        self._newest = newest  # the ids of the current decisions, as a subquery
+        self._paper_id, self._as_of = paper_id, as_of  # whose decisions, taken by when
         self._item_ids = item_ids  # the matrix's items (one framework's, when filtered)
         self._loaded: dict[int, AlignmentDecision] = {}
 
@@ -409,8 +415,14 @@ class CurrentDecisions(Mapping):
 
     def conditions(self) -> list:
         """The SQL conditions that keep the current decisions on the matrix's items."""
+        newest = select(func.max(AlignmentDecision.id)).where(
+            AlignmentDecision.paper_id == self._paper_id
+        )
+        if self._as_of is not None:
+            newest = newest.where(AlignmentDecision.created_at <= self._as_of)
+        newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
         return [
-            AlignmentDecision.id.in_(self._newest),
+            AlignmentDecision.id.in_(newest),
             AlignmentDecision.item_id.in_(self._item_ids),
         ]
 
@@ -584,34 +596,31 @@ def _matrix(
     filled: dict[int | None, dict[str, str]] = {}
     ids = {}
     why = {}
+    conflict = AlignmentStatus.CONFLICT
+    # Read by index, not unpacked: 7,000 rows are a loop whose every step counts.
     for row in rows:
-        decision_id, section_id, item_id, status = row[:4]
+        section_id = row[1]
         if section_id in shown:
-            code = codes[item_id]
+            code, status = codes[row[2]], row[3]
             cells = filled.get(section_id)
             if cells is None:
                 cells = filled[section_id] = {}
             cells[code] = status
-            ids[(section_id, code)] = decision_id
-            if conflicts and status == AlignmentStatus.CONFLICT:
+            key = (section_id, code)
+            ids[key] = row[0]
+            if conflicts and status == conflict:
                 rationale, at, user_id, name, sector = row[4:]
                 if timestamp is not None:
                     at = timestamp(at)
-                why[(section_id, code)] = ConflictDecision(
-                    decision_id, rationale, Person(user_id, name, sector), at
-                )
+                why[key] = ConflictDecision(row[0], rationale, Person(user_id, name, sector), at)
     counts, item_counts = _counts(list(codes.values()), filled, len(sections) + 1)
-    newest = select(func.max(AlignmentDecision.id)).where(AlignmentDecision.paper_id == paper.id)
-    if as_of is not None:
-        newest = newest.where(AlignmentDecision.created_at <= as_of)
-    newest = newest.group_by(AlignmentDecision.section_id, AlignmentDecision.item_id)
     matrix = Matrix(
         paper=paper,
         frameworks=frameworks,
         items=items,
         sections=sections,
         filled=filled,
-        decisions=CurrentDecisions(ids, newest, list(codes)),
+        decisions=CurrentDecisions(ids, paper.id, as_of, list(codes)),
         counts=counts,
         item_counts=item_counts,
     )
@@ -665,17 +674,16 @@ class ConflictDecision(NamedTuple):
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A filled cell of the matrix: where (section None: the whole paper), what, and why."""
+class Cell(NamedTuple):
+    """A filled cell of the matrix: where (section None: the whole paper), what, and why
+    (a tuple too: a report lists hundreds)."""
 
     section: MatrixSection | None
     item: FrameworkItem
     decision: ConflictDecision
 
 
-@dataclass(frozen=True)
-class MissingExpected:
+class MissingExpected(NamedTuple):
     """A section and the items its template expected it to address that have no decision."""
 
     section: MatrixSection
@@ -700,18 +708,17 @@ def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
     Expected items outside the paper's frameworks are left out: nobody could decide on them.
     """
     matrix, why = _matrix(paper, framework, None, conflicts=True)
-    filled = matrix.filled
+    filled, counts = matrix.filled, matrix.item_counts
     by_code = {item.code: item for item in matrix.items}
-    addressed = {
-        code for cells in filled.values() for code, status in cells.items() if status in ADDRESSING
-    }
     position = {item.code: n for n, item in enumerate(matrix.items)}
+    # Each section's conflicts in the order of the items (no two share a position).
+    conflicting: dict[int | None, list] = {}
+    for (section_id, code), decision in why.items():
+        conflicting.setdefault(section_id, []).append((position[code], code, decision))
     conflicts = []
     for section in [None, *matrix.sections]:
-        section_id = section.id if section else None
-        codes = [code for code in filled.get(section_id, ()) if (section_id, code) in why]
-        for code in sorted(codes, key=position.__getitem__):
-            conflicts.append(Cell(section, by_code[code], why[(section_id, code)]))
+        for _position, code, decision in sorted(conflicting.get(section and section.id, ())):
+            conflicts.append(Cell(section, by_code[code], decision))
     missing = []
     for section in matrix.sections:
         cells = filled.get(section.id, ())
@@ -724,7 +731,11 @@ def coverage_report(paper: Paper, *, framework: str | None = None) -> Coverage:
             missing.append(MissingExpected(section, undecided))
     return Coverage(
         matrix=matrix,
-        unaddressed_items=[item for item in matrix.items if item.code not in addressed],
+        unaddressed_items=[
+            item
+            for item in matrix.items
+            if not any(counts[item.code][status] for status in ADDRESSING)
+        ],
         conflicts=conflicts,
         sections_without_decisions=[s for s in matrix.sections if s.id not in filled],
         expected_without_decision=missing,

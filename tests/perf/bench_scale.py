@@ -13,7 +13,8 @@ query* and the SQL statements per request.
 
 The bare query returns the same rows as JSON: the SQL that the request needs, run through
 SQLAlchemy Core and `json.dumps`, served by a second `gunicorn -w 2` on the same database and
-measured with the same client in the same run. Goal: p50 <= 2x the bare query for every API
+measured with the same client in the same run, its requests taking turns with Plume's (a
+shared machine's speed drifts). Goal: p50 <= 2x the bare query for every API
 endpoint and <= 3x for every web page, statements constant.
 
 The write benchmark then saves revisions through the API on sections with 0, 200, 500 and
@@ -676,6 +677,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def alternate(plume_get, plume_path: str, bare_get, bare_path: str, reps: int):
+    """(Plume's seconds, the bare query's), `reps` of each taken in turns: on a shared machine
+    whose speed drifts over a run, the two medians then see the same machine."""
+    plume, bare = plume_get(), bare_get()
+    timed(plume, plume_path)  # warm the workers
+    timed(bare, bare_path)
+    plume_seconds, bare_seconds = [], []
+    for _ in range(reps):
+        bare_seconds.append(timed(bare, bare_path))
+        plume_seconds.append(timed(plume, plume_path))
+    return plume_seconds, bare_seconds
+
+
 def measure(get_for_thread, path: str, reps: int, concurrent: int) -> list[float]:
     """Seconds of each request: `reps` in a row, or `reps` on each of `concurrent` threads."""
     if concurrent == 1:
@@ -781,8 +795,7 @@ def read_benchmark(built: Built, args) -> list[dict]:
                 client = requests.Session()
                 return lambda path: client.get(bare_base + path, timeout=120)
 
-            bare = measure(bare_get, f"/{request.bare}", args.reps, 1)
-            one = measure(plume_get, request.path, args.reps, 1)
+            one, bare = alternate(plume_get, request.path, bare_get, f"/{request.bare}", args.reps)
             eight = measure(plume_get, request.path, args.reps_8, 8)
             count, frames = statements(built, request, args.profile)
             row = {
@@ -1001,11 +1014,13 @@ def main() -> None:
 def run(built: Built, args, build_seconds: float) -> None:
     c = built.counts
     print(
-        f"{args.db}: {c['sections']:,} sections, {c['words']:,} words, "
+        f"{built.url.partition(':')[0].partition('+')[0]}: {c['sections']:,} sections, "
+        f"{c['words']:,} words, "
         f"{c['comments']:,} comments, {c['replies']:,} replies, "
         f"{c['decisions']:,} alignment decisions (built in "
         f"{build_seconds:.0f} s); gunicorn -w 2; p50/p95 of {args.reps} "
-        f"requests in a row (c1) and of {args.reps_8} on each of 8 threads (c8); "
+        f"requests taking turns with the bare query's (c1) and of {args.reps_8} on each of 8 "
+        "threads (c8); "
         "ratio = p50 c1 / bare query p50\n"
     )
     if not args.no_reads:
