@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, bindparam, case, func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Bundle
 
 from app.db import session, utcnow
 from app.export import comment_matrix_csv, comment_matrix_docx
 from app.export.document import MatrixRow
-from app.export.matrix import FORMULA_START
 from app.models import (
     ActivityAction,
     Comment,
@@ -527,13 +526,9 @@ def matrix(
     return entries
 
 
-def matrix_rows(
-    paper: Paper, filters: MatrixFilters = MatrixFilters(), *, for_spreadsheet: bool = False
-) -> list:
+def matrix_rows(paper: Paper, filters: MatrixFilters = MatrixFilters()) -> list:
     """The matrix as its file's rows (MatrixRow's columns), read as tuples in their order
-    (None for an empty cell): what a CSV of 20,000 comments needs, and no more.
-    `for_spreadsheet`: each cell that a spreadsheet would run as a formula is given a
-    leading ' in the query (OWASP's advice), so that the CSV looks at no cell."""
+    (None for an empty cell): what a CSV of 20,000 comments needs, and no more."""
     title = (
         func.coalesce(func.nullif(Section.title_fr, ""), Section.title_en)
         if paper.language == "fr"
@@ -550,8 +545,6 @@ def matrix_rows(
         Comment.decision,
         Comment.rationale,
     ]
-    if for_spreadsheet:
-        columns = [_as_text(column) for column in columns]
     query = (
         select(*columns)
         .join(Section, Section.id == Comment.section_id)
@@ -560,13 +553,6 @@ def matrix_rows(
     # Through Core: the ORM's processing of 20,000 result rows cost as much as the query.
     session.flush()
     return session.connection().execute(_matrix_filtered(query, paper, filters, None)).all()
-
-
-def _as_text(column):
-    return case(
-        (func.substr(column, 1, 1).in_(FORMULA_START), literal("'", String) + column),
-        else_=column,
-    )
 
 
 MATRIX_MEDIA_TYPES = {
@@ -587,9 +573,9 @@ def matrix_file(
 ) -> MatrixFile:
     """The matrix as the CSV or Word file that the API and the web UI both serve."""
     if fmt == "csv":
-        # The few cells a spreadsheet would run as a formula are guarded as the CSV is written
-        # (a test of each row's cells): guarding in the query (for_spreadsheet) made the
-        # database work out a CASE on every cell of 20,000 rows, which cost more.
+        # The few cells a spreadsheet would run as a formula are guarded as the CSV is written:
+        # guarding them in the query made the database work out a CASE on every cell of
+        # 20,000 rows, which cost more.
         rows = matrix_rows(paper, filters)
         data = comment_matrix_csv(rows, paper.language)
     elif fmt == "docx":

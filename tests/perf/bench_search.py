@@ -1,6 +1,6 @@
 """Search benchmark (not a test): Plume's search against a bare full-text query, both databases.
 
-    .venv/bin/python tests/perf/bench_search.py [--reps 7] [--backend sqlite|postgresql]
+    .venv/bin/python tests/perf/bench_search.py [--reps 25] [--backend sqlite|postgresql]
 
 The paper: 1,000 sections (a revision of about 120 words each) and 20,000 comments (about
 25 words each) from five sectors, plus a second paper the reader is not a member of. For
@@ -332,7 +332,7 @@ def table(rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--reps", type=int, default=25)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
     rows = []
