@@ -7,31 +7,22 @@ tests/api/test_pagination.py compares the two.
 
 from __future__ import annotations
 
-from datetime import date
-
 import orjson
 from flask import current_app
 
 from app.api.schemas.alignment import section_ref
 from app.api.schemas.reviews import latest_revision_id
 
-
-def _default(value):
-    if isinstance(value, date):  # datetimes too: marshmallow's iso format
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-# What json.dumps(data, default=_default, ensure_ascii=False, separators=(",", ":")) writes,
-# byte for byte (dates through _default, as marshmallow writes them), four times quicker.
-_ORJSON_OPTIONS = (
-    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_APPEND_NEWLINE
-)
+# What json.dumps(data, ensure_ascii=False, separators=(",", ":")) would write, dates and
+# datetimes as marshmallow writes them (`isoformat()`), byte for byte, four times quicker.
+# orjson's own RFC 3339 is isoformat() for every timestamp Plume holds (UTC, or naive), with
+# or without microseconds; tests/api/test_pagination.py compares the answers with the schemas'.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
 
 
 def plain_json(data, status: int = 200, headers: dict | None = None):
     """`data` as the JSON response the API's schemas would have made of it."""
-    body = orjson.dumps(data, default=_default, option=_ORJSON_OPTIONS)
+    body = orjson.dumps(data, option=_ORJSON_OPTIONS)
     return current_app.response_class(
         body, status=status, headers=headers, mimetype="application/json"
     )
@@ -40,8 +31,7 @@ def plain_json(data, status: int = 200, headers: dict | None = None):
 def comments_out(rows) -> list[dict]:
     """Comment rows (app/services/reviews.py `comment_rows`, tuples) as CommentOut answers
     them. The section's latest revision, which says whether a comment is re-anchoring, is
-    looked up once per section, not once per comment; datetimes are turned into marshmallow's
-    iso format here (`x and x.isoformat()` keeps None), so the encoder never calls back."""
+    looked up once per section, not once per comment."""
     latest: dict[int, int | None] = {}
     replies, history = rows.replies, rows.history
     out = []
@@ -105,16 +95,16 @@ def comments_out(rows) -> list[dict]:
                 "status": status,
                 "decision": decision,
                 "rationale": rationale,
-                "resolved_at": resolved_at and resolved_at.isoformat(),
-                "created_at": created_at and created_at.isoformat(),
-                "edited_at": edited_at and edited_at.isoformat(),
+                "resolved_at": resolved_at,
+                "created_at": created_at,
+                "edited_at": edited_at,
                 "replies": [
                     {
                         "id": reply_id,
                         "parent_id": parent_id,
                         "author": {"id": who, "name": name, "sector": code},
                         "body": reply_body,
-                        "created_at": at and at.isoformat(),
+                        "created_at": at,
                     }
                     for _, reply_id, parent_id, reply_body, at, who, name, code in replies.get(
                         comment_id, ()
@@ -128,7 +118,7 @@ def comments_out(rows) -> list[dict]:
                         "rationale": entry_rationale,
                         "applied_revision_id": applied,
                         "actor": {"id": who, "name": name, "sector": code},
-                        "created_at": at and at.isoformat(),
+                        "created_at": at,
                     }
                     for (
                         _,
@@ -179,7 +169,7 @@ def sections_out(rows, sectors: dict) -> list[dict]:
             "brief_fr": brief_fr,
             "expected_items": expected_items,
             "lead_author_id": lead,
-            "due_date": due_date and due_date.isoformat(),
+            "due_date": due_date,
             "state": state,
             "open_comments": open_comments,
             "lead_author": {"id": lead, "name": lead_name} if lead else None,
@@ -258,7 +248,7 @@ def coverage_out(coverage) -> dict:
                 "decision_id": cell.decision.id,
                 "rationale": cell.decision.rationale,
                 "decided_by": person(cell.decision.decided_by),
-                "decided_at": cell.decision.created_at.isoformat(),
+                "decided_at": cell.decision.created_at,
             }
             for cell in coverage.conflicts
         ],
@@ -310,7 +300,7 @@ def queue_comments_out(rows) -> list[dict]:
             "passage": quote_exact,
             "orphaned": orphaned,
             "replies": replies,
-            "created_at": created_at and created_at.isoformat(),
+            "created_at": created_at,
         }
         for (
             comment_id,

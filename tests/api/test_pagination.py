@@ -186,14 +186,22 @@ def test_a_bad_limit_or_cursor_is_a_400_naming_it(client, token_for, filled, que
             assert error["code"] == "bad_cursor" and "first page" in error["message"]
 
 
-def test_the_plain_comment_rows_say_what_the_comment_schema_says(filled):
+def _sent(app, data):
+    """What a client reads of `data` answered by plain_json."""
+    import json
+
+    with app.test_request_context():
+        return json.loads(plain_json(data).get_data())
+
+
+def test_the_plain_comment_rows_say_what_the_comment_schema_says(filled, app):
+    import json
+
     section = filled.section
     objects = reviews.list_comments(section)
     rows = reviews.comment_rows(section)
     assert any(c.replies for c in objects) and any(c.resolutions for c in objects)
-    import json
-
-    plain = json.loads(json.dumps(comments_out(rows)))  # no datetime left to convert
+    plain = _sent(app, comments_out(rows))
     assert plain == json.loads(json.dumps(CommentOut(many=True).dump(objects)))
 
 
@@ -226,7 +234,12 @@ def test_the_comments_list_json_is_byte_for_byte_what_json_dumps_writes(filled, 
     rows = reviews.comment_rows(section)
     assert any(rows.replies.values()) and any(rows.history.values())
     with app.test_request_context():
-        expected = json.dumps(comments_out(rows), ensure_ascii=False, separators=(",", ":"))
+        expected = json.dumps(
+            comments_out(rows),
+            default=lambda value: value.isoformat(),  # as marshmallow writes a timestamp
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         # plain_json (orjson) writes the same bytes as json.dumps would.
         assert plain_json(comments_out(rows)).get_data(as_text=True) == expected + "\n"
 
@@ -234,12 +247,15 @@ def test_the_comments_list_json_is_byte_for_byte_what_json_dumps_writes(filled, 
 def test_plain_json_writes_what_json_dumps_writes(app):
     import json
     from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
 
     data = {
         "text": 'Quote "this", a \\ backslash,\ttab,\nnewline, «é» \u2028 \x01 \x7f 😀',
         "when": datetime(2026, 11, 30, 13, 41, 58, 123456, tzinfo=UTC),
         "on_the_hour": datetime(2026, 11, 30, 13, 0, tzinfo=UTC),
         "naive": datetime(2026, 11, 30, 13, 41),
+        # PostgreSQL's driver reads a timestamp in the session's zone, UTC, as a ZoneInfo.
+        "zoned": datetime(2026, 11, 30, 13, 41, 58, 5, tzinfo=ZoneInfo("UTC")),
         "due": date(2026, 12, 7),
         "numbers": [0, -1, 2**53, 0.5, 1.25, None, True, False],
         1: "an int key",
@@ -413,14 +429,14 @@ def test_an_export_download_is_immutable_private_and_revalidates_with_304(
         assert again.status_code == 304 and again.get_data() == b""
 
 
-def test_the_plain_alignment_matrix_says_what_its_schema_says(client, token_for, filled):
+def test_the_plain_alignment_matrix_says_what_its_schema_says(client, token_for, filled, app):
     import json
 
-    from app.api.plain import _default, matrix_out
+    from app.api.plain import matrix_out
     from app.api.schemas.alignment import AlignmentMatrixOut
 
     matrix = alignment.alignment_matrix(filled)
-    plain = json.loads(json.dumps(matrix_out(matrix), default=_default))
+    plain = _sent(app, matrix_out(matrix))
     assert plain == json.loads(json.dumps(AlignmentMatrixOut().dump(matrix)))
     assert any(status for row in plain["rows"] for status in row["cells"].values())
     answered = client.get(
@@ -458,10 +474,10 @@ def test_the_plain_queue_sections_and_comments_say_what_their_schemas_say(
     assert set(answered) == {"sections", "comments", "rounds", "versions"}
 
 
-def test_the_plain_coverage_report_says_what_its_schema_says(client, token_for, filled):
+def test_the_plain_coverage_report_says_what_its_schema_says(client, token_for, filled, app):
     import json
 
-    from app.api.plain import _default, coverage_out
+    from app.api.plain import coverage_out
     from app.api.schemas.alignment import AlignmentCoverageOut
 
     section, coordinator = filled.section, filled.people[Role.COORDINATOR]
@@ -471,7 +487,7 @@ def test_the_plain_coverage_report_says_what_its_schema_says(client, token_for, 
     )
     report = alignment.coverage_report(filled)
     assert report.conflicts and report.unaddressed_items and report.sections_without_decisions
-    plain = json.loads(json.dumps(coverage_out(report), default=_default))
+    plain = _sent(app, coverage_out(report))
     assert plain == json.loads(json.dumps(AlignmentCoverageOut().dump(report)))
     answered = client.get(
         f"/api/v1/papers/{filled.id}/coverage", headers=token_for(filled.people[Role.OBSERVER])
