@@ -46,6 +46,13 @@ def status_marks() -> dict[str, str]:
     }
 
 
+def status_names() -> dict[str, str]:
+    """Each status's name, and "none"'s ("No decision"): the grid names them in every cell."""
+    names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
+    names["none"] = _("No decision")
+    return names
+
+
 def _comment_ids(name: str = "comment_ids") -> list[int]:
     """Comment numbers typed as "12, 15" or "#12 #15"."""
     ids = []
@@ -95,6 +102,7 @@ def _paper_page(paper_id: int):
         "roles": perms.roles,
         "active_tab": TAB,
         "marks": status_marks(),
+        "status_names": status_names(),
         "statuses": alignment.STATUSES,
         "is_coordinator": perms.may_decide_alignment(None),
     }
@@ -143,34 +151,27 @@ def section_links():
     return section_link
 
 
-class GridRow(NamedTuple):
-    """A row of the grid as the template writes it: each part already HTML."""
-
-    css: str
-    id: str
-    head: Markup
-    cells: Markup
-    positions: Markup
-
-
 def grid_rows(
-    paper, matrix, rows, marks: dict[str, str], position_counts: Mapping[int, int]
-) -> list[GridRow]:
-    """The rows shown, each as HTML. Each cell is written once per item, status and whether
-    the template expects the item, in four pieces around its row's values (which section, its
-    address, its name): a hundred rows of 33 cells through the template's loops, macros and
-    url_for cost more than the queries behind them."""
-    names = {status: i18n.label(status, "alignment") for status in alignment.STATUSES}
-    names[None] = _("No decision")
+    paper,
+    matrix,
+    rows,
+    marks: dict[str, str],
+    names: dict[str, str],
+    position_counts: Mapping[int, int],
+) -> Markup:
+    """The rows shown, as the HTML of the grid's body. Each cell is written once per item,
+    status and whether the template expects the item, in four pieces around its row's values
+    (which section, its address, its name): a hundred rows of 33 cells through the template's
+    loops, macros and url_for cost more than the queries behind them."""
     expected_note = escape(" (" + _("expected by the template") + ")")
     cells_of = {}  # {(code, status, expected): the cell's HTML around its row's values}
     for item in matrix.items:
         safe = escape(item.code)
-        for status, label in names.items():
+        for status in [*alignment.STATUSES, None]:
             css, mark, name = (
                 f"cell cell-{status or 'none'}",
                 escape(marks[status or "none"]),
-                escape(label),
+                escape(names[status or "none"]),
             )
             for expected, extra_css, note in (
                 (False, "", ""),
@@ -221,8 +222,11 @@ def grid_rows(
                 ]
             ]
         )
-        out.append(GridRow(css, row_id, head, Markup(html), positions))
-    return out
+        out.append(
+            f'<tr class="{css}" id="{row_id}"><th scope="row">{head}</th>{html}'
+            f'<td class="cell-positions">{positions}</td></tr>'
+        )
+    return Markup("\n".join(out))
 
 
 def count_rows(matrix) -> list[tuple[str, Markup]]:
@@ -336,7 +340,14 @@ def alignment_page(paper_id: int):
         "alignment/matrix.html",
         **page,
         matrix=matrix,
-        grid=grid_rows(paper, matrix, [matrix.whole_paper, *shown], page["marks"], about_section),
+        grid=grid_rows(
+            paper,
+            matrix,
+            [matrix.whole_paper, *shown],
+            page["marks"],
+            page["status_names"],
+            about_section,
+        ),
         count_rows=count_rows(matrix),
         cell_link=cell_links(paper),
         section_link=section_links(),
