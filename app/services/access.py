@@ -272,30 +272,30 @@ def get_paper_to_read(paper_id: int, user: User | None) -> Paper:
     if user is None or _cached(user, paper_id) is not None:
         # The command line, or a request that has read the members already: no statement more.
         return get_paper(paper_id, user)
-    rows = session.execute(
-        select(Paper, PaperMember.role)
-        .outerjoin(PaperMember, _own_roles(user, Paper.id))
-        .where(Paper.id == paper_id)
-    ).all()
-    if not rows:
-        raise NotFound("paper", id=paper_id)
-    _reader_or_not_found(user, paper_id, [role for _, role in rows])
-    return rows[0][0]
+    paper, roles = _with_own_roles(user, Paper, paper_id, Paper.id, "paper")
+    _reader_or_not_found(user, paper_id, roles)
+    return paper
 
 
 def get_section_to_read(section_id: int, user: User) -> Section:
     """The section, if the user may read its paper (app/services/sections.py `get_section`),
     in one small statement: the section with the user's own roles on its paper."""
+    section, roles = _with_own_roles(user, Section, section_id, Section.paper_id, "section")
+    _reader_or_not_found(user, section.paper_id, roles)
+    return section
+
+
+def _with_own_roles(user: User, model, row_id: int, paper_id_column, kind: str):
+    """(the row of `model` with that id, the user's roles on its paper), in one statement;
+    NotFound(kind) if there is no such row."""
     rows = session.execute(
-        select(Section, PaperMember.role)
-        .outerjoin(PaperMember, _own_roles(user, Section.paper_id))
-        .where(Section.id == section_id)
+        select(model, PaperMember.role)
+        .outerjoin(PaperMember, _own_roles(user, paper_id_column))
+        .where(model.id == row_id)
     ).all()
     if not rows:
-        raise NotFound("section", id=section_id)
-    section = rows[0][0]
-    _reader_or_not_found(user, section.paper_id, [role for _, role in rows])
-    return section
+        raise NotFound(kind, id=row_id)
+    return rows[0][0], [role for _, role in rows]
 
 
 def roles_by_paper(user: User) -> dict[str, list[str]]:

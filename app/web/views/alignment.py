@@ -102,7 +102,6 @@ def _paper_page(paper_id: int):
         "roles": perms.roles,
         "active_tab": TAB,
         "marks": status_marks(),
-        "status_names": status_names(),
         "statuses": alignment.STATUSES,
         "is_coordinator": perms.may_decide_alignment(None),
     }
@@ -336,21 +335,16 @@ def alignment_page(paper_id: int):
         matrix.row(section)
         for section in matrix.sections[(number - 1) * GRID_ROWS : number * GRID_ROWS]
     ]
+    names = status_names()
     return render_template(
         "alignment/matrix.html",
         **page,
         matrix=matrix,
+        status_names=names,
         grid=grid_rows(
-            paper,
-            matrix,
-            [matrix.whole_paper, *shown],
-            page["marks"],
-            page["status_names"],
-            about_section,
+            paper, matrix, [matrix.whole_paper, *shown], page["marks"], names, about_section
         ),
         count_rows=count_rows(matrix),
-        cell_link=cell_links(paper),
-        section_link=section_links(),
         row_page={
             "number": number,
             "pages": pages,
@@ -365,7 +359,6 @@ def alignment_page(paper_id: int):
         paper_frameworks=list(paper.frameworks),
         framework_label=reference.framework_label,
         all_frameworks=reference.list_frameworks() if page["is_coordinator"] else [],
-        position_counts=about_section,
         sections_by_id={section.id: section for section in matrix.sections},
         recent_positions=list(reversed(decided))[:5],
         position_total=len(decided),
